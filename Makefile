@@ -1,0 +1,49 @@
+# The two set-up commands: `make run` and `make test`. Both build .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test test-fast test-postgres test-sqlite worker migrate venv bench clean
+
+$(BIN)/.installed: requirements.txt requirements-test.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+venv: $(BIN)/.installed
+
+migrate: venv
+	$(BIN)/python manage.py migrate --noinput
+
+# Serve the index on http://$(HOST):$(PORT) with SQLite and local files under var/.
+run: migrate
+	$(BIN)/python manage.py ensure_demo_user
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The whole suite, including the end-to-end tests with pip, uv, twine and the browser.
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite without the slow end-to-end tests (for quick local runs).
+test-fast: venv
+	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+test-postgres: venv
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-sqlite: venv
+	DATABASE_URL= $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Run dramatiq workers (set REDIS_URL or RABBITMQ_URL so the web process sends them work).
+worker: venv
+	$(BIN)/dramatiq pypiapp.worker --processes 1 --threads 4
+
+bench: venv
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

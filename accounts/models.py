@@ -1,0 +1,123 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+
+class User(AbstractUser):
+    """A person with an account. Login is by username or any verified email (allauth)."""
+
+    name = models.CharField("display name", max_length=100, blank=True)
+    is_frozen = models.BooleanField(
+        default=False, help_text="A frozen user cannot log in or upload; staff set this with a reason."
+    )
+    frozen_reason = models.TextField(blank=True)
+    frozen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.username
+
+    @property
+    def display_name(self):
+        return self.name or self.username
+
+    @property
+    def initials(self):
+        parts = (self.name or self.username).split()
+        return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+    def has_verified_primary_email(self):
+        from allauth.account.models import EmailAddress
+
+        return EmailAddress.objects.filter(user=self, primary=True, verified=True).exists()
+
+    def has_two_factor(self):
+        from allauth.mfa.models import Authenticator
+
+        return Authenticator.objects.filter(
+            user=self, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+        ).exists()
+
+
+class ApiToken(models.Model):
+    """An upload token. Only a SHA-256 hash of its secret is stored; the token is shown once.
+
+    Token text: `pypi-<key_id>_<secret>`. `key_id` is public and indexes the row; the secret
+    has 256 bits of entropy, so a fast hash is the right tool (a slow KDF would only slow uploads).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    key_id = models.CharField(max_length=32, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    project = models.ForeignKey(
+        "packages.Project",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        help_text="When set, the token can upload to this project only.",
+    )
+    created = models.DateTimeField(default=timezone.now)
+    expires = models.DateTimeField(null=True, blank=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+    revoked = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.name} ({self.user})"
+
+    @property
+    def scope_label(self):
+        return f"Project: {self.project.name}" if self.project_id else "Entire account"
+
+    @property
+    def is_expired(self):
+        return self.expires is not None and self.expires <= timezone.now()
+
+    @property
+    def is_active(self):
+        return self.revoked is None and not self.is_expired
+
+
+class SecurityEvent(models.Model):
+    """Per-account security history: logins, failures, password/email/2FA/token changes."""
+
+    class Tag(models.TextChoices):
+        LOGIN = "login", "Logged in"
+        LOGIN_FAILED = "login_failed", "Failed login"
+        LOGOUT = "logout", "Logged out"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
+        PASSWORD_RESET = "password_reset", "Password reset"
+        EMAIL_ADDED = "email_added", "Email added"
+        EMAIL_REMOVED = "email_removed", "Email removed"
+        EMAIL_VERIFIED = "email_verified", "Email verified"
+        EMAIL_PRIMARY = "email_primary", "Primary email changed"
+        MFA_ADDED = "mfa_added", "Two-factor method added"
+        MFA_REMOVED = "mfa_removed", "Two-factor method removed"
+        RECOVERY_CODES = "recovery_codes", "Recovery codes generated"
+        TOKEN_CREATED = "token_created", "API token created"
+        TOKEN_REVOKED = "token_revoked", "API token revoked"
+        TOKEN_USED_FAILED = "token_failed", "API token refused"
+        ACCOUNT_FROZEN = "account_frozen", "Account frozen"
+        ACCOUNT_UNFROZEN = "account_unfrozen", "Account unfrozen"
+        MFA_RESET = "mfa_reset", "Two-factor reset by staff"
+        DISPLAY_NAME = "display_name", "Display name changed"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security_events")
+    tag = models.CharField(max_length=32, choices=Tag.choices)
+    time = models.DateTimeField(default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-time", "-id"]
+
+    def __str__(self):
+        return f"{self.user} {self.tag} {self.time:%Y-%m-%d %H:%M}"

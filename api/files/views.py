@@ -1,0 +1,44 @@
+"""Distribution and PEP 658 metadata downloads."""
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+
+from packages.models import File
+from packages.storage import package_storage
+
+METADATA_SUFFIX = ".metadata"
+
+
+def download(request, path):
+    is_metadata = path.endswith(METADATA_SUFFIX) and not path.endswith(".whl")
+    file_path = path[: -len(METADATA_SUFFIX)] if is_metadata else path
+    file = File.objects.filter(path=file_path).select_related("release__project").only(
+        "path", "filename", "size", "sha256_digest", "metadata_sha256", "release__project__status"
+    ).first()
+    if file is None or file.release.project.is_quarantined or (is_metadata and not file.has_metadata):
+        raise Http404("No such file.")
+    served_path = file.metadata_path if is_metadata else file.path
+    return deliver(served_path, file.filename + (METADATA_SUFFIX if is_metadata else ""), is_metadata)
+
+
+def deliver(storage_path, filename, is_metadata):
+    """Send stored bytes the way settings.FILE_DELIVERY says (Django, nginx or object store)."""
+    content_type = "text/plain; charset=utf-8" if is_metadata else "application/octet-stream"
+    mode = settings.FILE_DELIVERY
+    if mode == "x-accel-redirect":
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = settings.FILE_DELIVERY_ACCEL_PREFIX + storage_path
+    elif mode == "redirect":
+        response = HttpResponseRedirect(package_storage().url(storage_path))
+    else:
+        storage = package_storage()
+        try:
+            handle = storage.open(storage_path, "rb")
+        except FileNotFoundError:
+            raise Http404("The file is missing from storage.") from None
+        response = FileResponse(handle, content_type=content_type)
+        response["Content-Length"] = str(storage.size(storage_path))
+    if not is_metadata:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # File URLs are content-addressed, so their bytes never change.
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

@@ -1,0 +1,55 @@
+"""PEP 691 content negotiation for the simple repository API."""
+JSON_V1 = "application/vnd.pypi.simple.v1+json"
+HTML_V1 = "application/vnd.pypi.simple.v1+html"
+TEXT_HTML = "text/html"
+
+# Media types a client may ask for -> the media type we answer with.
+_OFFERS = {
+    JSON_V1: JSON_V1,
+    "application/vnd.pypi.simple.latest+json": JSON_V1,
+    HTML_V1: HTML_V1,
+    "application/vnd.pypi.simple.latest+html": HTML_V1,
+    TEXT_HTML: TEXT_HTML,
+    "text/*": TEXT_HTML,
+    "*/*": TEXT_HTML,
+}
+# ?format= override, for browsers and curl.
+_FORMATS = {"json": JSON_V1, JSON_V1: JSON_V1, "html": TEXT_HTML, HTML_V1: HTML_V1, TEXT_HTML: TEXT_HTML}
+
+
+class NotAcceptable(Exception):
+    pass
+
+
+def _parse_accept(header):
+    """Yield (media_type, q) in the client's order of preference."""
+    entries = []
+    for index, part in enumerate(header.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if not media:
+            continue
+        q = 1.0
+        for param in fields[1:]:
+            if param.startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        entries.append((-q, index, media))
+    for neg_q, _, media in sorted(entries):
+        if neg_q < 0:
+            yield media
+
+
+def negotiate(request) -> str:
+    """The media type to answer with; text/html when the client says nothing usable."""
+    fmt = request.GET.get("format")
+    if fmt:
+        if fmt.lower() not in _FORMATS:
+            raise NotAcceptable(f"Unknown format {fmt!r}: use 'json' or 'html'.")
+        return _FORMATS[fmt.lower()]
+    for media in _parse_accept(request.META.get("HTTP_ACCEPT", "")):
+        if media in _OFFERS:
+            return _OFFERS[media]
+    return TEXT_HTML

@@ -1,0 +1,132 @@
+"""Builds simple-index documents (PEP 503 HTML, PEP 691 JSON) from the database.
+
+Kept free of request handling so pages can be cached or pre-rendered by serial.
+"""
+import json
+from html import escape
+
+from packages.models import File, Project, Release
+from packages.services.journal import global_serial
+
+API_VERSION = "1.4"  # PEP 629; 1.4 adds PEP 792 project status
+UPLOAD_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def _sort_key_version(text):
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return (0, Version(text))
+    except InvalidVersion:
+        return (1, text)
+
+
+def detail_data(project):
+    """Everything a detail page needs, in two queries whatever the project's size."""
+    releases = list(Release.objects.filter(project=project).values_list("id", "version", "requires_python", "yanked", "yanked_reason"))
+    by_id = {r[0]: r for r in releases}
+    files = File.objects.filter(release__project=project).values_list(
+        "release_id", "filename", "path", "sha256_digest", "size", "upload_time", "metadata_sha256"
+    )
+    rows = []
+    for release_id, filename, path, sha256, size, upload_time, metadata_sha256 in files:
+        _, version, requires_python, yanked, yanked_reason = by_id[release_id]
+        rows.append(
+            {
+                "version": version,
+                "filename": filename,
+                "url": f"/packages/{path}",
+                "sha256": sha256,
+                "size": size,
+                "upload_time": upload_time,
+                "requires_python": requires_python,
+                "yanked": yanked,
+                "yanked_reason": yanked_reason,
+                "metadata_sha256": metadata_sha256,
+            }
+        )
+    rows.sort(key=lambda r: (_sort_key_version(r["version"]), r["filename"]))
+    versions = sorted((r[1] for r in releases), key=_sort_key_version)
+    return rows, versions
+
+
+def render_detail_html(project, rows) -> bytes:
+    name = escape(project.name)
+    out = [
+        "<!DOCTYPE html>\n<html>\n  <head>\n",
+        f'    <meta name="pypi:repository-version" content="{API_VERSION}">\n',
+        f'    <meta name="pypi:project-status" content="{project.status}">\n',
+    ]
+    if project.status_reason:
+        out.append(f'    <meta name="pypi:project-status-reason" content="{escape(project.status_reason)}">\n')
+    out.append(f"    <title>Links for {name}</title>\n  </head>\n  <body>\n    <h1>Links for {name}</h1>\n")
+    for r in rows:
+        attrs = [f'href="{escape(r["url"])}#sha256={r["sha256"]}"']
+        if r["requires_python"]:
+            attrs.append(f'data-requires-python="{escape(r["requires_python"])}"')
+        if r["metadata_sha256"]:
+            attrs.append(f'data-dist-info-metadata="sha256={r["metadata_sha256"]}"')
+            attrs.append(f'data-core-metadata="sha256={r["metadata_sha256"]}"')
+        if r["yanked"]:
+            attrs.append(f'data-yanked="{escape(r["yanked_reason"])}"')
+        out.append(f'    <a {" ".join(attrs)}>{escape(r["filename"])}</a><br />\n')
+    out.append("  </body>\n</html>\n")
+    return "".join(out).encode()
+
+
+def render_detail_json(project, rows, versions) -> bytes:
+    files = []
+    for r in rows:
+        metadata = {"sha256": r["metadata_sha256"]} if r["metadata_sha256"] else False
+        files.append(
+            {
+                "filename": r["filename"],
+                "url": r["url"],
+                "hashes": {"sha256": r["sha256"]},
+                "requires-python": r["requires_python"] or None,
+                "yanked": (r["yanked_reason"] or True) if r["yanked"] else False,
+                "core-metadata": metadata,
+                "data-dist-info-metadata": metadata,
+                "size": r["size"],
+                "upload-time": r["upload_time"].strftime(UPLOAD_TIME_FORMAT),
+            }
+        )
+    status = {"status": project.status}
+    if project.status_reason:
+        status["reason"] = project.status_reason
+    doc = {
+        "meta": {"api-version": API_VERSION, "_last-serial": project.last_serial},
+        "name": project.normalized_name,
+        "project-status": status,
+        "versions": versions,
+        "files": files,
+    }
+    return json.dumps(doc, separators=(",", ":")).encode()
+
+
+def index_rows():
+    return list(Project.objects.public().order_by("normalized_name").values_list("name", "normalized_name", "last_serial"))
+
+
+def index_serial():
+    """Serial of the newest change anywhere (deletions and quarantines included)."""
+    return global_serial()
+
+
+def render_index_html(rows) -> bytes:
+    out = [
+        "<!DOCTYPE html>\n<html>\n  <head>\n",
+        f'    <meta name="pypi:repository-version" content="{API_VERSION}">\n',
+        "    <title>Simple index</title>\n  </head>\n  <body>\n",
+    ]
+    out.extend(f'    <a href="/simple/{norm}/">{escape(name)}</a>\n' for name, norm, _ in rows)
+    out.append("  </body>\n</html>\n")
+    return "".join(out).encode()
+
+
+def render_index_json(rows, serial) -> bytes:
+    doc = {
+        "meta": {"api-version": API_VERSION, "_last-serial": serial},
+        "projects": [{"name": name, "_last-serial": last} for name, _, last in rows],
+    }
+    return json.dumps(doc, separators=(",", ":")).encode()

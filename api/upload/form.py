@@ -1,0 +1,94 @@
+"""Step 2a: read twine's multipart form into a plain dict of core metadata."""
+from dataclasses import dataclass, field
+
+from .errors import UploadError
+
+SINGLE_FIELDS = [
+    "metadata_version", "name", "version", "summary", "description", "description_content_type",
+    "keywords", "home_page", "download_url", "author", "author_email", "maintainer",
+    "maintainer_email", "license", "license_expression", "requires_python",
+]  # fmt: skip
+# Multi-use fields arrive repeated; twine pluralises most of them.
+MULTI_FIELDS = {
+    "classifiers": "classifiers",
+    "requires_dist": "requires_dist",
+    "provides_extra": "provides_extra",
+    "requires_external": "requires_external",
+    "provides_dist": "provides_dist",
+    "obsoletes_dist": "obsoletes_dist",
+    "dynamic": "dynamic",
+    "platform": "platform",
+    "supported_platform": "supported_platform",
+    "license_file": "license_files",
+    "license_files": "license_files",
+}
+
+
+@dataclass
+class UploadForm:
+    metadata: dict
+    filetype: str
+    pyversion: str
+    content: object  # UploadedFile
+    digests: dict = field(default_factory=dict)  # as declared by the client
+
+    @property
+    def name(self):
+        return self.metadata["name"]
+
+    @property
+    def version(self):
+        return self.metadata["version"]
+
+    @property
+    def filename(self):
+        return self.content.name
+
+
+def _project_urls(values):
+    urls = {}
+    for value in values:
+        label, sep, url = value.partition(",")
+        if not sep:
+            raise UploadError(
+                f"Invalid Project-URL '{value}': use 'Label, https://url'.", field="project_urls",
+                help_url="https://packaging.python.org/specifications/core-metadata/#project-url-multiple-use",
+            )
+        urls[label.strip()] = url.strip()
+    return urls
+
+
+def parse_form(post, files) -> UploadForm:
+    action = post.get(":action", "")
+    if action in {"submit", "submit_pkg_info"}:
+        raise UploadError("Project pre-registration is no longer required or supported; upload your files instead.", status=410, code="gone")
+    if action == "doc_upload":
+        raise UploadError("Uploading documentation is no longer supported; host documentation elsewhere (e.g. Read the Docs).", status=410, code="gone")
+    if action != "file_upload":
+        raise UploadError(f"Unknown or missing ':action' {action!r}: only 'file_upload' is supported.", field=":action")
+    if post.get("protocol_version", "1") != "1":
+        raise UploadError("Unknown protocol version.", field="protocol_version")
+    content = files.get("content")
+    if content is None:
+        raise UploadError("Upload payload does not have a file.", field="content")
+    metadata = {key: post.get(key, "").strip() if key != "description" else post.get(key, "") for key in SINGLE_FIELDS}
+    for form_key, meta_key in MULTI_FIELDS.items():
+        values = [v for v in post.getlist(form_key) if v.strip()]
+        if values or meta_key not in metadata:
+            metadata[meta_key] = metadata.get(meta_key, []) + values
+    metadata["project_urls"] = _project_urls(v for v in post.getlist("project_urls") if v.strip())
+    for required in ("name", "version"):
+        if not metadata[required]:
+            raise UploadError(f"'{required}' is a required field.", field=required)
+    digests = {
+        key: post.get(form_key, "").strip().lower()
+        for key, form_key in (("md5", "md5_digest"), ("sha256", "sha256_digest"), ("blake2_256", "blake2_256_digest"))
+        if post.get(form_key, "").strip()
+    }
+    return UploadForm(
+        metadata=metadata,
+        filetype=post.get("filetype", "").strip(),
+        pyversion=post.get("pyversion", "").strip(),
+        content=content,
+        digests=digests,
+    )

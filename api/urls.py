@@ -1,0 +1,15 @@
+"""Machine-facing URLs: simple index, file downloads and the legacy upload endpoint."""
+from django.urls import path, re_path
+from django.views.generic.base import RedirectView
+
+from .files import views as file_views
+from .simple import views as simple_views
+from .upload import views as upload_views
+
+urlpatterns = [
+    path("simple/", simple_views.index, name="simple_index"),
+    path("simple/<str:name>/", simple_views.detail, name="simple_detail"),
+    re_path(r"^packages/(?P<path>[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{60}/[^/]+)$", file_views.download, name="file_download"),
+    path("legacy/", upload_views.upload, name="legacy_upload"),
+    path("legacy", RedirectView.as_view(url="/legacy/", permanent=True, query_string=True)),
+]

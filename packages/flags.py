@@ -1,0 +1,42 @@
+"""Admin kill switches: ids, their meaning, and the check used by views and the upload path."""
+from django.core.cache import cache
+
+READ_ONLY = "read-only"
+DISALLOW_NEW_UPLOAD = "disallow-new-upload"
+DISALLOW_NEW_PROJECT = "disallow-new-project-registration"
+DISALLOW_NEW_USER = "disallow-new-user-registration"
+
+KNOWN_FLAGS = {
+    READ_ONLY: "Read-only mode: every write (uploads, account and project changes) is refused.",
+    DISALLOW_NEW_UPLOAD: "New uploads are temporarily disabled.",
+    DISALLOW_NEW_PROJECT: "New project registration is temporarily disabled.",
+    DISALLOW_NEW_USER: "New user registration is temporarily disabled.",
+}
+
+_CACHE_KEY = "admin-flags:enabled"
+
+
+def enabled_flags():
+    """Set of enabled flag ids, cached briefly because every request asks."""
+    flags = cache.get(_CACHE_KEY)
+    if flags is None:
+        from .models import AdminFlag
+
+        flags = set(AdminFlag.objects.filter(enabled=True).values_list("id", flat=True))
+        cache.set(_CACHE_KEY, flags, 5)
+    return flags
+
+
+def is_enabled(flag_id):
+    return flag_id in enabled_flags()
+
+
+def forget_cached_flags():
+    cache.delete(_CACHE_KEY)
+
+
+def ensure_known_flags():
+    from .models import AdminFlag
+
+    for flag_id, description in KNOWN_FLAGS.items():
+        AdminFlag.objects.get_or_create(id=flag_id, defaults={"description": description})

@@ -1,0 +1,22 @@
+"""Project name rules: PEP 503 normalization and confusable-name folding."""
+import re
+
+from packaging.utils import canonicalize_name
+
+# PEP 508 name: ASCII letters/digits, with . _ - only between them.
+_VALID_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+_CONFUSABLES = str.maketrans({"l": "1", "i": "1", "o": "0"})
+
+
+def is_valid_name(name: str) -> bool:
+    return bool(_VALID_NAME.match(name or ""))
+
+
+def normalize_name(name: str) -> str:
+    """PEP 503: lowercase, runs of - _ . become one '-'."""
+    return canonicalize_name(name)
+
+
+def ultranormalize_name(name: str) -> str:
+    """Fold names that look alike: drop separators, l/i/L/I -> 1, o/O -> 0 (as pypi.org does)."""
+    return re.sub(r"[-_.]+", "", name.lower()).translate(_CONFUSABLES)

@@ -1,0 +1,77 @@
+import hashlib
+import io
+
+from django.db import transaction
+from django.db.models import F
+
+from ..models import File, FilenameLog, Project
+from ..storage import file_path, package_storage
+from .journal import record
+from .projects import _delete_stored_after_commit
+
+
+def store_bytes(path, fileobj, stored_paths):
+    """Save to package storage at exactly `path`; remember it so a failure can undo it."""
+    storage = package_storage()
+    if storage.exists(path):  # content-addressed: same path means same bytes
+        return path
+    saved = storage.save(path, fileobj)
+    if saved != path:  # a storage that renamed would break content addressing
+        storage.delete(saved)
+        raise RuntimeError(f"storage saved {path!r} as {saved!r}")
+    stored_paths.append(path)
+    return path
+
+
+def add_file(release, *, filename, packagetype, python_version, fileobj, size, digests, user, metadata_bytes=None):
+    """Store a distribution (and its PEP 658 metadata) and record it, all or nothing.
+
+    `digests` holds md5, sha256 and blake2_256 hex digests computed from the bytes.
+    A failure at any point deletes whatever was already written to storage.
+    """
+    stored_paths = []
+    try:
+        with transaction.atomic():
+            path = file_path(digests["blake2_256"], filename)
+            metadata_sha256 = metadata_b2 = ""
+            FilenameLog.objects.create(filename=filename)
+            fileobj.seek(0)
+            store_bytes(path, fileobj, stored_paths)
+            if metadata_bytes is not None:
+                metadata_sha256 = hashlib.sha256(metadata_bytes).hexdigest()
+                metadata_b2 = hashlib.blake2b(metadata_bytes, digest_size=32).hexdigest()
+                store_bytes(f"{path}.metadata", io.BytesIO(metadata_bytes), stored_paths)
+            file = File.objects.create(
+                release=release,
+                filename=filename,
+                packagetype=packagetype,
+                python_version=python_version,
+                size=size,
+                md5_digest=digests["md5"],
+                sha256_digest=digests["sha256"],
+                blake2_256_digest=digests["blake2_256"],
+                path=path,
+                uploader=user,
+                metadata_sha256=metadata_sha256,
+                metadata_blake2_256=metadata_b2,
+            )
+            Project.objects.filter(pk=release.project_id).update(total_size=F("total_size") + size)
+            record(release.project, f"add {python_version} file {filename}", version=release.version, user=user)
+            return file
+    except BaseException:
+        storage = package_storage()
+        for stored in stored_paths:
+            storage.delete(stored)
+        raise
+
+
+@transaction.atomic
+def delete_file(file, actor, reason=""):
+    release = file.release
+    paths = [file.path, file.metadata_path] if file.has_metadata else [file.path]
+    filename = file.filename
+    file.delete()
+    Project.objects.filter(pk=release.project_id).update(total_size=F("total_size") - file.size)
+    action = f"remove file {filename}{': ' + reason if reason else ''}"
+    record(release.project, action, version=release.version, user=actor)
+    _delete_stored_after_commit(paths)

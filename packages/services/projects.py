@@ -1,0 +1,73 @@
+from django.db import transaction
+
+from ..models import Project, Role
+from ..storage import package_storage
+from .journal import record
+
+
+@transaction.atomic
+def create_project(name, user) -> Project:
+    """Create a project and make `user` its Owner."""
+    project = Project.objects.create(name=name)
+    record(project, "create", user=user)
+    Role.objects.create(user=user, project=project, role_name=Role.OWNER)
+    record(project, f"add {Role.OWNER} {user.username}", user=user)
+    return project
+
+
+@transaction.atomic
+def add_role(project, user, role_name, actor) -> Role:
+    role = Role.objects.create(user=user, project=project, role_name=role_name)
+    record(project, f"add {role_name} {user.username}", user=actor)
+    return role
+
+
+@transaction.atomic
+def change_role(role, new_role_name, actor) -> Role:
+    old = role.role_name
+    role.role_name = new_role_name
+    role.save(update_fields=["role_name"])
+    record(role.project, f"change {old} {role.user.username} to {new_role_name}", user=actor)
+    return role
+
+
+@transaction.atomic
+def remove_role(role, actor):
+    project = role.project
+    role.delete()
+    record(project, f"remove {role.role_name} {role.user.username}", user=actor)
+
+
+@transaction.atomic
+def set_status(project, status, actor, reason=""):
+    """Change the PEP 792 status (active, archived, deprecated, quarantined)."""
+    old = project.status
+    project.status = status
+    project.status_reason = reason
+    project.save(update_fields=["status", "status_reason"])
+    action = f"project status {old} -> {status}"
+    record(project, f"{action}: {reason}" if reason else action, user=actor)
+    return project
+
+
+@transaction.atomic
+def delete_project(project, actor, reason=""):
+    """Remove a project with all its releases and files. Filenames stay reserved forever."""
+    paths = []
+    for release in project.releases.all():
+        for f in release.files.all():
+            paths.extend([f.path, f.metadata_path] if f.has_metadata else [f.path])
+    record(project, f"remove project{': ' + reason if reason else ''}", user=actor)
+    project.delete()
+    _delete_stored_after_commit(paths)
+
+
+def _delete_stored_after_commit(paths):
+    """Delete stored bytes only once the rows are gone for good (never on rollback)."""
+
+    def delete():
+        storage = package_storage()
+        for path in paths:
+            storage.delete(path)
+
+    transaction.on_commit(delete)

@@ -1,0 +1,44 @@
+"""Chooses the dramatiq broker before any actor is declared.
+
+Every `tasks.py` imports this module first. The broker comes from the environment:
+TASK_BROKER=redis|rabbitmq|inprocess, or, when unset, RabbitMQ if RABBITMQ_URL is set,
+Redis if REDIS_URL is set, and otherwise the in-process broker, which runs each
+message at once in the sending process so that `make run` needs no worker.
+"""
+import os
+
+import dramatiq
+from dramatiq.brokers.stub import StubBroker
+
+
+class InProcessBroker(StubBroker):
+    """Runs each enqueued message immediately, in the caller's thread."""
+
+    def enqueue(self, message, *, delay=None):
+        actor = self.get_actor(message.actor_name)
+        actor.fn(*message.args, **message.kwargs)
+        return message
+
+
+def build_broker(kind=None):
+    kind = (kind if kind is not None else os.environ.get("TASK_BROKER", "")).lower()
+    rabbitmq_url = os.environ.get("RABBITMQ_URL", "")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not kind:
+        kind = "rabbitmq" if rabbitmq_url else "redis" if redis_url else "inprocess"
+    if kind == "rabbitmq":
+        from dramatiq.brokers.rabbitmq import RabbitmqBroker
+
+        return RabbitmqBroker(url=rabbitmq_url or "amqp://guest:guest@127.0.0.1:5672")
+    if kind == "redis":
+        from dramatiq.brokers.redis import RedisBroker
+
+        return RedisBroker(url=redis_url or "redis://127.0.0.1:6379/0")
+    if kind == "inprocess":
+        return InProcessBroker()
+    raise ValueError(f"Unknown TASK_BROKER {kind!r}: use redis, rabbitmq or inprocess")
+
+
+if not getattr(dramatiq, "_pypiapp_broker_set", False):
+    dramatiq.set_broker(build_broker())
+    dramatiq._pypiapp_broker_set = True
