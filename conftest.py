@@ -64,3 +64,66 @@ def basic_auth():
         return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
 
     return header
+
+
+@pytest.fixture
+def index_url(live_server):
+    """Base URL of the live test server (one server per test session), without a trailing slash."""
+    return live_server.url
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never `playwright install`: it downloads)."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(browser):
+    """screenshot(page, name): save desktop and phone-width (375 px) PNGs under var/screenshots/."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    out = Path(settings.BASE_DIR) / "var" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name):
+        url = page.url
+        page.screenshot(path=str(out / f"{name}-desktop.png"), full_page=True)
+        phone = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True)
+        try:
+            phone.add_cookies(page.context.cookies())
+            mobile_page = phone.new_page()
+            mobile_page.goto(url)
+            mobile_page.screenshot(path=str(out / f"{name}-phone.png"), full_page=True)
+            # No horizontal scrolling at phone width.
+            overflow = mobile_page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        finally:
+            phone.close()
+        return overflow
+
+    return take
