@@ -1,0 +1,83 @@
+"""Production-safe settings and the set-up commands' building blocks."""
+import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _load_settings(tmp_path, **env):
+    """Import pypiapp.settings in a subprocess with a given environment; return chosen values."""
+    code = (
+        "import json, pypiapp.settings as s; print(json.dumps({'hasher': s.PASSWORD_HASHERS[0], "
+        "'engine': s.DATABASES['default']['ENGINE'], 'name': str(s.DATABASES['default']['NAME']), "
+        "'debug': s.DEBUG, 'key_len': len(s.SECRET_KEY), 'storage': s.STORAGES['packages']['BACKEND'], "
+        "'cache': s.CACHES['default']['BACKEND']}))"
+    )
+    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "DEBUG", "REDIS_URL", "CACHE_URL", "S3_BUCKET"}}
+    base.update(PYPIAPP_VAR_DIR=str(tmp_path), **env)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=base, capture_output=True, text=True, check=True)
+    import json
+
+    return json.loads(out.stdout)
+
+
+def test_defaults_need_nothing_installed(tmp_path):
+    chosen = _load_settings(tmp_path)
+    assert chosen["hasher"] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert chosen["engine"] == "django.db.backends.sqlite3"
+    assert chosen["name"] == str(tmp_path / "db.sqlite3")
+    assert chosen["debug"] is False
+    assert chosen["key_len"] >= 50 and (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert chosen["storage"] == "django.core.files.storage.FileSystemStorage"
+    assert chosen["cache"].endswith("LocMemCache")
+
+
+def test_environment_selects_postgres_s3_and_redis(tmp_path):
+    chosen = _load_settings(
+        tmp_path, DATABASE_URL="postgres://postgres@127.0.0.1:5432/pypi", S3_BUCKET="dists",
+        REDIS_URL="redis://127.0.0.1:6379/1", SECRET_KEY="x" * 60,
+    )
+    assert chosen["engine"] == "django.db.backends.postgresql"
+    assert chosen["name"] == "pypi"
+    assert chosen["storage"] == "storages.backends.s3.S3Storage"
+    assert chosen["cache"].endswith("RedisCache")
+    assert chosen["key_len"] == 60
+
+
+def test_broker_choice(monkeypatch):
+    from pypiapp import broker
+
+    monkeypatch.delenv("RABBITMQ_URL", raising=False)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.delenv("TASK_BROKER", raising=False)
+    assert isinstance(broker.build_broker(), broker.InProcessBroker)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    assert type(broker.build_broker()).__name__ == "RedisBroker"
+    with pytest.raises(ValueError):
+        broker.build_broker("carrier-pigeon")
+    importlib.reload(broker)  # leaves the already-chosen global broker alone
+
+
+def test_demo_user_is_idempotent(db):
+    from django.contrib.auth import get_user_model
+
+    call_command("ensure_demo_user")
+    call_command("ensure_demo_user")
+    demo = get_user_model().objects.get(username="demo")
+    assert demo.check_password("demo-password-123")
+    assert demo.has_verified_primary_email()
+
+
+def test_migrations_apply_on_a_fresh_database(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(PYPIAPP_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="pypiapp.settings")
+    result = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    check = subprocess.run([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert check.returncode == 0, "models changed without a migration:\n" + check.stdout
