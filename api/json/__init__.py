@@ -1,0 +1,1 @@
+"""pypi.org's JSON API: /pypi/<project>/json and /pypi/<project>/<version>/json."""

@@ -1,0 +1,88 @@
+"""Looks up what the JSON API documents describe; the serializers turn it into pypi.org's shape.
+
+Kept apart from the views so XML-RPC and the views share one definition of "latest" and of
+which projects are visible (quarantined ones never are).
+"""
+from dataclasses import dataclass, field
+
+from packaging.version import InvalidVersion, Version
+
+from packages.models import File, Project, Release, Role
+from packages.names import normalize_name
+
+
+def latest_release(releases):
+    """pypi.org's "latest": not yanked first, then final releases, then the highest version."""
+    releases = list(releases)
+    if not releases:
+        return None
+    return max(releases, key=lambda r: (not r.yanked, not r.is_prerelease, r.parsed_version))
+
+
+def public_project(name):
+    """The visible project for a normalized name, or None (unknown or quarantined)."""
+    return Project.objects.public().filter(normalized_name=normalize_name(name)).first()
+
+
+def find_release(project, version):
+    """The release by its exact version text, else by its PEP 440 canonical form."""
+    releases = project.releases.all()
+    release = releases.filter(version=version).first()
+    if release is None:
+        try:
+            wanted = Version(version)
+        except InvalidVersion:
+            return None
+        release = next((r for r in releases if r.parsed_version == wanted), None)
+    return release
+
+
+def ownership(project):
+    roles = Role.objects.filter(project=project).select_related("user")
+    ordered = sorted(roles, key=lambda r: (r.role_name != Role.OWNER, r.user.username))
+    return {"roles": [{"role": r.role_name, "user": r.user.username} for r in ordered], "organization": None}
+
+
+@dataclass
+class Document:
+    """What one JSON document is about; `releases` stays None for release documents."""
+
+    project: Project
+    info: Release
+    urls: list
+    last_serial: int
+    ownership: dict
+    releases: dict | None = None
+    vulnerabilities: list = field(default_factory=list)
+
+
+def _files_by_release(project):
+    files = File.objects.filter(release__project=project).select_related("release").order_by("filename")
+    grouped = {}
+    for f in files:
+        grouped.setdefault(f.release_id, []).append(f)
+    return grouped
+
+
+def project_document(project):
+    """The project document, or None when the project has no release yet (pypi.org answers 404)."""
+    releases = sorted(project.releases.all(), key=lambda r: r.parsed_version)
+    latest = latest_release(releases)
+    if latest is None:
+        return None
+    files = _files_by_release(project)
+    return Document(
+        project=project,
+        info=latest,
+        urls=files.get(latest.pk, []),
+        last_serial=project.last_serial,
+        ownership=ownership(project),
+        releases={r.version: files.get(r.pk, []) for r in releases},
+    )
+
+
+def release_document(project, release):
+    files = list(release.files.select_related("release").order_by("filename"))
+    return Document(
+        project=project, info=release, urls=files, last_serial=project.last_serial, ownership=ownership(project)
+    )
