@@ -6,10 +6,12 @@ a JournalEntry in the same transaction and sets Project.last_serial to that entr
 from functools import cached_property
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 from packaging.version import InvalidVersion, Version
 
+from .fts import SearchGinIndex
 from .managers import ProjectQuerySet, ReleaseQuerySet
 from .names import normalize_name, ultranormalize_name
 
@@ -34,11 +36,14 @@ class Project(models.Model):
     upload_limit = models.BigIntegerField(null=True, blank=True, help_text="Per-file size limit in bytes.")
     total_size_limit = models.BigIntegerField(null=True, blank=True, help_text="Total project size limit in bytes.")
     total_size = models.BigIntegerField(default=0, help_text="Sum of the sizes of the project's files.")
+    # Name + latest release's summary/keywords/description, kept up to date by packages.search (PostgreSQL only).
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
 
     objects = ProjectQuerySet.as_manager()
 
     class Meta:
         ordering = ["normalized_name"]
+        indexes = [SearchGinIndex(fields=["search_vector"], name="project_search_gin")]
 
     def __str__(self):
         return self.name

@@ -1,23 +1,142 @@
 """Project search shared by the web UI and XML-RPC `search`.
 
-Foundation version: case-insensitive match on name, summary and keywords of the latest
-releases. The project-pages work replaces the ranking with PostgreSQL full-text search.
+PostgreSQL: full-text search over a per-project tsvector (name weighted highest, then the
+latest release's summary and keywords, then its description) stored in
+Project.search_vector with a GIN index, and kept current by signal receivers below
+whenever a project or release is saved or deleted. Other databases (SQLite in development)
+fall back to case-insensitive substring matching with a simple name-first ranking.
 """
-from django.db.models import Q
+import re
 
-from .models import Project
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Case, F, IntegerField, Max, Q, TextField, Value, When
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .models import Project, Release
+from .names import normalize_name
+
+SEARCH_CONFIG = "english"
+# to_tsvector refuses input over 1 MB; the start of a README is what matters for ranking anyway.
+MAX_DESCRIPTION_CHARS = 100_000
+_WORD = re.compile(r"[\w.-]+", re.UNICODE)
+
+
+def uses_full_text():
+    return connection.vendor == "postgresql"
+
+
+def latest_release(releases):
+    """pypi.org's "latest": not yanked first, then final releases first, then the highest version."""
+    releases = list(releases)
+    if not releases:
+        return None
+    return max(releases, key=lambda r: (not r.yanked, not r.is_prerelease, r.parsed_version))
+
+
+def _text(value):
+    return Value(value or "", output_field=TextField())
+
+
+def reindex_project(project_id):
+    """Rebuild one project's search vector from its name and latest release (no-op off PostgreSQL)."""
+    if not uses_full_text():
+        return
+    project = Project.objects.filter(pk=project_id).only("name").first()
+    if project is None:
+        return
+    release = latest_release(
+        Release.objects.filter(project_id=project_id).only(
+            "version", "yanked", "is_prerelease", "summary", "keywords", "description"
+        )
+    )
+    name_words = project.name.replace("-", " ").replace("_", " ").replace(".", " ")
+    vector = SearchVector(_text(f"{project.name} {name_words}"), weight="A", config=SEARCH_CONFIG)
+    if release is not None:
+        vector = (
+            vector
+            + SearchVector(_text(f"{release.summary} {release.keywords}"), weight="B", config=SEARCH_CONFIG)
+            + SearchVector(_text(release.description[:MAX_DESCRIPTION_CHARS]), weight="D", config=SEARCH_CONFIG)
+        )
+    Project.objects.filter(pk=project_id).update(search_vector=vector)
+
+
+def reindex_all(progress=None):
+    """Rebuild every project's vector (for a `reindex_search` command). Returns how many."""
+    count = 0
+    for project_id in Project.objects.values_list("pk", flat=True).iterator():
+        reindex_project(project_id)
+        count += 1
+        if progress is not None:
+            progress(count)
+    return count
+
+
+@receiver(post_save, sender=Project, dispatch_uid="search-project-saved")
+def _project_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        reindex_project(instance.pk)
+
+
+@receiver(post_save, sender=Release, dispatch_uid="search-release-saved")
+@receiver(post_delete, sender=Release, dispatch_uid="search-release-deleted")
+def _release_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        reindex_project(instance.project_id)
+
+
+def _tsquery(query):
+    """Every word must match, each as a prefix ("djan" finds django); only word characters reach SQL."""
+    terms = []
+    for word in _WORD.findall(query or ""):
+        for part in re.split(r"[^\w]+", word):
+            if part:
+                terms.append(f"{part}:*")
+    return " & ".join(terms)
 
 
 def search_projects(query="", classifiers=(), order="relevance"):
-    """Public projects matching `query` (all words) and every classifier in `classifiers`."""
+    """Public projects matching `query` (all words) and every classifier in `classifiers`.
+
+    order: "relevance" (exact name first, then rank) or "date" (newest release first)."""
     projects = Project.objects.public()
-    for word in (query or "").split():
-        projects = projects.filter(
-            Q(normalized_name__icontains=word) | Q(releases__summary__icontains=word) | Q(releases__keywords__icontains=word)
-        )
     for classifier in classifiers:
-        projects = projects.filter(releases__classifiers__name=classifier)
-    projects = projects.distinct()
+        projects = projects.filter(
+            pk__in=Release.objects.filter(classifiers__name=classifier).values("project_id")
+        )
+    query = (query or "").strip()
+    exact = normalize_name(query) if query else ""
+    if query and uses_full_text():
+        tsquery = _tsquery(query)
+        if tsquery:
+            search = SearchQuery(tsquery, search_type="raw", config=SEARCH_CONFIG)
+            projects = projects.filter(search_vector=search).annotate(
+                rank=SearchRank(F("search_vector"), search)
+            )
+        else:  # nothing searchable in the query (only punctuation)
+            projects = projects.none().annotate(rank=Value(0.0))
+    elif query:
+        for word in query.split():
+            matching = Release.objects.filter(
+                Q(summary__icontains=word) | Q(keywords__icontains=word) | Q(description__icontains=word)
+            ).values("project_id")
+            projects = projects.filter(Q(name__icontains=word) | Q(normalized_name__icontains=word) | Q(pk__in=matching))
+        projects = projects.annotate(
+            rank=Case(
+                When(normalized_name__startswith=exact, then=Value(2)),
+                When(normalized_name__contains=exact, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
     if order == "date":
-        return projects.order_by("-created")
+        return projects.annotate(last_release=Max("releases__created")).order_by(
+            F("last_release").desc(nulls_last=True), "normalized_name"
+        )
+    if query:
+        projects = projects.annotate(
+            exact=Case(When(normalized_name=exact, then=Value(1)), default=Value(0), output_field=IntegerField())
+        )
+        return projects.order_by("-exact", "-rank", "normalized_name")
     return projects.order_by("normalized_name")

@@ -14,3 +14,13 @@ from .projects import (  # noqa: F401
     set_status,
 )
 from .releases import apply_metadata, create_release, delete_release, unyank_release, yank_release  # noqa: F401
+from .invitations import (  # noqa: F401
+    CollaborationError,
+    accept_invitation,
+    change_collaborator_role,
+    decline_invitation,
+    invite,
+    pending_for,
+    remove_collaborator,
+    revoke_invitation,
+)

@@ -1,0 +1,60 @@
+"""Project settings (Owners only to change): archive / unarchive, limits, delete the project."""
+from django.conf import settings as django_settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from ... import services
+from ...forms import ConfirmNameForm, StatusForm
+from ...models import Project, Role
+from ...permissions import managed_project
+from . import notify
+
+# Owners may move between these; quarantine and its reversal belong to staff.
+OWNER_STATUSES = {Project.Status.ACTIVE, Project.Status.ARCHIVED}
+
+
+@login_required
+def project_settings(request, name):
+    project, role = managed_project(request, name)
+    context = {
+        "project": project, "role": role, "tab": "settings", "is_owner": role == Role.OWNER,
+        "delete_form": ConfirmNameForm(expected=project.name), "status_form": StatusForm(),
+        "upload_limit": project.effective_upload_limit, "total_size_limit": project.effective_total_size_limit,
+        "default_upload_limit": django_settings.UPLOAD_MAX_FILE_SIZE,
+        "usage_percent": min(100, round(100 * project.total_size / max(1, project.effective_total_size_limit))),
+    }  # fmt: skip
+    return render(request, "manage/settings.html", context)
+
+
+@login_required
+@require_POST
+def set_status(request, name):
+    project, role = managed_project(request, name, owner=True)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose archived or active.")
+    elif project.status not in OWNER_STATUSES:
+        messages.error(request, f"This project is {project.status}; only the index's staff can change that.")
+    elif form.cleaned_data["status"] != project.status:
+        services.set_status(project, form.cleaned_data["status"], request.user, form.cleaned_data["reason"])
+        messages.success(request, f"{project.name} is now {project.status}.")
+    return redirect("manage_project_settings", name=project.normalized_name)
+
+
+@login_required
+@require_POST
+def delete_project(request, name):
+    project, role = managed_project(request, name, owner=True)
+    form = ConfirmNameForm(request.POST, expected=project.name)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("confirm", ["Confirm by typing the project name."])))
+        return redirect("manage_project_settings", name=project.normalized_name)
+    project_name = project.name
+    with transaction.atomic():
+        notify.release_changed(project, "", "deleted the project", request.user, form.cleaned_data["reason"])
+        services.delete_project(project, request.user, form.cleaned_data["reason"])
+    messages.success(request, f"Deleted {project_name}. Its filenames can never be uploaded again.")
+    return redirect("manage_projects")

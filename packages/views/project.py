@@ -1,0 +1,93 @@
+"""Public project and release pages: /project/<name>/ and /project/<name>/<version>/."""
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from packaging.version import InvalidVersion, Version
+
+from ..models import File, Project, Release, Role
+from ..names import normalize_name
+from ..readme import render_description
+from ..search import latest_release
+
+# Everything the pages show about the other releases; the README is only loaded for the one shown.
+HISTORY_FIELDS = ("id", "project_id", "version", "canonical_version", "is_prerelease", "yanked", "yanked_reason", "created")
+
+
+def _project_or_redirect(request, name, view_name, **kwargs):
+    """(project, None) or (None, redirect) to the normalized-name URL, as pypi.org does."""
+    normalized = normalize_name(name)
+    if name != normalized:
+        return None, redirect(view_name, name=normalized, permanent=True, **kwargs)
+    project = get_object_or_404(Project.objects.visible_to(request.user), normalized_name=normalized)
+    return project, None
+
+
+def safe_links(release):
+    """Project links with only http(s) URLs (a javascript: URL in metadata must never become a link)."""
+    links = []
+    seen = set()
+    candidates = list((release.project_urls or {}).items())
+    if release.home_page:
+        candidates.insert(0, ("Homepage", release.home_page))
+    if release.download_url:
+        candidates.append(("Download", release.download_url))
+    for label, url in candidates:
+        url = (url or "").strip()
+        if url.lower().startswith(("https://", "http://")) and url not in seen:
+            seen.add(url)
+            links.append({"label": str(label)[:64] or url, "url": url})
+    return links
+
+
+def _context(request, project, releases, release):
+    current = None
+    if release is not None:
+        current = (
+            Release.objects.filter(pk=release.pk)
+            .prefetch_related("classifiers", Prefetch("files", queryset=File.objects.order_by("packagetype", "filename")))
+            .get()
+        )
+    roles = Role.objects.filter(project=project).select_related("user").order_by("role_name", "user__username")
+    latest = latest_release(releases)
+    return {
+        "project": project,
+        "release": current,
+        "latest": latest,
+        "is_latest": current is not None and latest is not None and current.pk == latest.pk,
+        "releases": sorted(releases, key=lambda r: r.parsed_version, reverse=True),
+        "files": list(current.files.all()) if current else [],
+        "classifiers": current.classifier_names if current else [],
+        "links": safe_links(current) if current else [],
+        "readme": render_description(current.description, current.description_content_type) if current else "",
+        "maintainers": [role.user for role in roles],
+        "can_manage": request.user.is_authenticated and any(r.user_id == request.user.pk for r in roles),
+    }
+
+
+def project_detail(request, name):
+    project, response = _project_or_redirect(request, name, "project_detail")
+    if response:
+        return response
+    releases = list(Release.objects.filter(project=project).only(*HISTORY_FIELDS))
+    context = _context(request, project, releases, latest_release(releases))
+    return render(request, "packages/project.html", context)
+
+
+def release_detail(request, name, version):
+    project, response = _project_or_redirect(request, name, "release_detail", version=version)
+    if response:
+        return response
+    try:
+        wanted = Version(version)
+    except InvalidVersion:
+        raise Http404("No such release.")
+    releases = list(Release.objects.filter(project=project).only(*HISTORY_FIELDS))
+    # Exact text first; otherwise any equal version (1.0.0 == 1.0 under PEP 440).
+    release = next((r for r in releases if r.version == version), None) or next(
+        (r for r in releases if r.parsed_version == wanted), None
+    )
+    if release is None:
+        raise Http404("No such release.")
+    if release.version != version:
+        return redirect("release_detail", name=project.normalized_name, version=release.version, permanent=True)
+    return render(request, "packages/project.html", _context(request, project, releases, release))

@@ -1,0 +1,42 @@
+"""/search/?q=&c=&o=&page=: full-text search with classifier filters, paginated."""
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import render
+
+from ..forms import SearchForm
+from ..models import Classifier, Project, Release
+from ..search import latest_release, search_projects
+
+PER_PAGE = 20
+
+
+def search(request):
+    classifier_names = list(Classifier.objects.filter(releases__isnull=False).distinct().values_list("name", flat=True))
+    form = SearchForm(request.GET or None, classifier_names=classifier_names)
+    query, classifiers, order = "", [], "relevance"
+    if form.is_bound:
+        form.is_valid()  # an unknown classifier or order is dropped; the rest of the search still applies
+        query = form.cleaned_data.get("q", "")
+        classifiers = form.cleaned_data.get("c", [])
+        order = form.cleaned_data.get("o") or "relevance"
+    searched = form.is_bound  # any query string, even an empty ?q=, lists projects
+    results = search_projects(query, classifiers=classifiers, order=order) if searched else None
+    page = None
+    rows = []
+    if results is not None:
+        page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
+        releases = Release.objects.only("id", "project_id", "version", "summary", "yanked", "is_prerelease", "created")
+        projects = (
+            Project.objects.filter(pk__in=[p.pk for p in page.object_list])
+            .prefetch_related(Prefetch("releases", queryset=releases))
+        )
+        by_id = {p.pk: p for p in projects}
+        for project in page.object_list:
+            rows.append({"project": project, "latest": latest_release(by_id[project.pk].releases.all())})
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    context = {
+        "form": form, "query": query, "selected": classifiers, "order": order, "page": page, "rows": rows,
+        "searched": searched, "classifier_names": classifier_names, "query_string": query_string.urlencode(),
+    }  # fmt: skip
+    return render(request, "packages/search.html", context)
