@@ -33,3 +33,76 @@ def create_user(username, email, password, *, name="", is_staff=False, is_superu
     if email:
         EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
     return user
+
+
+def notify(user, template_prefix, request=None, **context):
+    """Mail a security notice to the user's primary address (through the mail actor)."""
+    from allauth.account.adapter import get_adapter
+
+    get_adapter(request).send_notification_mail(template_prefix, user, context)
+
+
+def change_display_name(user, name, request=None):
+    old = user.name
+    if name == old:
+        return False
+    user.name = name
+    user.save(update_fields=["name"])
+    record_security_event(user, SecurityEvent.Tag.DISPLAY_NAME, request, old=old, new=name)
+    return True
+
+
+@transaction.atomic
+def create_api_token(user, name, *, project=None, expires=None, request=None):
+    """Issue a token, record it in the security history and tell the owner by mail."""
+    from .tokens import issue_token
+
+    issued = issue_token(user, name, project=project, expires=expires)
+    scope = issued.token.scope_label
+    record_security_event(
+        user, SecurityEvent.Tag.TOKEN_CREATED, request, token=name, key_id=issued.token.key_id, scope=scope
+    )
+    notify(user, "account/email/token_created", request, token_name=name, scope=scope, expires=expires)
+    return issued
+
+
+@transaction.atomic
+def revoke_api_token(user, token, request=None):
+    from .tokens import revoke_token
+
+    if token.revoked is not None:
+        return False
+    revoke_token(token)
+    record_security_event(user, SecurityEvent.Tag.TOKEN_REVOKED, request, token=token.name, key_id=token.key_id)
+    return True
+
+
+def sole_owner_projects(user):
+    """Projects where this user is the only Owner: they would be left without one."""
+    from django.db.models import Count, Q
+
+    from packages.models import Project, Role
+
+    owned = Role.objects.filter(user=user, role_name=Role.OWNER).values("project_id")
+    # Count owners in a separate query level: annotating the filtered join would count only this user.
+    return list(
+        Project.objects.filter(pk__in=owned)
+        .annotate(owner_count=Count("roles", filter=Q(roles__role_name=Role.OWNER)))
+        .filter(owner_count=1)
+        .order_by("normalized_name")
+    )
+
+
+class AccountDeletionRefused(Exception):
+    def __init__(self, projects):
+        super().__init__("You are the only Owner of some projects.")
+        self.projects = projects
+
+
+@transaction.atomic
+def delete_account(user):
+    """Delete the account, unless a project would be left without an Owner."""
+    projects = sole_owner_projects(user)
+    if projects:
+        raise AccountDeletionRefused(projects)
+    user.delete()

@@ -1,0 +1,95 @@
+"""Forms for the account pages (allauth's own forms cover login, email and password)."""
+import datetime
+
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.utils import timezone
+
+from packages.models import Project
+
+from .models import User
+
+NAME_MAX = User._meta.get_field("name").max_length
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's signup form plus the display name shown on profiles and project pages."""
+
+    name = forms.CharField(
+        label="Display name",
+        max_length=NAME_MAX,
+        required=False,
+        help_text="Shown on your profile and projects. Optional; your username is used otherwise.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+
+class LoginForm(AllauthLoginForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = "Username or email"
+
+
+class DisplayNameForm(forms.Form):
+    name = forms.CharField(
+        label="Display name",
+        max_length=NAME_MAX,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        help_text="Leave empty to show your username.",
+    )
+
+
+class TokenForm(forms.Form):
+    """Name, scope (whole account or one of the user's projects) and an optional expiry date."""
+
+    ACCOUNT_SCOPE = "account"
+
+    name = forms.CharField(
+        label="Token name", max_length=100, help_text="What the token is for, e.g. “CI for my-project”."
+    )
+    scope = forms.ChoiceField(label="Scope", help_text="A project-scoped token can upload to that project only.")
+    expires = forms.DateField(
+        label="Expires on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Optional. The token stops working at the start of this day (UTC).",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.projects = {
+            str(p.pk): p for p in Project.objects.filter(roles__user=user).order_by("normalized_name")
+        }
+        self.fields["scope"].choices = [(self.ACCOUNT_SCOPE, "Entire account (all projects)")] + [
+            (pk, f"Project: {p.name}") for pk, p in self.projects.items()
+        ]
+
+    def clean_expires(self):
+        day = self.cleaned_data.get("expires")
+        if day is None:
+            return None
+        if day <= timezone.now().date():
+            raise forms.ValidationError("Choose a date in the future.")
+        return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.timezone.utc)
+
+    def clean_scope(self):
+        scope = self.cleaned_data["scope"]
+        return None if scope == self.ACCOUNT_SCOPE else self.projects[scope]
+
+
+class DeleteAccountForm(forms.Form):
+    confirm_username = forms.CharField(
+        label="Type your username to confirm", widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_confirm_username(self):
+        value = self.cleaned_data["confirm_username"].strip()
+        if value != self.user.username:
+            raise forms.ValidationError("That is not your username.")
+        return value
