@@ -31,6 +31,11 @@ def is_enabled(flag_id):
     return flag_id in enabled_flags()
 
 
+def signup_open():
+    """False while new user registration (or the whole site) is switched off; for the allauth adapter."""
+    return not (enabled_flags() & {DISALLOW_NEW_USER, READ_ONLY})
+
+
 def forget_cached_flags():
     cache.delete(_CACHE_KEY)
 

@@ -1,0 +1,313 @@
+"""Staff moderation in the Django admin: projects, releases, files and the reports queue.
+
+Nothing here changes data directly: every action calls packages.moderation, which goes
+through the services (journal) and writes the admin LogEntry. Journal, prohibited names
+and kill switches are in packages/admin_journal.py.
+"""
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+
+from . import admin_journal  # noqa: F401  (registers the journal, names and flags admins)
+from . import moderation
+from .admin_actions import ReasonForm, confirm_and_apply
+from .models import File, Project, ProjectReport, Release, Role
+
+
+admin.site.site_header = f"{settings.SITE_NAME} administration"
+admin.site.site_title = f"{settings.SITE_NAME} admin"
+admin.site.index_title = "Moderation and operations"
+
+
+def _changelist(model, **query):
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def _size(value):
+    from django.template.defaultfilters import filesizeformat
+
+    return "site default" if value is None else filesizeformat(value)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class RoleInline(ReadOnlyInline):
+    model = Role
+    fields = ["user", "role_name", "created"]
+    readonly_fields = fields
+    show_change_link = False
+
+
+class ReleaseInline(ReadOnlyInline):
+    model = Release
+    fields = ["version", "yanked", "yanked_reason", "created", "uploader"]
+    readonly_fields = fields
+
+
+class TransferForm(ReasonForm):
+    new_owner = forms.CharField(help_text="Username of the new Owner.")
+    keep_previous_as_maintainers = forms.BooleanField(
+        required=False, help_text="Keep the current owners as Maintainers instead of removing them."
+    )
+
+    def clean_new_owner(self):
+        user = get_user_model().objects.filter(username=self.cleaned_data["new_owner"]).first()
+        if user is None:
+            raise forms.ValidationError("No user with this username.")
+        return user
+
+
+class ProjectLimitsForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = ["upload_limit", "total_size_limit"]
+
+    def clean(self):
+        data = super().clean()
+        for field in ("upload_limit", "total_size_limit"):
+            value = data.get(field)
+            if value is not None and not 0 < value <= settings.UPLOAD_LIMIT_CAP:
+                self.add_error(field, f"Must be between 1 and {settings.UPLOAD_LIMIT_CAP} bytes (or empty).")
+        return data
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    form = ProjectLimitsForm
+    list_display = ["name", "status", "owner_names", "total_size_display", "created", "last_serial"]
+    list_filter = ["status", "created"]
+    search_fields = ["normalized_name", "name"]
+    show_full_result_count = False
+    inlines = [RoleInline, ReleaseInline]
+    fieldsets = [
+        (None, {"fields": ["name", "normalized_name", "status", "status_reason", "created", "last_serial", "links"]}),
+        ("Size limits (raise for projects that need it; empty = site default)", {
+            "fields": ["total_size_display", "upload_limit", "total_size_limit"]}),
+    ]  # fmt: skip
+    readonly_fields = ["name", "normalized_name", "status", "status_reason", "created", "last_serial",
+                       "links", "total_size_display"]  # fmt: skip
+    actions = ["quarantine", "release_quarantine", "remove", "transfer"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("roles__user")
+
+    @admin.display(description="Owners")
+    def owner_names(self, obj):
+        return ", ".join(r.user.username for r in obj.roles.all() if r.role_name == Role.OWNER)
+
+    @admin.display(description="Total size", ordering="total_size")
+    def total_size_display(self, obj):
+        return f"{_size(obj.total_size)} of {_size(obj.effective_total_size_limit)}"
+
+    @admin.display(description="Links")
+    def links(self, obj):
+        items = [
+            ("Journal", _changelist(admin_journal.JournalEntry, project=obj.pk)),
+            ("Reports", _changelist(ProjectReport, project=obj.pk)),
+            ("Files", _changelist(File, release__project=obj.pk)),
+            ("Simple page", f"/simple/{obj.normalized_name}/"),
+            ("Project page", f"/project/{obj.normalized_name}/"),
+        ]
+        return format_html_join(" · ", '<a href="{}">{}</a>', ((url, label) for label, url in items))
+
+    def has_add_permission(self, request):
+        return False  # projects are created by uploads
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # removal needs a reason: the "remove" action
+
+    def has_remove_permission(self, request):
+        return request.user.has_perm("packages.delete_project")
+
+    def has_transfer_permission(self, request):
+        return request.user.has_perm("packages.change_role")
+
+    def save_model(self, request, obj, form, change):
+        # Only the limits are editable; they are journaled like every other change.
+        current = Project.objects.get(pk=obj.pk)
+        moderation.set_limits(
+            current, request.user, upload_limit=obj.upload_limit, total_size_limit=obj.total_size_limit
+        )
+
+    def log_change(self, request, obj, message):
+        pass  # moderation.set_limits wrote a LogEntry that says what changed
+
+    @admin.action(description="Quarantine selected projects", permissions=["change"])
+    def quarantine(self, request, queryset):
+        return confirm_and_apply(
+            self, request, queryset, title="Quarantine projects",
+            intro="Quarantined projects disappear from the simple index, JSON API and search and "
+                  "can't receive uploads; their owners and staff still see them.",
+            apply=lambda p, data: moderation.quarantine_project(p, request.user, data["reason"]),
+        )  # fmt: skip
+
+    @admin.action(description="Release selected projects from quarantine", permissions=["change"])
+    def release_quarantine(self, request, queryset):
+        return confirm_and_apply(
+            self, request, queryset, title="Release from quarantine",
+            apply=lambda p, data: moderation.release_from_quarantine(p, request.user, data["reason"]),
+        )  # fmt: skip
+
+    @admin.action(description="Remove selected projects (with reason)", permissions=["remove"])
+    def remove(self, request, queryset):
+        return confirm_and_apply(
+            self, request, queryset, title="Remove projects",
+            intro="Deletes the projects with all releases and files. Their filenames can never be reused.",
+            apply=lambda p, data: moderation.remove_project(p, request.user, data["reason"]),
+        )  # fmt: skip
+
+    @admin.action(description="Transfer ownership of selected projects", permissions=["transfer"])
+    def transfer(self, request, queryset):
+        return confirm_and_apply(
+            self, request, queryset, title="Transfer ownership", form_class=TransferForm,
+            apply=lambda p, data: moderation.transfer_ownership(
+                p, data["new_owner"], request.user, data["reason"],
+                keep_previous_as_maintainers=data["keep_previous_as_maintainers"],
+            ),
+        )  # fmt: skip
+
+
+class ModerationOnlyAdmin(admin.ModelAdmin):
+    """Read-only rows whose only change is removal through an action with a reason."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_remove_permission(self, request):
+        return request.user.has_perm(f"packages.delete_{self.model._meta.model_name}")
+
+
+class FileInline(ReadOnlyInline):
+    model = File
+    fields = ["filename", "packagetype", "size", "upload_time", "sha256_digest"]
+    readonly_fields = fields
+
+
+@admin.register(Release)
+class ReleaseAdmin(ModerationOnlyAdmin):
+    list_display = ["project", "version", "yanked", "created", "uploader"]
+    list_filter = ["yanked", "is_prerelease"]
+    list_select_related = ["project", "uploader"]
+    search_fields = ["project__normalized_name", "version"]
+    raw_id_fields = ["project", "uploader"]
+    exclude = ["classifiers", "description"]
+    inlines = [FileInline]
+    actions = ["remove"]
+
+    @admin.action(description="Remove selected releases (with reason)", permissions=["remove"])
+    def remove(self, request, queryset):
+        return confirm_and_apply(
+            self, request, queryset.select_related("project"), title="Remove releases",
+            apply=lambda r, data: moderation.remove_release(r, request.user, data["reason"]),
+        )  # fmt: skip
+
+
+@admin.register(File)
+class FileAdmin(ModerationOnlyAdmin):
+    list_display = ["filename", "release", "packagetype", "size", "upload_time"]
+    list_filter = ["packagetype"]
+    list_select_related = ["release__project"]
+    search_fields = ["filename", "sha256_digest"]
+    raw_id_fields = ["release", "uploader"]
+    actions = ["remove"]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup == "release__project" or super().lookup_allowed(lookup, value, request)
+
+    @admin.action(description="Remove selected files (with reason)", permissions=["remove"])
+    def remove(self, request, queryset):
+        return confirm_and_apply(
+            self, request, queryset.select_related("release__project"), title="Remove files",
+            intro="The filenames stay reserved: the same filename can never be uploaded again.",
+            apply=lambda f, data: moderation.remove_file(f, request.user, data["reason"]),
+        )  # fmt: skip
+
+
+@admin.register(ProjectReport)
+class ProjectReportAdmin(admin.ModelAdmin):
+    """The reports queue: open reports first; each action closes the report and is journaled."""
+
+    list_display = ["id", "project_link", "kind", "short_summary", "reporter", "created", "status", "handled_by"]
+    list_filter = ["status", "kind", "created"]
+    search_fields = ["project_name", "reporter__username", "summary"]
+    list_select_related = ["project", "reporter", "handled_by"]
+    readonly_fields = ["project_link", "project_name", "reporter", "kind", "summary", "created", "status",
+                       "handled_by", "handled_at"]  # fmt: skip
+    fields = readonly_fields
+    actions = ["quarantine", "remove", "dismiss"]
+    ordering = ["-created"]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup == "project" or super().lookup_allowed(lookup, value, request)
+
+    @admin.display(description="Project")
+    def project_link(self, obj):
+        if obj.project_id is None:
+            return f"{obj.project_name} (removed)"
+        url = reverse("admin:packages_project_change", args=[obj.project_id])
+        return format_html('<a href="{}">{}</a> ({})', url, obj.project_name, obj.project.get_status_display())
+
+    @admin.display(description="Summary")
+    def short_summary(self, obj):
+        return Truncator(obj.summary).chars(80)
+
+    def has_add_permission(self, request):
+        return False  # reports come from the form on project pages
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_remove_permission(self, request):
+        return request.user.has_perm("packages.delete_project")
+
+    def _handle(self, request, queryset, action, title, intro=""):
+        return confirm_and_apply(
+            self, request, queryset.select_related("project"), title=title, intro=intro,
+            apply=lambda report, data: moderation.handle_report(report, action, request.user, data["reason"]),
+        )  # fmt: skip
+
+    @admin.action(description="Quarantine the reported projects", permissions=["change"])
+    def quarantine(self, request, queryset):
+        return self._handle(request, queryset, "quarantine", "Quarantine reported projects",
+                            "The projects disappear from the public index; their owners still see them.")
+
+    @admin.action(description="Remove the reported projects", permissions=["remove"])
+    def remove(self, request, queryset):
+        return self._handle(request, queryset, "remove", "Remove reported projects",
+                            "Deletes the projects with all releases and files.")
+
+    @admin.action(description="Dismiss selected reports", permissions=["change"])
+    def dismiss(self, request, queryset):
+        return self._handle(request, queryset, "dismiss", "Dismiss reports")
+
+
+def project_links_for_user(user):
+    """HTML list of a user's projects with their roles, for the user admin."""
+    roles = Role.objects.filter(user=user).select_related("project")
+    return format_html_join(
+        ", ", '<a href="{}">{}</a> ({})',
+        ((reverse("admin:packages_project_change", args=[r.project_id]), r.project.name, r.role_name) for r in roles),
+    ) or "none"  # fmt: skip

@@ -1,0 +1,62 @@
+"""Mail about project collaboration and releases, sent by dramatiq actors.
+
+Callers queue them with pypiapp.tasks.send_on_commit, so nothing is mailed for work that is
+rolled back. Actors take ids and plain strings (JSON through the broker) and read the rest
+from the database when they run.
+"""
+from pypiapp import broker  # noqa: F401  (the broker must be set before actors are declared)
+
+import dramatiq  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.mail import send_mail  # noqa: E402
+from django.template.loader import render_to_string  # noqa: E402
+
+MAIL_QUEUE = "mail"
+
+
+def _send(template, context, recipients):
+    recipients = [address for address in recipients if address]
+    if not recipients:
+        return 0
+    context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL.rstrip("/"), **context}
+    subject = " ".join(render_to_string(f"packages/email/{template}.subject.txt", context).split())
+    body = render_to_string(f"packages/email/{template}.body.txt", context)
+    return send_mail(f"[{settings.SITE_NAME}] {subject}", body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+def _emails(user_ids):
+    return list(get_user_model().objects.filter(pk__in=user_ids, is_active=True).values_list("email", flat=True))
+
+
+@dramatiq.actor(queue_name=MAIL_QUEUE, max_retries=5, min_backoff=10_000)
+def send_invitation_mail(invitation_id, raw_token):
+    from .models import RoleInvitation
+
+    invitation = RoleInvitation.objects.select_related("project", "invitee", "invited_by").filter(
+        pk=invitation_id
+    ).first()
+    if invitation is None:
+        return
+    _send("invitation", {"invitation": invitation, "token": raw_token}, [invitation.invitee.email])
+
+
+@dramatiq.actor(queue_name=MAIL_QUEUE, max_retries=5, min_backoff=10_000)
+def send_role_change_mail(user_id, project_name, change, actor_username):
+    """change: a sentence part such as "added you as Maintainer" or "removed you"."""
+    context = {"project_name": project_name, "change": change, "actor_username": actor_username}
+    _send("role_change", context, _emails([user_id]))
+
+
+@dramatiq.actor(queue_name=MAIL_QUEUE, max_retries=5, min_backoff=10_000)
+def send_release_mail(recipient_ids, project_name, version, action, actor_username, reason=""):
+    """action: "yanked", "un-yanked", "deleted", or "deleted file <name> from"."""
+    context = {
+        "project_name": project_name, "version": version, "action": action,
+        "actor_username": actor_username, "reason": reason,
+    }  # fmt: skip
+    _send("release_change", context, _emails(recipient_ids))
+
+
+# The staff announcement actor lives in its own module; importing it here lets workers find it.
+from . import tasks_announcements  # noqa: E402,F401

@@ -1,0 +1,269 @@
+"""Staff moderation services, checked through what clients see: simple API, JSON API, uploads, login."""
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+
+from accounts.models import ApiToken, SecurityEvent
+from accounts.tests.factories import UserFactory
+from packages import flags, moderation
+from packages.models import (
+    AdminFlag, FilenameLog, JournalEntry, ProhibitedProjectName, Project, ProjectReport, Role,
+)  # fmt: skip
+from packages.tests.factories import ProjectFactory
+from pypiapp.testing.dists import wheel_bytes
+from pypiapp.testing.publish import publish
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(username="mod", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def published(user):
+    return publish(user, "evil-pkg", "1.0")
+
+
+def upload(client, basic_auth, token, name="evil-pkg", version="2.0"):
+    import hashlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    filename, data = wheel_bytes(name, version)
+    return client.post("/legacy/", {
+        ":action": "file_upload", "protocol_version": "1", "metadata_version": "2.1", "name": name,
+        "version": version, "filetype": "bdist_wheel", "pyversion": "py3",
+        "sha256_digest": hashlib.sha256(data).hexdigest(), "content": SimpleUploadedFile(filename, data),
+    }, HTTP_AUTHORIZATION=basic_auth("__token__", token))  # fmt: skip
+
+
+def test_reason_is_required(published, staff):
+    with pytest.raises(moderation.ModerationError, match="reason"):
+        moderation.quarantine_project(published.project, staff, "  ")
+    assert Project.objects.get().status == "active"
+
+
+def test_quarantine_hides_project_from_public_apis_but_not_from_owner(client, published, user, staff):
+    assert client.get("/simple/evil-pkg/").status_code == 200
+    moderation.quarantine_project(published.project, staff, "malware in setup.py")
+
+    assert client.get("/simple/evil-pkg/").status_code == 404
+    assert client.get("/pypi/evil-pkg/json").status_code == 404
+    assert b"evil-pkg" not in client.get("/simple/").content
+    assert Project.objects.visible_to(user).filter(name="evil-pkg").exists()
+    assert not Project.objects.visible_to(UserFactory()).filter(name="evil-pkg").exists()
+    entry = JournalEntry.objects.filter(name="evil-pkg").first()
+    assert entry.action == "project status active -> quarantined: malware in setup.py"
+    assert entry.submitted_by == staff
+    log = LogEntry.objects.get(object_id=str(published.project.pk))
+    assert log.user == staff and "malware in setup.py" in log.change_message
+
+    moderation.release_from_quarantine(Project.objects.get(), staff, "false positive")
+    assert client.get("/simple/evil-pkg/").status_code == 200
+    with pytest.raises(moderation.ModerationError, match="not quarantined"):
+        moderation.release_from_quarantine(Project.objects.get(), staff, "again")
+
+
+def test_quarantined_project_refuses_uploads(client, published, user, staff, token_for, basic_auth):
+    moderation.quarantine_project(published.project, staff, "malware")
+    token = token_for(user)
+    response = upload(client, basic_auth, token)
+    assert response.status_code == 403, response.content
+    assert "quarantined" in response.content.decode()
+    assert not published.project.releases.filter(version="2.0").exists()
+    moderation.release_from_quarantine(Project.objects.get(), staff, "cleared")
+    assert upload(client, basic_auth, token).status_code == 200
+
+
+def test_freeze_refuses_login_and_tokens_and_revokes_sessions(client, user, staff, password, token_for, basic_auth,
+                                                              published):  # fmt: skip
+    token = token_for(user)
+    assert client.login(username="alice", password=password)
+    assert Session.objects.count() == 1
+
+    result = moderation.freeze_user(user, staff, "account takeover")
+
+    assert result == {"tokens": 1, "sessions": 1}
+    assert Session.objects.count() == 0
+    assert not ApiToken.objects.filter(user=user, revoked__isnull=True).exists()
+    user.refresh_from_db()
+    assert user.is_frozen and user.frozen_reason == "account takeover"
+    response = upload(client, basic_auth, token)
+    assert response.status_code == 403
+    assert "this token was revoked" in response.content.decode()
+    assert not client.login(username="alice", password=password)
+    assert SecurityEvent.objects.filter(user=user, tag=SecurityEvent.Tag.ACCOUNT_FROZEN).exists()
+
+
+def test_frozen_users_fresh_token_is_refused_with_a_clear_message(client, user, staff, token_for, basic_auth,
+                                                                  published):  # fmt: skip
+    moderation.freeze_user(user, staff, "spam")
+    response = upload(client, basic_auth, token_for(user))  # a token created after the freeze
+    assert response.status_code == 403
+    assert "The account 'alice' is frozen" in response.content.decode()
+
+
+def test_frozen_user_cannot_log_in_through_allauth(client, user, staff, password):
+    moderation.freeze_user(user, staff, "spam")
+    response = client.post(reverse("account_login"), {"login": "alice", "password": password})
+    assert response.status_code == 200  # the form again, with an error
+    assert "_auth_user_id" not in client.session
+
+
+def test_unfreeze_lets_user_log_in_again(client, user, staff, password):
+    moderation.freeze_user(user, staff, "spam")
+    moderation.unfreeze_user(user, staff, "verified owner")
+    assert client.login(username="alice", password=password)
+    with pytest.raises(moderation.ModerationError, match="not frozen"):
+        moderation.unfreeze_user(user, staff, "again")
+    with pytest.raises(moderation.ModerationError, match="own account"):
+        moderation.freeze_user(staff, staff, "oops")
+
+
+def test_reset_two_factor_deletes_authenticators(user, staff):
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    Authenticator.objects.create(user=user, type=Authenticator.Type.RECOVERY_CODES, data={"seed": "y"})
+    assert user.has_two_factor()
+    assert moderation.reset_two_factor(user, staff, "identity checked by video call") == 2
+    assert not user.has_two_factor()
+    assert SecurityEvent.objects.filter(user=user, tag=SecurityEvent.Tag.MFA_RESET).exists()
+    with pytest.raises(moderation.ModerationError, match="no two-factor"):
+        moderation.reset_two_factor(user, staff, "again")
+
+
+def test_remove_file_release_and_project(client, user, staff):
+    release = publish(user, "gone-pkg", "1.0")
+    publish(user, "gone-pkg", "2.0")
+    wheel = release.files.get(packagetype="bdist_wheel")
+    assert client.get(wheel.url_path).status_code == 200
+
+    moderation.remove_file(wheel, staff, "broken wheel")
+    assert client.get(wheel.url_path).status_code == 404
+    assert wheel.filename not in client.get("/simple/gone-pkg/").content.decode()
+    assert FilenameLog.objects.filter(filename=wheel.filename).exists()  # never reusable
+
+    moderation.remove_release(release, staff, "contains secrets")
+    assert "gone_pkg-1.0" not in client.get("/simple/gone-pkg/").content.decode()
+
+    moderation.remove_project(Project.objects.get(name="gone-pkg"), staff, "abandoned spam")
+    assert client.get("/simple/gone-pkg/").status_code == 404
+    actions = list(JournalEntry.objects.filter(name="gone-pkg").values_list("action", flat=True)[:3])
+    assert actions[0] == "remove project: abandoned spam"
+    assert actions[1] == "remove release: contains secrets"
+    assert actions[2].startswith("remove file gone_pkg-1.0") and actions[2].endswith(": broken wheel")
+
+
+def test_set_limits_is_journaled_and_bounded(user, staff):
+    project = ProjectFactory(name="big-pkg", owner=user)
+    moderation.set_limits(project, staff, upload_limit=200 * 1024**2, total_size_limit=None)
+    project.refresh_from_db()
+    assert project.effective_upload_limit == 200 * 1024**2
+    assert JournalEntry.objects.filter(name="big-pkg", action__startswith="set upload limit").exists()
+    with pytest.raises(moderation.ModerationError, match="between"):
+        moderation.set_limits(project, staff, upload_limit=0, total_size_limit=None)
+
+
+def test_transfer_ownership(user, other_user, staff, token_for):
+    project = ProjectFactory(name="moved-pkg", owner=user)
+    from accounts.tokens import issue_token
+
+    scoped = issue_token(user, "scoped", project=project).token
+    moderation.transfer_ownership(project, other_user, staff, "original author asked")
+    roles = {r.user.username: r.role_name for r in Role.objects.filter(project=project)}
+    assert roles == {"bob": Role.OWNER}
+    scoped.refresh_from_db()
+    assert scoped.revoked is not None
+    assert JournalEntry.objects.filter(name="moved-pkg", action__contains="transfer ownership from alice to bob")
+
+    moderation.transfer_ownership(project, user, staff, "back again", keep_previous_as_maintainers=True)
+    roles = {r.user.username: r.role_name for r in Role.objects.filter(project=project)}
+    assert roles == {"alice": Role.OWNER, "bob": Role.MAINTAINER}
+
+
+def test_prohibit_names_refuses_upload_and_optionally_removes_projects(client, user, staff, token_for, basic_auth):
+    publish(user, "Taken_Name", "1.0")
+    added, existing, removed = moderation.prohibit_names(
+        ["taken.name", "other-bad", "OTHER_bad"], staff, "typosquats", remove_existing=True
+    )
+    assert added == ["taken-name", "other-bad"] and existing == [] and removed == ["Taken_Name"]
+    assert client.get("/simple/taken-name/").status_code == 404
+    assert set(ProhibitedProjectName.objects.values_list("name", flat=True)) == {"taken-name", "other-bad"}
+    response = upload(client, basic_auth, token_for(user), name="other-bad", version="1.0")
+    assert response.status_code == 400 and "prohibited" in response.content.decode()
+    assert not Project.objects.filter(normalized_name="other-bad").exists()
+    with pytest.raises(moderation.ModerationError, match="not a valid"):
+        moderation.prohibit_names(["bad name!"], staff)
+
+
+def test_handle_report_quarantine_closes_all_open_reports(client, published, other_user, staff):
+    first = ProjectReport.objects.create(project=published.project, project_name="evil-pkg", reporter=other_user,
+                                         kind="malware", summary="steals tokens")  # fmt: skip
+    second = ProjectReport.objects.create(project=published.project, project_name="evil-pkg", kind="spam",
+                                          summary="spam")  # fmt: skip
+    moderation.handle_report(first, "quarantine", staff, "confirmed")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == second.status == ProjectReport.Status.QUARANTINED
+    assert first.handled_by == staff
+    assert client.get("/simple/evil-pkg/").status_code == 404
+    with pytest.raises(moderation.ModerationError, match="already handled"):
+        moderation.handle_report(first, "dismiss", staff, "x")
+
+
+def test_handle_report_dismiss_and_remove(client, published, other_user, staff):
+    report = ProjectReport.objects.create(project=published.project, project_name="evil-pkg", reporter=other_user,
+                                          kind="spam", summary="looks like spam")  # fmt: skip
+    moderation.handle_report(report, "dismiss", staff, "legit project")
+    assert client.get("/simple/evil-pkg/").status_code == 200
+    assert JournalEntry.objects.filter(action=f"dismiss report #{report.pk}: legit project").exists()
+
+    again = ProjectReport.objects.create(project=published.project, project_name="evil-pkg", kind="malware",
+                                         summary="now it is malware")  # fmt: skip
+    moderation.handle_report(again, "remove", staff, "confirmed malware")
+    assert client.get("/simple/evil-pkg/").status_code == 404
+    again.refresh_from_db()
+    assert again.status == ProjectReport.Status.REMOVED and again.project is None
+
+
+def test_read_only_flag_refuses_writes_with_503(client, published, user, token_for, basic_auth):
+    flags.ensure_known_flags()
+    AdminFlag.objects.filter(id=flags.READ_ONLY).update(enabled=True)
+    flags.forget_cached_flags()
+    response = upload(client, basic_auth, token_for(user))
+    assert response.status_code == 503
+    assert "read-only" in response.content.decode()
+    assert client.get("/simple/evil-pkg/").status_code == 200
+
+
+def test_registration_flag_closes_signup(client):
+    assert client.get("/account/signup/").status_code == 200
+    flags.ensure_known_flags()
+    AdminFlag.objects.filter(id=flags.DISALLOW_NEW_USER).update(enabled=True)
+    flags.forget_cached_flags()
+    response = client.post("/account/signup/", {"username": "newbie", "email": "n@example.com",
+                                                "password1": "a-long-password-1", "password2": "a-long-password-1"})
+    assert response.status_code == 403
+    assert "registration is temporarily disabled" in response.content.decode()
+    assert not flags.signup_open()
+    from django.contrib.auth import get_user_model
+
+    assert not get_user_model().objects.filter(username="newbie").exists()
+
+
+@pytest.mark.parametrize("flag_id, name, status", [(flags.DISALLOW_NEW_UPLOAD, "evil-pkg", 503),
+                                                   (flags.DISALLOW_NEW_PROJECT, "brand-new", 403)])  # fmt: skip
+def test_upload_kill_switches_refuse_with_a_message(client, published, user, token_for, basic_auth, flag_id, name,
+                                                    status):  # fmt: skip
+    assert upload(client, basic_auth, token_for(user), name="evil-pkg", version="1.5").status_code == 200
+    flags.ensure_known_flags()
+    AdminFlag.objects.filter(id=flag_id).update(enabled=True)
+    flags.forget_cached_flags()
+    response = upload(client, basic_auth, token_for(user), name=name)
+    assert response.status_code == status
+    assert "temporarily disabled" in response.content.decode()
+    assert not Project.objects.filter(normalized_name=name, releases__version="2.0").exists()
