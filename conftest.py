@@ -85,6 +85,11 @@ def browser():
 
     from playwright.sync_api import sync_playwright
 
+    import os
+
+    # Playwright's sync API leaves an event loop in this thread; the ORM calls tests make
+    # alongside it are still plain synchronous calls.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     executable = shutil.which("chromium") or "/usr/bin/chromium"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)

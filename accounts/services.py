@@ -102,7 +102,12 @@ class AccountDeletionRefused(Exception):
 @transaction.atomic
 def delete_account(user):
     """Delete the account, unless a project would be left without an Owner."""
+    from packages.services import remove_role
+
     projects = sole_owner_projects(user)
     if projects:
         raise AccountDeletionRefused(projects)
+    # Through the services layer, so each project's journal and serial record the departure.
+    for role in user.roles.select_related("project", "user"):
+        remove_role(role, user)
     user.delete()

@@ -14,6 +14,7 @@ KNOWN_FLAGS = {
 }
 
 _CACHE_KEY = "admin-flags:enabled"
+_NOTICES_KEY = "admin-flags:notices"
 
 
 def enabled_flags():
@@ -36,8 +37,19 @@ def signup_open():
     return not (enabled_flags() & {DISALLOW_NEW_USER, READ_ONLY})
 
 
+def site_notices():
+    """Descriptions of enabled flags that staff asked to announce on the web site."""
+    notices = cache.get(_NOTICES_KEY)
+    if notices is None:
+        from .models import AdminFlag
+
+        notices = list(AdminFlag.objects.filter(enabled=True, notify=True).values_list("description", flat=True))
+        cache.set(_NOTICES_KEY, notices, 5)
+    return notices
+
+
 def forget_cached_flags():
-    cache.delete(_CACHE_KEY)
+    cache.delete_many([_CACHE_KEY, _NOTICES_KEY])
 
 
 def ensure_known_flags():

@@ -4,6 +4,8 @@ from . import flags
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 SIGNUP_PATHS = ("/account/signup",)
+# POSTs that only read (XML-RPC queries) keep working in read-only mode.
+READ_ONLY_POST_PATHS = ("/pypi",)
 READ_ONLY_MESSAGE = "The index is in read-only mode for maintenance. Please try again later."
 SIGNUP_CLOSED_MESSAGE = "New user registration is temporarily disabled. Please try again later."
 
@@ -32,6 +34,7 @@ class AdminFlagMiddleware:
         if (
             request.method not in SAFE_METHODS
             and not path.startswith("/account/login")
+            and not (path.rstrip("/") in READ_ONLY_POST_PATHS)
             and flags.is_enabled(flags.READ_ONLY)
         ):
             return _refuse(READ_ONLY_MESSAGE, 503)

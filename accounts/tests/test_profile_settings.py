@@ -86,4 +86,9 @@ def test_delete_account(client, user, password):
     assert response.status_code == 302
     assert not get_user_model().objects.filter(username="alice").exists()
     assert list(shared.roles.values_list("user__username", flat=True)) == ["bob"]
+    # Mirrors see the departure: the role removal is journaled and moves the serial.
+    entry = shared.journal.latest("id")
+    assert entry.action == "remove Owner alice"
+    shared.refresh_from_db()
+    assert shared.last_serial == entry.id
     assert client.get("/manage/account/").status_code == 302

@@ -238,6 +238,10 @@ def test_read_only_flag_refuses_writes_with_503(client, published, user, token_f
     assert response.status_code == 503
     assert "read-only" in response.content.decode()
     assert client.get("/simple/evil-pkg/").status_code == 200
+    # XML-RPC queries are POSTs that only read: mirrors keep working.
+    call = "<?xml version='1.0'?><methodCall><methodName>changelog_last_serial</methodName><params/></methodCall>"
+    xmlrpc = client.post("/pypi", call, content_type="text/xml")
+    assert xmlrpc.status_code == 200 and b"<int>" in xmlrpc.content
 
 
 def test_registration_flag_closes_signup(client):
@@ -267,3 +271,14 @@ def test_upload_kill_switches_refuse_with_a_message(client, published, user, tok
     assert response.status_code == status
     assert "temporarily disabled" in response.content.decode()
     assert not Project.objects.filter(normalized_name=name, releases__version="2.0").exists()
+
+
+def test_announced_flag_shows_a_banner_on_every_page(client, db):
+    flags.ensure_known_flags()
+    AdminFlag.objects.filter(id=flags.DISALLOW_NEW_UPLOAD).update(enabled=True, notify=True)
+    flags.forget_cached_flags()
+    page = client.get("/").content.decode()
+    assert 'class="site-notice"' in page and "New uploads are temporarily disabled." in page
+    AdminFlag.objects.filter(id=flags.DISALLOW_NEW_UPLOAD).update(notify=False)
+    flags.forget_cached_flags()
+    assert 'class="site-notice"' not in client.get("/").content.decode()
