@@ -8,16 +8,13 @@ from django.contrib.auth import authenticate as django_authenticate
 
 from accounts.tokens import TokenError, authenticate_token
 
-from .errors import UploadError
+from .errors import UploadError, help_url
 
 
 @dataclass
 class Uploader:
     user: object
     token: object = None  # accounts.ApiToken when a token was used
-
-    def may_create_projects(self):
-        return self.token is None or self.token.project_id is None
 
 
 def _basic_credentials(request):
@@ -53,11 +50,30 @@ def authenticate(request) -> Uploader:
             "Username/Password authentication is no longer supported. Use an API token: "
             "username '__token__' and the token (create one in your account settings) as the password.",
             status=403,
-            code="auth",
+            code="password_auth_disabled",
+            help_url=help_url("accounts"),
         )
     user = django_authenticate(request, username=username, password=password)
     if user is None:
         raise UploadError("Invalid username or password.", status=403, code="auth")
-    if user.is_frozen:
-        raise UploadError(f"The account '{user.username}' is frozen and cannot upload.", status=403, code="auth")
     return Uploader(user=user)
+
+
+def check_account(uploader: Uploader):
+    """What pypi.org asks of every uploader, whatever the credentials: not frozen, a verified
+    primary e-mail address, and (when the index requires it) two-factor authentication."""
+    user = uploader.user
+    if user.is_frozen or not user.is_active:
+        raise UploadError(f"The account '{user.username}' is frozen and cannot upload.", status=403,
+                          code="account_frozen", help_url=help_url("accounts"))
+    if settings.UPLOAD_REQUIRE_VERIFIED_EMAIL and not user.has_verified_primary_email():
+        raise UploadError(
+            f"User '{user.username}' does not have a verified primary email address. Please add a verified "
+            "primary email before attempting to upload.", status=403, code="email_unverified",
+            help_url=help_url("accounts"),
+        )
+    if settings.UPLOAD_REQUIRE_2FA and not user.has_two_factor():
+        raise UploadError(
+            f"User '{user.username}' does not have two-factor authentication enabled. Enable it in your account "
+            "settings before uploading.", status=403, code="two_factor_required", help_url=help_url("accounts"),
+        )

@@ -1,7 +1,17 @@
-"""Step 2a: read twine's multipart form into a plain dict of core metadata."""
+"""Step 2a: read twine's multipart form into a plain dict of core metadata.
+
+The body is read here, through LimitedHashingUploadHandler: streamed to a temporary file,
+hashed on the way and cut off with a 413 as soon as the file passes its size limit.
+"""
 from dataclasses import dataclass, field
 
-from .errors import UploadError
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.http.multipartparser import MultiPartParserError
+
+from .errors import UploadError, help_url
+from .handlers import LimitedHashingUploadHandler
+
+TRUE_VALUES = {"1", "true", "yes", "on"}
 
 SINGLE_FIELDS = [
     "metadata_version", "name", "version", "summary", "description", "description_content_type",
@@ -31,6 +41,7 @@ class UploadForm:
     pyversion: str
     content: object  # UploadedFile
     digests: dict = field(default_factory=dict)  # as declared by the client
+    validate_only: bool = False  # dry run: run every check, store nothing
 
     @property
     def name(self):
@@ -58,19 +69,53 @@ def _project_urls(values):
     return urls
 
 
-def parse_form(post, files) -> UploadForm:
+def read_body(request):
+    """Parse the multipart body with the streaming handler; returns (POST, FILES)."""
+    handler = LimitedHashingUploadHandler(request)
+    try:
+        request.upload_handlers = [handler]
+    except AttributeError:  # something read the body already: sizes are then checked afterwards
+        pass
+    try:
+        post, files = request.POST, request.FILES
+    except RequestDataTooBig:
+        raise UploadError("The form fields are too large (the long description is limited to 16 MiB).",
+                          status=413, code="too_large") from None
+    except TooManyFieldsSent:
+        raise UploadError("Too many form fields.", code="invalid_form") from None
+    except MultiPartParserError as exc:
+        raise UploadError(f"Invalid multipart form data: {exc}", code="invalid_form") from None
+    if handler.error is not None:
+        raise handler.error
+    return post, files
+
+
+def is_validate_only(request, post):
+    """The documented dry-run switch: form field `validate_only` or header `X-Validate-Only`."""
+    values = (post.get("validate_only", ""), request.META.get("HTTP_X_VALIDATE_ONLY", ""))
+    return any(value.strip().lower() in TRUE_VALUES for value in values)
+
+
+def parse_form(request) -> UploadForm:
+    post, files = read_body(request)
     action = post.get(":action", "")
     if action in {"submit", "submit_pkg_info"}:
-        raise UploadError("Project pre-registration is no longer required or supported; upload your files instead.", status=410, code="gone")
+        raise UploadError(
+            "Project pre-registration is no longer required or supported; upload your files instead.",
+            status=410, code="gone", help_url=help_url("retired-actions"),
+        )
     if action == "doc_upload":
-        raise UploadError("Uploading documentation is no longer supported; host documentation elsewhere (e.g. Read the Docs).", status=410, code="gone")
+        raise UploadError(
+            "Uploading documentation is no longer supported; host documentation elsewhere (e.g. Read the Docs).",
+            status=410, code="gone", help_url=help_url("retired-actions"),
+        )
     if action != "file_upload":
         raise UploadError(f"Unknown or missing ':action' {action!r}: only 'file_upload' is supported.", field=":action")
     if post.get("protocol_version", "1") != "1":
         raise UploadError("Unknown protocol version.", field="protocol_version")
     content = files.get("content")
     if content is None:
-        raise UploadError("Upload payload does not have a file.", field="content")
+        raise UploadError("Upload payload does not have a file.", field="content", code="missing_file")
     metadata = {key: post.get(key, "").strip() if key != "description" else post.get(key, "") for key in SINGLE_FIELDS}
     for form_key, meta_key in MULTI_FIELDS.items():
         values = [v for v in post.getlist(form_key) if v.strip()]
@@ -91,4 +136,5 @@ def parse_form(post, files) -> UploadForm:
         pyversion=post.get("pyversion", "").strip(),
         content=content,
         digests=digests,
+        validate_only=is_validate_only(request, post),
     )

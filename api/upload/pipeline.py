@@ -1,109 +1,100 @@
 """The upload pipeline: authenticate -> validate -> store -> record.
 
-Each step is a small function; the view calls `handle_upload` and turns an UploadError
-into the response twine shows. Storage and rows are written together or not at all.
+Each step is a small function; the view calls `handle_upload` and turns an UploadError into
+the response twine shows. Storage and rows are written together or not at all: the rows in
+one transaction, and any stored bytes that no committed row refers to are deleted on failure.
 """
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from packages import services
-from packages.models import File, FilenameLog, Project, Release, Role
-from packages.names import normalize_name
+from packages.models import File
+from packages.storage import file_path, package_storage
 
-from . import distributions, validation
-from .auth import Uploader, authenticate
-from .errors import UploadError
+from . import distributions, policy, validation
+from .auth import authenticate, check_account
 from .form import UploadForm, parse_form
 
-FILE_EXISTS_HELP = "https://pypi.org/help/#file-name-reuse"
+OK_IDENTICAL = "OK (file already uploaded, identical; nothing changed)"
+OK_VALIDATE_ONLY = "OK (validate only: every check passed; nothing was stored)"
 
 
 def handle_upload(request) -> str:
-    uploader = authenticate(request)
-    form = parse_form(request.POST, request.FILES)
-    version = validation.check_name_and_version(form)
-    validation.check_filename(form, version)
+    policy.check_uploads_enabled()
+    uploader = authenticate(request)  # headers only: the body is read after this
+    check_account(uploader)
+    form = parse_form(request)
+    version, python_version = validation.validate_form(form)
     digests, size = validation.compute_digests(form.content)
     validation.check_digests(form.digests, digests)
-    if _is_identical_reupload(form.filename, digests):
-        return "OK (file already uploaded, identical; nothing changed)"
-    metadata_bytes = distributions.read_metadata(form, form.content.temporary_file_path())
+    project = policy.find_project(form.name)
+    if project is not None:
+        policy.check_may_upload(uploader, project)
+    if policy.is_identical_reupload(form.filename, digests):
+        return OK_IDENTICAL
+    policy.check_against_index(uploader, form, version, digests, size, project)
+    metadata_bytes = distributions.read_metadata(form, form.content.temporary_file_path(), size)
+    if form.validate_only:
+        return OK_VALIDATE_ONLY
+    return store(uploader, form, version, python_version, digests, size, metadata_bytes)
+
+
+def store(uploader, form, version, python_version, digests, size, metadata_bytes) -> str:
+    """Write rows and bytes; a lost race for a new project name is retried once under the lock."""
+    for attempt in (1, 2):
+        try:
+            store_and_record(uploader, form, version, python_version, digests, size, metadata_bytes)
+            return "OK"
+        except IntegrityError:
+            if policy.is_identical_reupload(form.filename, digests):  # raises "File already exists"
+                return OK_IDENTICAL
+            if attempt == 2:
+                raise policy.file_exists_error(form.filename, digests["blake2_256"]) from None
+    return "OK"  # pragma: no cover
+
+
+def store_and_record(uploader, form: UploadForm, version, python_version, digests, size, metadata_bytes):
+    path = file_path(digests["blake2_256"], form.filename)
     try:
-        store_and_record(uploader, form, digests, size, metadata_bytes)
-    except IntegrityError:
-        # A concurrent upload of the same filename won the race.
-        if _is_identical_reupload(form.filename, digests):
-            return "OK (file already uploaded, identical; nothing changed)"
-        raise _file_exists(form.filename, digests) from None
-    return "OK"
-
-
-def _is_identical_reupload(filename, digests):
-    existing = File.objects.filter(filename=filename).values_list("blake2_256_digest", flat=True).first()
-    if existing is None:
-        return False
-    if existing == digests["blake2_256"]:
-        return True
-    raise _file_exists(filename, digests)
-
-
-def _file_exists(filename, digests):
-    return UploadError(
-        f"File already exists ('{filename}', with blake2_256 hash '{digests['blake2_256']}'). "
-        f"See {FILE_EXISTS_HELP} for more information.",
-        code="file_exists", field="content", help_url=FILE_EXISTS_HELP,
-    )
-
-
-def project_for_upload(uploader: Uploader, name) -> Project:
-    """Find the project and check the uploader's role, or create it with the uploader as Owner."""
-    project = Project.objects.select_for_update().filter(normalized_name=normalize_name(name)).first()
-    if project is None:
-        if not uploader.may_create_projects():
-            raise UploadError(
-                f"The given token isn't allowed to upload to project '{name}': it is scoped to "
-                f"project '{uploader.token.project.name}'.", status=403, code="forbidden",
+        with transaction.atomic():
+            _take_write_lock()
+            # The same rules again, now under the project lock: a racing upload may have won.
+            project = policy.find_project(form.name, lock=True)
+            release = policy.check_against_index(uploader, form, version, digests, size, project)
+            if project is None:
+                project = services.create_project(form.name, uploader.user)
+            if release is None:
+                release = services.create_release(project, form.version, form.metadata, uploader.user)
+            services.add_file(
+                release,
+                filename=form.filename,
+                packagetype=form.filetype,
+                python_version=python_version,
+                fileobj=form.content,
+                size=size,
+                digests=digests,
+                user=uploader.user,
+                metadata_bytes=metadata_bytes if form.filetype == "bdist_wheel" else None,
             )
-        return services.create_project(name, uploader.user)
-    if uploader.token is not None and uploader.token.project_id not in (None, project.id):
-        raise UploadError(
-            f"The given token isn't allowed to upload to project '{project.name}': it is scoped to "
-            f"project '{uploader.token.project.name}'.", status=403, code="forbidden",
-        )
-    if not Role.objects.filter(project=project, user=uploader.user).exists():
-        raise UploadError(
-            f"The user '{uploader.user.username}' isn't allowed to upload to project '{project.name}'. "
-            "Ask an Owner of the project to add you as a collaborator.", status=403, code="forbidden",
-        )
-    return project
+    except BaseException:
+        remove_unreferenced([path, f"{path}.metadata"])
+        raise
 
 
-def release_for_upload(project, form, version, user) -> Release:
-    release = Release.objects.filter(project=project, canonical_version=str(version)).first()
-    if release is None:
-        release = services.create_release(project, form.version, form.metadata, user)
-    return release
+def _take_write_lock():
+    """SQLite has no row locks: a no-op write takes its database write lock first, so racing
+    uploads queue (busy timeout) instead of deadlocking on a read-to-write upgrade. PostgreSQL
+    uses the project row lock (select_for_update) and the unique indexes instead."""
+    if connection.vendor == "sqlite":
+        from packages.models import Project
+
+        Project.objects.filter(pk=-1).update(total_size=0)
 
 
-def store_and_record(uploader, form: UploadForm, digests, size, metadata_bytes):
-    from packaging.version import Version
+def remove_unreferenced(paths):
+    """After a failed transaction: delete stored bytes that no committed File row points at."""
+    storage = package_storage()
+    for path in paths:
+        base = path.removesuffix(".metadata")
+        if not File.objects.filter(path=base).exists() and storage.exists(path):
+            storage.delete(path)
 
-    with transaction.atomic():
-        if FilenameLog.objects.filter(filename=form.filename).exists():
-            raise UploadError(
-                "This filename was previously used by a file that has since been deleted. "
-                "Use a different version.", code="filename_reused", field="content", help_url=FILE_EXISTS_HELP,
-            )
-        project = project_for_upload(uploader, form.name)
-        release = release_for_upload(project, form, Version(form.version), uploader.user)
-        python_version = "source" if form.filetype == "sdist" else form.filename.split("-")[-3]
-        services.add_file(
-            release,
-            filename=form.filename,
-            packagetype=form.filetype,
-            python_version=python_version,
-            fileobj=form.content,
-            size=size,
-            digests=digests,
-            user=uploader.user,
-            metadata_bytes=metadata_bytes if form.filetype == "bdist_wheel" else None,
-        )

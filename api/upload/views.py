@@ -1,8 +1,11 @@
 from django.http import HttpResponse
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
 
 from .errors import UploadError
 from .pipeline import handle_upload
+from .rules import RULES, limits_summary
 
 
 @csrf_exempt  # token-authenticated API endpoint, not a browser form
@@ -17,3 +20,19 @@ def upload(request):
     except UploadError as exc:
         return exc.response(request)
     return HttpResponse(message, content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def rules(request):
+    """The page upload errors link to: one anchor per rule."""
+    sections = format_html_join(
+        "\n", '<section id="{}"><h2><a href="#{}">{}</a></h2><p>{}</p></section>',
+        ((anchor, anchor, title, text) for anchor, title, text in RULES),
+    )
+    page = format_html(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Upload rules</title>'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
+        "<body><h1>Upload rules</h1><p>{}</p>{}</body></html>",
+        limits_summary(), sections,
+    )
+    return HttpResponse(page)

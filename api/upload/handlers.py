@@ -1,0 +1,88 @@
+"""Streaming upload handler: the body goes to a temporary file, hashed on the way, and is cut
+off as soon as the file passes its size limit (so a 10 GiB body never lands on disk)."""
+import hashlib
+
+from django.core.files.uploadedfile import TemporaryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+
+from .limits import file_limit_for_filename, human_size
+
+# Other file fields (twine sends none today) get a small limit of their own.
+OTHER_FILE_LIMIT = 1024 * 1024
+# After a cut-off, read and discard at most this much more so the client can still read the
+# 413 (clients that are still sending ignore an early answer); beyond it, drop the connection.
+DRAIN_LIMIT = 64 * 1024 * 1024
+
+
+class HashedTemporaryFile(TemporaryUploadedFile):
+    """A TemporaryUploadedFile that also carries the digests computed while it was received."""
+
+    digests: dict
+
+
+class LimitedHashingUploadHandler(FileUploadHandler):
+    """Writes each file field to disk while computing md5/sha256/blake2b-256 and its size."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.error = None  # an UploadError (413) once a limit was passed
+        self.body_length = 0
+        self.received = 0
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.body_length = content_length or 0
+        return None  # let the normal multipart parsing go on
+
+    def new_file(self, field_name, file_name, *args, **kwargs):
+        super().new_file(field_name, file_name, *args, **kwargs)
+        self.file = HashedTemporaryFile(self.file_name, self.content_type, 0, self.charset, self.content_type_extra)
+        self.limit, self.limit_message = (
+            file_limit_for_filename(self.file_name or "")
+            if field_name == "content"
+            else (OTHER_FILE_LIMIT, f"File too large. The limit for '{field_name}' is {human_size(OTHER_FILE_LIMIT)}.")
+        )
+        self.hashers = {
+            "md5": hashlib.md5(usedforsecurity=False),
+            "sha256": hashlib.sha256(),
+            "blake2_256": hashlib.blake2b(digest_size=32),
+        }
+        self.size = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.size += len(raw_data)
+        self.received += len(raw_data)
+        if self.size > self.limit:
+            self._cut_off()
+        for hasher in self.hashers.values():
+            hasher.update(raw_data)
+        self.file.write(raw_data)
+        return None
+
+    def file_complete(self, file_size):
+        self.file.seek(0)
+        self.file.size = file_size
+        self.file.digests = {key: hasher.hexdigest() for key, hasher in self.hashers.items()}
+        return self.file
+
+    def upload_interrupted(self):
+        self._discard_file()
+
+    def _cut_off(self):
+        from .errors import UploadError, help_url
+
+        self.error = UploadError(self.limit_message, status=413, code="too_large", field="content",
+                                 help_url=help_url("size-limits"))
+        self._discard_file()
+        still_to_come = max(0, self.body_length - self.received)
+        raise StopUpload(connection_reset=still_to_come > DRAIN_LIMIT and not self._dev_server())
+
+    def _dev_server(self):
+        # Django's runserver reads whatever body is left in one piece when the response is done;
+        # discarding it here in chunks (Django's exhaust) keeps that from costing memory.
+        return (self.request is not None
+                and self.request.META.get("SERVER_SOFTWARE", "").startswith("WSGIServer/"))
+
+    def _discard_file(self):
+        file = getattr(self, "file", None)
+        if file is not None and not file.closed:
+            file.close()  # a NamedTemporaryFile removes itself on close

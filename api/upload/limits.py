@@ -1,0 +1,58 @@
+"""Size limits: per file (default 100 MiB) and per project (default 10 GiB), each raisable per project."""
+from django.conf import settings
+
+from packages.models import Project
+from packages.names import normalize_name
+
+
+def human_size(num_bytes):
+    """100 MiB, 10 GiB, 200 bytes: the way the limits are written in the README."""
+    size, unit = float(num_bytes), "bytes"
+    for bigger in ("KiB", "MiB", "GiB", "TiB"):
+        if size < 1024:
+            break
+        size, unit = size / 1024, bigger
+    return f"{int(num_bytes)} bytes" if unit == "bytes" else f"{size:.4g} {unit}"
+
+
+def file_limit(project):
+    """Staff can raise (never lower below the default) a project's per-file limit."""
+    return max(settings.UPLOAD_MAX_FILE_SIZE, (project.upload_limit if project else None) or 0)
+
+
+def total_size_limit(project):
+    return max(settings.UPLOAD_MAX_PROJECT_SIZE, (project.total_size_limit if project else None) or 0)
+
+
+def file_too_large_message(project, name):
+    return (
+        f"File too large. Limit for project '{project.name if project else name}' is "
+        f"{human_size(file_limit(project))}. Ask the index staff to raise it if you need more."
+    )
+
+
+def project_for_filename(filename):
+    """The project a distribution filename belongs to (the name is everything before the first '-')."""
+    name = filename.split("-", 1)[0]
+    if not name:
+        return None
+    return Project.objects.filter(normalized_name=normalize_name(name)).first()
+
+
+def file_limit_for_filename(filename):
+    """(limit in bytes, message) for the streaming cut-off, before the form fields are known."""
+    project = project_for_filename(filename)
+    limit = file_limit(project)
+    if project is not None:
+        # Also stop as soon as the project's total would be passed.
+        room = total_size_limit(project) - project.total_size
+        if room < limit:
+            return max(room, 0), project_too_large_message(project)
+    return limit, file_too_large_message(project, filename.split("-", 1)[0])
+
+
+def project_too_large_message(project):
+    return (
+        f"Project size too large. Limit for project '{project.name}' total size is "
+        f"{human_size(total_size_limit(project))}. Delete old files or ask the index staff to raise the limit."
+    )

@@ -1,0 +1,174 @@
+"""Checks against the index's current state: kill switches, roles and token scopes, filename
+reuse, new-project rules and rate limit, release age, one sdist per release, size limits.
+
+Each is a small function; the pipeline runs them before the dry-run exit and again under the
+project lock inside the storing transaction, so two racing uploads can't both pass.
+"""
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from packaging.version import InvalidVersion, Version
+
+from packages import flags
+from packages.models import File, FilenameLog, JournalEntry, Project, Release, Role
+from packages.names import normalize_name
+
+from . import limits
+from .errors import UploadError, help_url
+from .project_names import check_new_project_name
+
+_RATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def check_uploads_enabled():
+    if flags.is_enabled(flags.DISALLOW_NEW_UPLOAD):
+        raise UploadError("New uploads are temporarily disabled by the index staff. Please try again later.",
+                          status=503, code="uploads_disabled", help_url=help_url("kill-switches"))
+
+
+def find_project(name, *, lock=False):
+    queryset = Project.objects.select_for_update() if lock else Project.objects
+    return queryset.filter(normalized_name=normalize_name(name)).first()
+
+
+def _scope_error(uploader, project_name):
+    return UploadError(
+        f"The given token isn't allowed to upload to project '{project_name}': it is scoped to project "
+        f"'{uploader.token.project.name}'.", status=403, code="forbidden", help_url=help_url("accounts"),
+    )
+
+
+def check_may_upload(uploader, project):
+    """Token scope and role on an existing project (checked before the identical re-upload no-op)."""
+    if uploader.token is not None and uploader.token.project_id not in (None, project.id):
+        raise _scope_error(uploader, project.name)
+    if not Role.objects.filter(project=project, user=uploader.user).exists():
+        raise UploadError(
+            f"The user '{uploader.user.username}' isn't allowed to upload to project '{project.name}'. "
+            "Ask an Owner of the project to add you as a collaborator.", status=403, code="forbidden",
+            help_url=help_url("accounts"),
+        )
+    if project.status == Project.Status.ARCHIVED:
+        raise UploadError(f"Project '{project.name}' is archived: unarchive it before uploading new files.",
+                          code="project_archived", help_url=help_url("releases"))
+    if project.status == Project.Status.QUARANTINED:
+        raise UploadError(f"Project '{project.name}' is quarantined by the index staff; uploads are disabled "
+                          "until the review ends.", status=403, code="project_quarantined",
+                          help_url=help_url("kill-switches"))
+
+
+def file_exists_error(filename, blake2_256):
+    return UploadError(
+        f"File already exists ('{filename}', with blake2_256 hash '{blake2_256}'). "
+        f"See {help_url('filename-reuse')} for more information.",
+        code="file_exists", field="content", help_url=help_url("filename-reuse"),
+    )
+
+
+def is_identical_reupload(filename, digests):
+    """True when exactly this file is already there; 'File already exists' when other bytes are."""
+    existing = File.objects.filter(filename=filename).values_list("blake2_256_digest", flat=True).first()
+    if existing is None:
+        return False
+    if existing == digests["blake2_256"]:
+        return True
+    raise file_exists_error(filename, digests["blake2_256"])
+
+
+def check_filename_unused(filename, digests):
+    if File.objects.filter(filename=filename).exists():
+        raise file_exists_error(filename, digests["blake2_256"])
+    if FilenameLog.objects.filter(filename=filename).exists():
+        raise UploadError(
+            "This filename was previously used by a file that has since been deleted. Use a different version.",
+            code="filename_reused", field="content", help_url=help_url("filename-reuse"),
+        )
+    same_bytes = File.objects.filter(blake2_256_digest=digests["blake2_256"]).values_list("filename", flat=True).first()
+    if same_bytes is not None:
+        raise UploadError(f"The same file was already uploaded as '{same_bytes}'.", code="file_exists",
+                          field="content", help_url=help_url("filename-reuse"))
+
+
+def parse_rate(rate):
+    """'20/h' -> (20, seconds in the window)."""
+    count, _, unit = rate.partition("/")
+    number = "".join(c for c in unit if c.isdigit()) or "1"
+    return int(count), int(number) * _RATE_UNITS[unit.lstrip("0123456789")[:1] or "h"]
+
+
+def check_new_project(uploader, name):
+    """May this uploader create a project called `name` now?"""
+    if uploader.token is not None and uploader.token.project_id is not None:
+        raise _scope_error(uploader, name)
+    if flags.is_enabled(flags.DISALLOW_NEW_PROJECT):
+        raise UploadError("New project registration is temporarily disabled by the index staff. Upload files to "
+                          "existing projects, or try again later.", status=403, code="new_projects_disabled",
+                          help_url=help_url("kill-switches"))
+    check_new_project_name(name, uploader.user)
+    allowed, window = parse_rate(settings.PROJECT_CREATE_RATE)
+    since = timezone.now() - timedelta(seconds=window)
+    created = JournalEntry.objects.filter(submitted_by=uploader.user, action="create", submitted_date__gte=since)
+    if created.count() >= allowed:
+        raise UploadError(
+            f"Too many new projects created: at most {allowed} per {window // 60} minutes. Try again later.",
+            status=429, code="rate_limited", help_url=help_url("accounts"),
+        )
+
+
+def find_release(project, version):
+    """The release whose version equals `version` under PEP 440 (2 == 2.0 == 2.0.0)."""
+    exact = Release.objects.filter(project=project, canonical_version=str(version)).first()
+    if exact is not None:
+        return exact
+    for pk, text in Release.objects.filter(project=project).values_list("pk", "version"):
+        try:
+            if Version(text) == version:
+                return Release.objects.get(pk=pk)
+        except InvalidVersion:
+            continue
+    return None
+
+
+def check_release(project, version, form):
+    """New files go only to recent releases, and a release has at most one sdist."""
+    release = find_release(project, version)
+    if release is None:
+        return None
+    max_age = settings.UPLOAD_MAX_RELEASE_AGE_DAYS
+    if max_age and release.created < timezone.now() - timedelta(days=max_age):
+        raise UploadError(
+            f"New files can't be added to release {release.version} of '{project.name}': it was created more than "
+            f"{max_age} days ago. Publish a new version (e.g. a post release) instead.",
+            code="release_too_old", field="version", help_url=help_url("releases"),
+        )
+    if form.filetype == "sdist" and release.files.filter(packagetype=File.PackageType.SDIST).exists():
+        raise UploadError("Only one sdist may be uploaded per release.", code="one_sdist", field="content",
+                          help_url=help_url("releases"))
+    return release
+
+
+def check_sizes(project, size, name):
+    if size == 0:
+        raise UploadError("The uploaded file is empty.", field="content", code="empty_file")
+    if size > limits.file_limit(project):
+        raise UploadError(limits.file_too_large_message(project, name), status=413, code="too_large",
+                          field="content", help_url=help_url("size-limits"))
+    if project is not None and project.total_size + size > limits.total_size_limit(project):
+        raise UploadError(limits.project_too_large_message(project), status=413, code="too_large",
+                          field="content", help_url=help_url("size-limits"))
+
+
+def check_against_index(uploader, form, version, digests, size, project):
+    """Every rule that depends on existing rows, for `project` (None: it will be created).
+
+    Returns the existing release the file joins, or None when a new release will be created.
+    """
+    if project is None:
+        check_new_project(uploader, form.name)
+    else:
+        check_may_upload(uploader, project)
+    check_filename_unused(form.filename, digests)
+    release = check_release(project, version, form) if project is not None else None
+    check_sizes(project, size, form.name)
+    return release
