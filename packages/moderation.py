@@ -6,7 +6,6 @@ known, so the admin's history shows who did what and why. Account changes (freez
 reset) are recorded in the user's security history instead of the project journal.
 """
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
-from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone

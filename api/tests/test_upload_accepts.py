@@ -11,7 +11,7 @@ def test_valid_wheel_and_sdist_are_stored(ctx):
         response = post(ctx.client, ctx.token, filename, data)
         assert response.status_code == 200, response.reason_phrase
         assert response.content == b"OK"
-    release = Release.objects.get(project=ctx.existing, canonical_version="2.0")
+    release = Release.objects.get(project=ctx.existing, canonical_version="2")
     assert sorted(release.files.values_list("packagetype", flat=True)) == ["bdist_wheel", "sdist"]
     wheel_file = release.files.get(packagetype="bdist_wheel")
     assert wheel_file.has_metadata and wheel_file.python_version == "py3"

@@ -12,7 +12,7 @@ from packaging.version import InvalidVersion, Version
 
 from packages import flags
 from packages.models import File, FilenameLog, JournalEntry, Project, Release, Role
-from packages.names import normalize_name
+from packages.names import canonical_version, normalize_name
 
 from . import limits
 from .errors import UploadError, help_url
@@ -118,7 +118,7 @@ def check_new_project(uploader, name):
 
 def find_release(project, version):
     """The release whose version equals `version` under PEP 440 (2 == 2.0 == 2.0.0)."""
-    exact = Release.objects.filter(project=project, canonical_version=str(version)).first()
+    exact = Release.objects.filter(project=project, canonical_version=canonical_version(version)).first()
     if exact is not None:
         return exact
     for pk, text in Release.objects.filter(project=project).values_list("pk", "version"):

@@ -2,6 +2,7 @@ from django.db import transaction
 from packaging.version import Version
 
 from ..models import Classifier, Release
+from ..names import canonical_version
 from .journal import record
 from .projects import _delete_stored_after_commit
 
@@ -33,7 +34,7 @@ def create_release(project, version: str, metadata: dict, user) -> Release:
     release = Release(
         project=project,
         version=version,
-        canonical_version=str(parsed),
+        canonical_version=canonical_version(parsed),
         is_prerelease=parsed.is_prerelease,
         uploader=user,
     )

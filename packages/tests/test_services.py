@@ -110,3 +110,13 @@ def test_journal_record_refuses_to_run_outside_a_transaction(user):
         project = services.create_project("outside", user)
     with pytest.raises(RuntimeError):
         services.record(project, "sneaky")
+
+
+def test_equal_pep440_versions_are_one_release(user):
+    first = publish(user, "samever", "2", kinds=("wheel",))
+    again = publish(user, "samever", "2.0.0", kinds=())
+    assert again.pk == first.pk
+    assert first.canonical_version == "2"
+    with pytest.raises(Exception):
+        with transaction.atomic():
+            services.create_release(first.project, "2.0", {}, user)

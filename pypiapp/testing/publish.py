@@ -1,12 +1,11 @@
 """Put real releases into the database and storage through the services layer (for tests and seeding)."""
 import io
 
-from packaging.version import Version
 
 from api.upload.distributions import sdist_metadata, wheel_metadata
 from packages import services
 from packages.models import Project, Release
-from packages.names import normalize_name
+from packages.names import canonical_version, normalize_name
 
 from .dists import sdist_bytes, wheel_bytes
 
@@ -39,7 +38,7 @@ def publish(user, name, version, *, kinds=("wheel", "sdist"), metadata=None, **d
         project = Project.objects.filter(normalized_name=normalize_name(name)).first()
         if project is None:
             project = services.create_project(name, user)
-        release = Release.objects.filter(project=project, canonical_version=str(Version(version))).first()
+        release = Release.objects.filter(project=project, canonical_version=canonical_version(version)).first()
         if release is None:
             release = services.create_release(project, version, metadata, user)
         for kind in kinds:

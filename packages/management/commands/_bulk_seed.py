@@ -17,7 +17,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from packages.models import File, FilenameLog, JournalEntry, Project, Release, Role
-from packages.names import ultranormalize_name
+from packages.names import canonical_version, ultranormalize_name
 from packages.storage import file_path, package_storage
 from pypiapp.testing.dists import core_metadata, wheel_bytes
 
@@ -66,7 +66,7 @@ def _create_batch(names, owner, versions, with_files, storage, stored):
     ])  # fmt: skip
     Role.objects.bulk_create([Role(user=owner, project=p, role_name=Role.OWNER, created=now) for p in projects])
     releases = Release.objects.bulk_create([
-        Release(project=p, version=v, canonical_version=v, uploader=owner, created=now, metadata_version="2.1",
+        Release(project=p, version=v, canonical_version=canonical_version(v), uploader=owner, created=now, metadata_version="2.1",
                 summary=f"Benchmark project {p.name}", description_content_type="text/markdown",
                 description=f"# {p.name}\n\nA generated project for benchmarks.")
         for p in projects for v in versions

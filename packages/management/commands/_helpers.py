@@ -1,10 +1,10 @@
 """Lookups shared by management commands, with errors a person can act on."""
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
-from packaging.version import InvalidVersion, Version
+from packaging.version import InvalidVersion
 
 from packages.models import Project, Release
-from packages.names import normalize_name
+from packages.names import canonical_version, normalize_name
 
 
 def get_project(name):
@@ -17,7 +17,7 @@ def get_project(name):
 def get_release(project_name, version):
     project = get_project(project_name)
     try:
-        canonical = str(Version(version))
+        canonical = canonical_version(version)
     except InvalidVersion:
         raise CommandError(f"'{version}' is not a valid PEP 440 version.") from None
     release = Release.objects.filter(project=project, canonical_version=canonical).first()

@@ -3,11 +3,11 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from packaging.version import Version
 
 from accounts.services import create_user
 from packages import moderation, services
 from packages.flags import ensure_known_flags
+from packages.names import canonical_version
 from packages.models import ProhibitedProjectName, Project, ProjectReport, Release, Role
 from packages.staff_groups import ADMINS, MODERATORS, ensure_staff_groups
 from pypiapp.testing.publish import publish
@@ -117,7 +117,7 @@ class Command(BaseCommand):
             module = name.replace("-", "_")
             for version in versions:
                 project = Project.objects.filter(normalized_name=name).first()
-                if project and Release.objects.filter(project=project, canonical_version=str(Version(version))):
+                if project and Release.objects.filter(project=project, canonical_version=canonical_version(version)):
                     continue
                 summary = extra["summary"]
                 publish(
@@ -140,7 +140,7 @@ class Command(BaseCommand):
                     with transaction.atomic():
                         services.add_role(project, users[username], role_name, users[owner])
             for version, reason in yanked.items():
-                release = Release.objects.get(project=project, canonical_version=str(Version(version)))
+                release = Release.objects.get(project=project, canonical_version=canonical_version(version))
                 if not release.yanked:
                     with transaction.atomic():
                         services.yank_release(release, reason, users[owner])
