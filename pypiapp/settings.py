@@ -117,8 +117,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's backends, refusing frozen accounts (see packages/auth_backends.py).
+    "packages.auth_backends.ModelBackendRefusingFrozen",
+    "packages.auth_backends.AllauthBackendRefusingFrozen",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -136,7 +137,7 @@ LOGOUT_REDIRECT_URL = "/"
 
 # django-allauth: username or email login, mandatory email verification, MFA.
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_UNIQUE_EMAIL = True
@@ -144,6 +145,11 @@ ACCOUNT_CHANGE_EMAIL = False
 ACCOUNT_MAX_EMAIL_ADDRESSES = 10
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"  # mail goes out through dramatiq (accounts/tasks.py)
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm", "login": "accounts.forms.LoginForm"}  # display name; labels
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # password/email/2FA changes are mailed to the primary address
+# Like pypi.org, say plainly when a username or email is taken (usernames are public anyway).
+ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("ACCOUNT_DEFAULT_HTTP_PROTOCOL", "http")
 ACCOUNT_RATE_LIMITS = {
@@ -151,11 +157,15 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/h/ip",
     "confirm_email": "3/6h/key",
     "reset_password": "5/d/ip,5/d/key",
+    "password_check": "60/m/ip",  # the live password-strength check on forms
 }
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
 MFA_TOTP_ISSUER = SITE_NAME
+# Logins need a verified email anyway (mandatory verification), so a 2FA account may add
+# further, not yet verified addresses (allauth refuses that by default).
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 
 # Files: local disk under var/ by default, S3-compatible object storage when S3_BUCKET is set.
 PACKAGE_FILES_ROOT = Path(os.environ.get("PACKAGE_FILES_ROOT", VAR_DIR / "packages"))
@@ -192,6 +202,7 @@ FILE_DELIVERY_ACCEL_PREFIX = os.environ.get("FILE_DELIVERY_ACCEL_PREFIX", "/_pro
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing root
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 
@@ -210,7 +221,12 @@ if os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL"):
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for many rendered simple pages (each is kept plain, gzip and brotli).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 3000}}}
+# A front cache (deploy/nginx.conf, or a CDN) may keep simple pages this long; each change
+# then PURGEs them at EDGE_PURGE_URLS (comma-separated, e.g. http://127.0.0.1/_purge).
+EDGE_CACHE_SECONDS = int(os.environ.get("EDGE_CACHE_SECONDS", "0"))
+EDGE_PURGE_URLS = env_list("EDGE_PURGE_URLS", [])
 
 # Mail: console in development, SMTP when EMAIL_HOST is set.
 if os.environ.get("EMAIL_HOST"):

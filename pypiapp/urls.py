@@ -2,8 +2,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import urls as accounts_urls
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("account/", include(accounts_urls.allauth_overrides)),
     path("account/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("api.urls")),

@@ -5,7 +5,7 @@ Kept free of request handling so pages can be cached or pre-rendered by serial.
 import json
 from html import escape
 
-from packages.models import File, Project, Release
+from packages.models import File, Release
 from packages.services.journal import global_serial
 
 API_VERSION = "1.4"  # PEP 629; 1.4 adds PEP 792 project status
@@ -104,8 +104,10 @@ def render_detail_json(project, rows, versions) -> bytes:
     return json.dumps(doc, separators=(",", ":")).encode()
 
 
-def index_rows():
-    return list(Project.objects.public().order_by("normalized_name").values_list("name", "normalized_name", "last_serial"))
+def index_rows(serial):
+    from .index_rows import index_rows as rows_at
+
+    return rows_at(serial)
 
 
 def index_serial():

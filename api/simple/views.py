@@ -1,32 +1,67 @@
-"""Simple repository API views: /simple/ and /simple/<project>/."""
+"""Simple repository API views: /simple/ and /simple/<project>/.
+
+Each request costs one small query (the serial); bodies come from the serial-keyed page
+cache (api/simple/pagecache.py), already compressed for the client's Accept-Encoding.
+"""
+from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseNotModified, HttpResponsePermanentRedirect
 from django.views.decorators.http import require_safe
 
-from packages.models import Project
 from packages.names import normalize_name
 
-from . import render
+from . import lookup, pagecache, render
 from .negotiation import JSON_V1, NotAcceptable, negotiate
 
-
-def _etag(serial, media_type):
-    kind = "json" if media_type == JSON_V1 else "html"
-    return f'"s{serial}-{kind}"'
+def _kind(media_type):
+    return "json" if media_type == JSON_V1 else "html"
 
 
-def _respond(request, body_fn, serial, media_type):
-    etag = _etag(serial, media_type)
-    if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
-        response = HttpResponseNotModified()
-    else:
-        content_type = media_type if media_type == JSON_V1 else f"{media_type}; charset=utf-8"
-        response = HttpResponse(body_fn(), content_type=content_type)
-    response["ETag"] = etag
+def _etag(serial, media_type, encoding):
+    # One tag per representation; any of them revalidates while the serial stands.
+    suffix = "" if encoding == pagecache.IDENTITY else f"-{encoding}"
+    return f'"s{serial}-{_kind(media_type)}{suffix}"'
+
+
+def _matches(if_none_match, serial, media_type):
+    if not if_none_match:
+        return False
+    base = f"s{serial}-{_kind(media_type)}"
+    for tag in if_none_match.split(","):
+        tag = tag.strip()
+        if tag == "*":
+            return True
+        tag = tag.removeprefix("W/").strip('"')
+        if tag == base or tag.startswith(base + "-"):
+            return True
+    return False
+
+
+def _cache_headers(response, serial, media_type, encoding, surrogate_keys):
+    response["ETag"] = _etag(serial, media_type, encoding)
     response["X-PyPI-Last-Serial"] = str(serial)
     response["Vary"] = "Accept, Accept-Encoding"
-    response["Cache-Control"] = "max-age=600, public"
+    # Clients revalidate every time (a 304 costs one indexed query), so a yank or an
+    # upload is seen at once; a front cache told to hold pages longer is purged on change.
+    response["Cache-Control"] = "public, max-age=0, must-revalidate"
+    response["Surrogate-Key"] = " ".join(surrogate_keys)
+    if settings.EDGE_CACHE_SECONDS:
+        response["Surrogate-Control"] = f"max-age={settings.EDGE_CACHE_SECONDS}"
+        response["X-Accel-Expires"] = str(settings.EDGE_CACHE_SECONDS)
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def _respond(request, key, render_body, serial, media_type, surrogate_keys):
+    if _matches(request.META.get("HTTP_IF_NONE_MATCH"), serial, media_type):
+        encoding = pagecache.choose_encoding(request.META.get("HTTP_ACCEPT_ENCODING"))
+        return _cache_headers(HttpResponseNotModified(), serial, media_type, encoding, surrogate_keys)
+    encoding = pagecache.choose_encoding(request.META.get("HTTP_ACCEPT_ENCODING"))
+    body = pagecache.get_body(key, encoding, render_body)
+    content_type = media_type if media_type == JSON_V1 else f"{media_type}; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    if encoding != pagecache.IDENTITY:
+        response["Content-Encoding"] = encoding
+    return _cache_headers(response, serial, media_type, encoding, surrogate_keys)
 
 
 def _not_acceptable(exc):
@@ -39,15 +74,16 @@ def index(request):
         media_type = negotiate(request)
     except NotAcceptable as exc:
         return _not_acceptable(exc)
-    serial = render.index_serial()
+    serial = lookup.global_serial()
 
     def body():
-        rows = render.index_rows()
+        rows = render.index_rows(serial)
         if media_type == JSON_V1:
             return render.render_index_json(rows, serial)
         return render.render_index_html(rows)
 
-    return _respond(request, body, serial, media_type)
+    key = pagecache.index_key(serial, _kind(media_type))
+    return _respond(request, key, body, serial, media_type, ["simple", "simple-index"])
 
 
 @require_safe
@@ -64,7 +100,7 @@ def detail(request, name):
         media_type = negotiate(request)
     except NotAcceptable as exc:
         return _not_acceptable(exc)
-    project = Project.objects.public().filter(normalized_name=normalized).first()
+    project = lookup.public_project(normalized)
     if project is None:
         raise Http404(f"No project named '{name}'.")
 
@@ -74,4 +110,5 @@ def detail(request, name):
             return render.render_detail_json(project, rows, versions)
         return render.render_detail_html(project, rows)
 
-    return _respond(request, body, project.last_serial, media_type)
+    key = pagecache.detail_key(normalized, project.last_serial, _kind(media_type))
+    return _respond(request, key, body, project.last_serial, media_type, ["simple", f"simple/{normalized}"])

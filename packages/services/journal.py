@@ -1,7 +1,9 @@
 from django.db import transaction
 from django.db.models import Max
 
+from ..cache import purge_project_on_commit
 from ..models import JournalEntry, Project
+from ..names import normalize_name
 
 
 def record(project, action, *, version="", user=None, name=None) -> JournalEntry:
@@ -18,6 +20,8 @@ def record(project, action, *, version="", user=None, name=None) -> JournalEntry
     if project is not None and project.pk is not None:
         Project.objects.filter(pk=project.pk).update(last_serial=entry.id)
         project.last_serial = entry.id
+    # Page caches are keyed by serial; only a front cache (nginx/CDN) needs telling.
+    purge_project_on_commit(normalize_name(entry.name))
     return entry
 
 

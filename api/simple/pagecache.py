@@ -1,0 +1,73 @@
+"""Rendered simple pages, kept in the Django cache under the serial they were built from.
+
+A page's key holds the serial (project last_serial, or the global serial for /simple/),
+so a change never has to delete anything: the serial bump in the change's transaction
+makes the next request miss and render once. Old entries simply age out.
+Compressed bodies are cached next to the plain one, so gzip/brotli also run once per change.
+"""
+import gzip
+
+import brotli
+from django.core.cache import cache
+
+IDENTITY, GZIP, BROTLI = "identity", "gzip", "br"
+# Serial-keyed entries never go stale, so the timeout only bounds memory.
+TIMEOUT = 24 * 3600
+# Quick levels: bodies are rendered on demand after each change (the root can be megabytes).
+_GZIP_LEVEL = 6
+_BROTLI_QUALITY = 5
+
+
+def choose_encoding(accept_encoding: str) -> str:
+    """Best encoding the client accepts (brotli, then gzip), honouring q=0."""
+    accepted = set()
+    for part in (accept_encoding or "").lower().split(","):
+        fields = [f.strip() for f in part.split(";")]
+        if not fields[0]:
+            continue
+        q = 1.0
+        for param in fields[1:]:
+            if param.startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        if q > 0:
+            accepted.add(fields[0])
+    if BROTLI in accepted:
+        return BROTLI
+    if GZIP in accepted or "*" in accepted:
+        return GZIP
+    return IDENTITY
+
+
+def _compress(body: bytes, encoding: str) -> bytes:
+    if encoding == BROTLI:
+        return brotli.compress(body, quality=_BROTLI_QUALITY)
+    # mtime=0 keeps the gzip bytes identical for identical pages.
+    return gzip.compress(body, compresslevel=_GZIP_LEVEL, mtime=0)
+
+
+def get_body(key: str, encoding: str, render) -> bytes:
+    """The page under `key` in `encoding`; `render()` builds the plain body on a miss."""
+    full_key = f"{key}:{encoding}"
+    body = cache.get(full_key)
+    if body is not None:
+        return body
+    plain = cache.get(f"{key}:{IDENTITY}") if encoding != IDENTITY else None
+    if plain is None:
+        plain = render()
+        cache.set(f"{key}:{IDENTITY}", plain, TIMEOUT)
+    if encoding == IDENTITY:
+        return plain
+    body = _compress(plain, encoding)
+    cache.set(full_key, body, TIMEOUT)
+    return body
+
+
+def detail_key(normalized_name: str, serial: int, kind: str) -> str:
+    return f"simple:1:detail:{normalized_name}:{serial}:{kind}"
+
+
+def index_key(serial: int, kind: str) -> str:
+    return f"simple:1:index:{serial}:{kind}"

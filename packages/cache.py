@@ -1,0 +1,45 @@
+"""Purging a front cache (nginx proxy_cache, a CDN) when a project changes.
+
+Django's own page cache needs no purge: it is keyed by serial. A front cache that holds
+simple pages for EDGE_CACHE_SECONDS cannot know the serial moved, so after the change
+commits, each URL in EDGE_PURGE_URLS is sent a PURGE for the project's page and the root,
+once per representation the front cache keys separately (see deploy/nginx.conf).
+A failed purge is logged, never raised: the change itself has already committed.
+"""
+import http.client
+import logging
+from urllib.parse import quote, urlsplit
+
+from django.conf import settings
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+# The Accept headers the front cache keys pages by (html and PEP 691 json).
+PURGE_VARIANTS = ("text/html", "application/vnd.pypi.simple.v1+json")
+# ...and by whether the client takes gzip.
+PURGE_ENCODINGS = ("identity", "gzip")
+
+
+def purge_paths(paths):
+    for base in settings.EDGE_PURGE_URLS:
+        parts = urlsplit(base)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=2)
+        try:
+            for path in paths:
+                for accept in PURGE_VARIANTS:
+                    for encoding in PURGE_ENCODINGS:
+                        headers = {"Accept": accept, "Accept-Encoding": encoding}
+                        conn.request("PURGE", quote(parts.path.rstrip("/") + path), headers=headers)
+                        conn.getresponse().read()  # 200 purged, 412/404 nothing cached: both fine
+        except (OSError, ValueError, http.client.HTTPException) as exc:
+            logger.warning("Purging %s from %s failed: %s", paths, base, exc)
+        finally:
+            conn.close()
+
+
+def purge_project_on_commit(normalized_name):
+    """Schedule a purge of /simple/<name>/ and /simple/ for after the current transaction."""
+    if settings.EDGE_PURGE_URLS:
+        paths = (f"/simple/{normalized_name}/", "/simple/")
+        transaction.on_commit(lambda: purge_paths(paths))
