@@ -3,12 +3,14 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.utils import timezone
 
 from .models import ApiToken
 
 TOKEN_PREFIX = "pypi-"
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 class TokenError(Exception):
@@ -64,7 +66,10 @@ def authenticate_token(raw: str) -> ApiToken:
         raise TokenError(f"The account '{token.user.username}' is frozen; its tokens cannot be used.")
     if not token.user.is_active:
         raise TokenError(f"The account '{token.user.username}' is disabled; its tokens cannot be used.")
-    ApiToken.objects.filter(pk=token.pk).update(last_used=timezone.now())
+    now = timezone.now()
+    # "Last used" is shown to a minute's precision: skip the write for a burst of uploads.
+    if token.last_used is None or now - token.last_used > LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
     return token
 
 

@@ -45,3 +45,14 @@ def test_revoked_expired_and_frozen_are_refused_with_reasons(user):
     user.save()
     with pytest.raises(TokenError, match="frozen"):
         authenticate_token(live.raw)
+
+
+def test_last_used_is_written_at_most_once_a_minute(user, django_assert_num_queries):
+    issued = issue_token(user, "ci")
+    authenticate_token(issued.raw)
+    first = ApiToken.objects.get(pk=issued.token.pk).last_used
+    with django_assert_num_queries(1):  # the lookup only: no write inside the minute
+        authenticate_token(issued.raw)
+    ApiToken.objects.filter(pk=issued.token.pk).update(last_used=first - timedelta(minutes=2))
+    authenticate_token(issued.raw)
+    assert ApiToken.objects.get(pk=issued.token.pk).last_used > first - timedelta(minutes=1)

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from packaging.version import InvalidVersion, Version
 
 from packages import flags
 from packages.models import File, FilenameLog, JournalEntry, Project, Release, Role
@@ -117,17 +116,11 @@ def check_new_project(uploader, name):
 
 
 def find_release(project, version):
-    """The release whose version equals `version` under PEP 440 (2 == 2.0 == 2.0.0)."""
-    exact = Release.objects.filter(project=project, canonical_version=canonical_version(version)).first()
-    if exact is not None:
-        return exact
-    for pk, text in Release.objects.filter(project=project).values_list("pk", "version"):
-        try:
-            if Version(text) == version:
-                return Release.objects.get(pk=pk)
-        except InvalidVersion:
-            continue
-    return None
+    """The release whose version equals `version` under PEP 440 (2 == 2.0 == 2.0.0).
+
+    Releases are stored under their canonical version, so one indexed lookup finds it.
+    """
+    return Release.objects.filter(project=project, canonical_version=canonical_version(version)).first()
 
 
 def check_release(project, version, form):
