@@ -1,8 +1,8 @@
 """Users in the admin: search, freeze/unfreeze, 2FA reset, and everything staff need to judge an account."""
 from allauth.account.models import EmailAddress
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from packages import moderation
 from packages.admin import project_links_for_user
 from packages.admin_actions import confirm_and_apply
+from pypiapp.admin_mixins import ViewOnlyAdminMixin
 
 from .models import ApiToken, SecurityEvent, User
 
@@ -119,17 +120,8 @@ class UserAdmin(DjangoUserAdmin):
         )  # fmt: skip
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(SecurityEvent)

@@ -12,11 +12,14 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from . import admin_journal  # noqa: F401  (registers the journal, names and flags admins)
-from . import moderation
+from pypiapp.admin_mixins import ViewOnlyAdminMixin
+
+from . import (
+    admin_journal,  # noqa: F401  (registers the journal, names and flags admins)
+    moderation,
+)
 from .admin_actions import ReasonForm, confirm_and_apply
 from .models import File, Project, ProjectReport, Release, Role
-
 
 admin.site.site_header = f"{settings.SITE_NAME} administration"
 admin.site.site_title = f"{settings.SITE_NAME} admin"
@@ -182,19 +185,8 @@ class ProjectAdmin(admin.ModelAdmin):
         )  # fmt: skip
 
 
-class ModerationOnlyAdmin(admin.ModelAdmin):
+class ModerationOnlyAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Read-only rows whose only change is removal through an action with a reason."""
-
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_remove_permission(self, request):
         return request.user.has_perm(f"packages.delete_{self.model._meta.model_name}")

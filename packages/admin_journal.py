@@ -5,6 +5,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from pypiapp.admin_mixins import ViewOnlyAdminMixin
+
 from . import flags, moderation
 from .models import AdminFlag, JournalEntry, ProhibitedProjectName
 
@@ -40,7 +42,7 @@ class ActionKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(JournalEntry)
-class JournalEntryAdmin(admin.ModelAdmin):
+class JournalEntryAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """The audit log as mirrors see it. Filter by project (?project=<id> or search the name),
     user (?submitted_by=<id> or search the username) and kind of action."""
 
@@ -54,15 +56,6 @@ class JournalEntryAdmin(admin.ModelAdmin):
     def lookup_allowed(self, lookup, value, request=None):
         # project and submitted_by come from the links on project and user pages.
         return lookup in {"project", "submitted_by", "name"} or super().lookup_allowed(lookup, value, request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ProhibitNamesForm(forms.Form):

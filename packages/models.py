@@ -141,6 +141,14 @@ class Release(models.Model):
         return sorted(c.name for c in self.classifiers.all())
 
 
+def latest_release(releases):
+    """pypi.org's "latest": not yanked first, then final releases first, then the highest version."""
+    releases = list(releases)
+    if not releases:
+        return None
+    return max(releases, key=lambda r: (not r.yanked, not r.is_prerelease, r.parsed_version))
+
+
 class File(models.Model):
     class PackageType(models.TextChoices):
         SDIST = "sdist", "Source"

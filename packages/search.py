@@ -14,7 +14,7 @@ from django.db.models import Case, F, IntegerField, Max, Q, TextField, Value, Wh
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Project, Release
+from .models import Project, Release, latest_release
 from .names import normalize_name
 
 SEARCH_CONFIG = "english"
@@ -25,14 +25,6 @@ _WORD = re.compile(r"[\w.-]+", re.UNICODE)
 
 def uses_full_text():
     return connection.vendor == "postgresql"
-
-
-def latest_release(releases):
-    """pypi.org's "latest": not yanked first, then final releases first, then the highest version."""
-    releases = list(releases)
-    if not releases:
-        return None
-    return max(releases, key=lambda r: (not r.yanked, not r.is_prerelease, r.parsed_version))
 
 
 def _text(value):

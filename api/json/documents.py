@@ -7,16 +7,8 @@ from dataclasses import dataclass, field
 
 from packaging.version import InvalidVersion, Version
 
-from packages.models import File, Project, Release, Role
+from packages.models import File, Project, Release, Role, latest_release
 from packages.names import normalize_name
-
-
-def latest_release(releases):
-    """pypi.org's "latest": not yanked first, then final releases, then the highest version."""
-    releases = list(releases)
-    if not releases:
-        return None
-    return max(releases, key=lambda r: (not r.yanked, not r.is_prerelease, r.parsed_version))
 
 
 def public_project(name):

@@ -1,4 +1,6 @@
 """PEP 691 content negotiation for the simple repository API."""
+from pypiapp.http import accepted_values
+
 JSON_V1 = "application/vnd.pypi.simple.v1+json"
 HTML_V1 = "application/vnd.pypi.simple.v1+html"
 TEXT_HTML = "text/html"
@@ -21,27 +23,6 @@ class NotAcceptable(Exception):
     pass
 
 
-def _parse_accept(header):
-    """Yield (media_type, q) in the client's order of preference."""
-    entries = []
-    for index, part in enumerate(header.split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
-        if not media:
-            continue
-        q = 1.0
-        for param in fields[1:]:
-            if param.startswith("q="):
-                try:
-                    q = float(param[2:])
-                except ValueError:
-                    q = 0.0
-        entries.append((-q, index, media))
-    for neg_q, _, media in sorted(entries):
-        if neg_q < 0:
-            yield media
-
-
 def negotiate(request) -> str:
     """The media type to answer with; text/html when the client says nothing usable."""
     fmt = request.GET.get("format")
@@ -49,7 +30,7 @@ def negotiate(request) -> str:
         if fmt.lower() not in _FORMATS:
             raise NotAcceptable(f"Unknown format {fmt!r}: use 'json' or 'html'.")
         return _FORMATS[fmt.lower()]
-    for media in _parse_accept(request.META.get("HTTP_ACCEPT", "")):
+    for media in accepted_values(request.META.get("HTTP_ACCEPT", "")):
         if media in _OFFERS:
             return _OFFERS[media]
     return TEXT_HTML

@@ -10,6 +10,8 @@ import gzip
 import brotli
 from django.core.cache import cache
 
+from pypiapp.http import accepted_values
+
 IDENTITY, GZIP, BROTLI = "identity", "gzip", "br"
 # Serial-keyed entries never go stale, so the timeout only bounds memory.
 TIMEOUT = 24 * 3600
@@ -20,20 +22,7 @@ _BROTLI_QUALITY = 5
 
 def choose_encoding(accept_encoding: str) -> str:
     """Best encoding the client accepts (brotli, then gzip), honouring q=0."""
-    accepted = set()
-    for part in (accept_encoding or "").lower().split(","):
-        fields = [f.strip() for f in part.split(";")]
-        if not fields[0]:
-            continue
-        q = 1.0
-        for param in fields[1:]:
-            if param.startswith("q="):
-                try:
-                    q = float(param[2:])
-                except ValueError:
-                    q = 0.0
-        if q > 0:
-            accepted.add(fields[0])
+    accepted = set(accepted_values(accept_encoding))
     if BROTLI in accepted:
         return BROTLI
     if GZIP in accepted or "*" in accepted:

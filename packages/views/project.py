@@ -4,10 +4,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from packaging.version import InvalidVersion, Version
 
-from ..models import File, Project, Release, Role
+from ..models import File, Project, Release, Role, latest_release
 from ..names import normalize_name
 from ..readme import render_description
-from ..search import latest_release
 
 # Everything the pages show about the other releases; the README is only loaded for the one shown.
 HISTORY_FIELDS = ("id", "project_id", "version", "canonical_version", "is_prerelease", "yanked", "yanked_reason", "created")

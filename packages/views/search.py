@@ -4,8 +4,8 @@ from django.db.models import Prefetch
 from django.shortcuts import render
 
 from ..forms import SearchForm
-from ..models import Classifier, Project, Release
-from ..search import latest_release, search_projects
+from ..models import Classifier, Project, Release, latest_release
+from ..search import search_projects
 
 PER_PAGE = 20
 
