@@ -9,16 +9,8 @@ from ..names import normalize_name
 FEED_SIZE = 40
 
 
-class LatestUpdatesFeed(Feed):
-    title = f"{settings.SITE_NAME}: latest updates"
-    link = "/"
-    description = "The newest releases of all projects."
-
-    def items(self):
-        return Release.objects.public().select_related("project").order_by("-created")[:FEED_SIZE]
-
-    def item_title(self, release):
-        return f"{release.project.name} {release.version}"
+class ReleaseItemsMixin:
+    """Feeds whose items are releases: summary, release page and upload date."""
 
     def item_description(self, release):
         return release.summary
@@ -28,6 +20,18 @@ class LatestUpdatesFeed(Feed):
 
     def item_pubdate(self, release):
         return release.created
+
+
+class LatestUpdatesFeed(ReleaseItemsMixin, Feed):
+    title = f"{settings.SITE_NAME}: latest updates"
+    link = "/"
+    description = "The newest releases of all projects."
+
+    def items(self):
+        return Release.objects.public().select_related("project").order_by("-created")[:FEED_SIZE]
+
+    def item_title(self, release):
+        return f"{release.project.name} {release.version}"
 
     def item_author_name(self, release):
         return release.author or None
@@ -60,7 +64,7 @@ class NewestPackagesFeed(Feed):
         return item[0].created
 
 
-class ProjectReleasesFeed(Feed):
+class ProjectReleasesFeed(ReleaseItemsMixin, Feed):
     description = "Releases of one project, newest first."
 
     def get_object(self, request, name):
@@ -77,12 +81,3 @@ class ProjectReleasesFeed(Feed):
 
     def item_title(self, release):
         return f"{release.version}{' (yanked)' if release.yanked else ''}"
-
-    def item_description(self, release):
-        return release.summary
-
-    def item_link(self, release):
-        return f"/project/{release.project.normalized_name}/{release.version}/"
-
-    def item_pubdate(self, release):
-        return release.created
