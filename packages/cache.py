@@ -8,6 +8,7 @@ A failed purge is logged, never raised: the change itself has already committed.
 """
 import http.client
 import logging
+import threading
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
@@ -38,8 +39,28 @@ def purge_paths(paths):
             conn.close()
 
 
+# Projects changed in this thread's current transaction: one change writes several journal
+# entries (create, add Owner, new release, add file), and the front cache needs one purge.
+_pending = threading.local()
+
+
 def purge_project_on_commit(normalized_name):
     """Schedule a purge of /simple/<name>/ and /simple/ for after the current transaction."""
-    if settings.EDGE_PURGE_URLS:
-        paths = (f"/simple/{normalized_name}/", "/simple/")
-        transaction.on_commit(lambda: purge_paths(paths))
+    if not settings.EDGE_PURGE_URLS:
+        return
+    names = getattr(_pending, "names", None)
+    if names is None:
+        names = _pending.names = set()
+    names.add(normalized_name)
+    transaction.on_commit(_purge_pending)
+
+
+def _purge_pending():
+    """The first callback of a commit purges every pending project; the others find none.
+
+    Names left by a rolled-back transaction go out with the next purge: a purge is harmless."""
+    names = getattr(_pending, "names", None)
+    if not names:
+        return
+    _pending.names = set()
+    purge_paths([f"/simple/{name}/" for name in sorted(names)] + ["/simple/"])

@@ -163,3 +163,15 @@ def test_an_unreachable_front_cache_does_not_fail_the_change(project, user, sett
         services.yank_release(Release.objects.get(project=project, version="1.0"), "", user)
     purge_paths(["/simple/odd name/"])  # neither raises
     assert Release.objects.get(project=project, version="1.0").yanked
+
+
+def test_one_change_purges_each_page_once(user, settings, purge_server, django_capture_on_commit_callbacks):
+    """A first upload writes four journal entries; the front cache still gets each PURGE once."""
+    url, seen = purge_server
+    settings.EDGE_PURGE_URLS = [url]
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(user, "purged-once", "1.0", kinds=("wheel",))
+    from packages.cache import PURGE_ENCODINGS, PURGE_VARIANTS
+
+    assert {path for path, _ in seen} == {"/simple/purged-once/", "/simple/"}
+    assert len(seen) == 2 * len(PURGE_VARIANTS) * len(PURGE_ENCODINGS)
