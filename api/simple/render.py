@@ -6,7 +6,6 @@ import json
 from html import escape
 
 from packages.models import File, Release
-from packages.services.journal import global_serial
 
 API_VERSION = "1.4"  # PEP 629; 1.4 adds PEP 792 project status
 UPLOAD_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -108,11 +107,6 @@ def index_rows(serial):
     from .index_rows import index_rows as rows_at
 
     return rows_at(serial)
-
-
-def index_serial():
-    """Serial of the newest change anywhere (deletions and quarantines included)."""
-    return global_serial()
 
 
 def render_index_html(rows) -> bytes:

@@ -1,7 +1,7 @@
 """Rules for a new project's name: syntax, staff prohibitions, stdlib modules, look-alikes."""
 import sys
 
-from packages.models import ProhibitedProjectName, Project, Role
+from packages.models import ProhibitedProjectName, Project
 from packages.names import is_valid_name, normalize_name, ultranormalize_name
 
 from .errors import invalid
@@ -48,7 +48,3 @@ def check_new_project_name(name, user):
             "separators, case or the look-alike characters l/1/I and o/0 are treated as the same).",
             "name", anchor="project-names", code="name_too_similar",
         )
-
-
-def has_role(user, project):
-    return Role.objects.filter(project=project, user=user).exists()
