@@ -66,8 +66,10 @@ def reindex_all(progress=None):
 
 
 @receiver(post_save, sender=Project, dispatch_uid="search-project-saved")
-def _project_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
+def _project_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    # The vector reads only the name (and the latest release, handled below), so saves of
+    # status, size or limits leave it as it is.
+    if not raw and (update_fields is None or "name" in update_fields):
         reindex_project(instance.pk)
 
 

@@ -132,3 +132,13 @@ def test_postgresql_uses_a_gin_index_for_the_search_vector(corpus):
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("SET enable_seqscan = on")
     assert "project_search_gin" in plan
+
+
+def test_saves_that_do_not_touch_the_name_do_not_reindex(user, django_assert_num_queries):
+    from pypiapp.testing.publish import publish
+
+    project = publish(user, "steady-name", "1.0", kinds=("wheel",)).project
+    with transaction.atomic():
+        with django_assert_num_queries(5):  # savepoint, status update, journal insert, serial update, release savepoint
+            services.set_status(project, "archived", user)
+    assert search_projects("steady")[0] == project
