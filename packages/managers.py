@@ -1,4 +1,7 @@
 from django.db import models
+from packaging.version import InvalidVersion
+
+from .names import canonical_version
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -18,3 +21,13 @@ class ProjectQuerySet(models.QuerySet):
 class ReleaseQuerySet(models.QuerySet):
     def public(self):
         return self.exclude(project__status="quarantined")
+
+    def for_version(self, project, version):
+        """The project's release equal to `version` under PEP 440 ('1.0' finds '1.0.0'), or None.
+
+        Releases are stored under their canonical version, so this is one indexed lookup."""
+        try:
+            canonical = canonical_version(version)
+        except InvalidVersion:
+            return None
+        return self.filter(project=project, canonical_version=canonical).first()

@@ -5,7 +5,6 @@ which projects are visible (quarantined ones never are).
 """
 from dataclasses import dataclass, field
 
-from packaging.version import InvalidVersion, Version
 
 from packages.models import File, Project, Release, Role, latest_release
 from packages.names import normalize_name
@@ -17,16 +16,8 @@ def public_project(name):
 
 
 def find_release(project, version):
-    """The release by its exact version text, else by its PEP 440 canonical form."""
-    releases = project.releases.all()
-    release = releases.filter(version=version).first()
-    if release is None:
-        try:
-            wanted = Version(version)
-        except InvalidVersion:
-            return None
-        release = next((r for r in releases if r.parsed_version == wanted), None)
-    return release
+    """The release equal to `version` under PEP 440 (`1.5.0` finds `1.5`)."""
+    return Release.objects.for_version(project, version)
 
 
 def ownership(project):

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from packages import flags
 from packages.models import File, FilenameLog, JournalEntry, Project, Release, Role
-from packages.names import canonical_version, normalize_name
+from packages.names import normalize_name
 
 from . import limits
 from .errors import UploadError, help_url
@@ -116,11 +116,8 @@ def check_new_project(uploader, name):
 
 
 def find_release(project, version):
-    """The release whose version equals `version` under PEP 440 (2 == 2.0 == 2.0.0).
-
-    Releases are stored under their canonical version, so one indexed lookup finds it.
-    """
-    return Release.objects.filter(project=project, canonical_version=canonical_version(version)).first()
+    """The release whose version equals `version` under PEP 440 (2 == 2.0 == 2.0.0)."""
+    return Release.objects.for_version(project, version)
 
 
 def check_release(project, version, form):

@@ -120,3 +120,13 @@ def test_equal_pep440_versions_are_one_release(user):
     with pytest.raises(Exception):
         with transaction.atomic():
             services.create_release(first.project, "2.0", {}, user)
+
+
+def test_for_version_finds_a_release_by_any_equal_spelling(user, django_assert_num_queries):
+    from packages.models import Release
+
+    release = publish(user, "spelled", "1.5", kinds=("wheel",))
+    with django_assert_num_queries(1):
+        assert Release.objects.for_version(release.project, "1.5.0") == release
+    assert Release.objects.for_version(release.project, "1.6") is None
+    assert Release.objects.for_version(release.project, "not a version") is None

@@ -6,12 +6,10 @@ from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
-from packaging.version import InvalidVersion
 
 from ... import services
 from ...forms import ConfirmNameForm, ReasonForm
 from ...models import File, JournalEntry, Release, Role
-from ...names import canonical_version
 from ...permissions import managed_project
 from ...search import latest_release
 from . import notify
@@ -34,12 +32,7 @@ def projects(request):
 
 
 def _release(project, version):
-    release = Release.objects.filter(project=project, version=version).first()
-    if release is None:
-        try:
-            release = Release.objects.filter(project=project, canonical_version=canonical_version(version)).first()
-        except InvalidVersion:
-            pass
+    release = Release.objects.for_version(project, version)
     if release is None:
         raise Http404("No such release.")
     return release
