@@ -131,22 +131,30 @@ class Release(models.Model):
 
     @cached_property
     def parsed_version(self):
-        try:
-            return Version(self.version)
-        except InvalidVersion:  # only possible for rows written outside the services
-            return Version("0")
+        return safe_version(self.version)
 
     @property
     def classifier_names(self):
         return sorted(c.name for c in self.classifiers.all())
 
 
-def latest_release(releases):
+def safe_version(text):
+    try:
+        return Version(text)
+    except InvalidVersion:  # only possible for rows written outside the services
+        return Version("0")
+
+
+def latest_key(yanked, is_prerelease, version: Version):
     """pypi.org's "latest": not yanked first, then final releases first, then the highest version."""
+    return (not yanked, not is_prerelease, version)
+
+
+def latest_release(releases):
     releases = list(releases)
     if not releases:
         return None
-    return max(releases, key=lambda r: (not r.yanked, not r.is_prerelease, r.parsed_version))
+    return max(releases, key=lambda r: latest_key(r.yanked, r.is_prerelease, r.parsed_version))
 
 
 class File(models.Model):

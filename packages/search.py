@@ -14,7 +14,7 @@ from django.db.models import Case, F, IntegerField, Max, Q, TextField, Value, Wh
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Project, Release, latest_release
+from .models import Project, Release, latest_key, safe_version
 from .names import normalize_name
 
 SEARCH_CONFIG = "english"
@@ -31,25 +31,40 @@ def _text(value):
     return Value(value or "", output_field=TextField())
 
 
-def reindex_project(project_id):
-    """Rebuild one project's search vector from its name and latest release (no-op off PostgreSQL)."""
+def _latest_release_pk(project_id):
+    """Only the small ordering columns of every release are read (not their READMEs)."""
+    rows = Release.objects.filter(project_id=project_id).values_list("pk", "version", "yanked", "is_prerelease")
+    if not rows:
+        return None
+    return max(rows, key=lambda r: latest_key(r[2], r[3], safe_version(r[1])))[0]
+
+
+def reindex_project(project_id, name=None, saved=None, created=False):
+    """Rebuild one project's search vector from its name and latest release (no-op off PostgreSQL).
+
+    `saved`: a release just saved, whose text is used when it is the latest; `created`: it is
+    new, so when it is not the latest (a backport) nothing the vector reads has changed."""
     if not uses_full_text():
         return
-    project = Project.objects.filter(pk=project_id).only("name").first()
-    if project is None:
+    latest_pk = _latest_release_pk(project_id)
+    if created and saved is not None and latest_pk != saved.pk:
         return
-    release = latest_release(
-        Release.objects.filter(project_id=project_id).only(
-            "version", "yanked", "is_prerelease", "summary", "keywords", "description"
-        )
-    )
-    name_words = project.name.replace("-", " ").replace("_", " ").replace(".", " ")
-    vector = SearchVector(_text(f"{project.name} {name_words}"), weight="A", config=SEARCH_CONFIG)
-    if release is not None:
+    if name is None:
+        name = Project.objects.filter(pk=project_id).values_list("name", flat=True).first()
+        if name is None:
+            return
+    name_words = name.replace("-", " ").replace("_", " ").replace(".", " ")
+    vector = SearchVector(_text(f"{name} {name_words}"), weight="A", config=SEARCH_CONFIG)
+    if latest_pk is not None:
+        if saved is not None and saved.pk == latest_pk:
+            summary, keywords, description = saved.summary, saved.keywords, saved.description
+        else:
+            fields = Release.objects.filter(pk=latest_pk).values_list("summary", "keywords", "description")
+            summary, keywords, description = fields.get()
         vector = (
             vector
-            + SearchVector(_text(f"{release.summary} {release.keywords}"), weight="B", config=SEARCH_CONFIG)
-            + SearchVector(_text(release.description[:MAX_DESCRIPTION_CHARS]), weight="D", config=SEARCH_CONFIG)
+            + SearchVector(_text(f"{summary} {keywords}"), weight="B", config=SEARCH_CONFIG)
+            + SearchVector(_text(description[:MAX_DESCRIPTION_CHARS]), weight="D", config=SEARCH_CONFIG)
         )
     Project.objects.filter(pk=project_id).update(search_vector=vector)
 
@@ -70,14 +85,21 @@ def _project_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     # The vector reads only the name (and the latest release, handled below), so saves of
     # status, size or limits leave it as it is.
     if not raw and (update_fields is None or "name" in update_fields):
-        reindex_project(instance.pk)
+        reindex_project(instance.pk, instance.name)
 
 
 @receiver(post_save, sender=Release, dispatch_uid="search-release-saved")
 @receiver(post_delete, sender=Release, dispatch_uid="search-release-deleted")
-def _release_changed(sender, instance, raw=False, **kwargs):
-    if not raw:
-        reindex_project(instance.project_id)
+def _release_changed(sender, instance, raw=False, created=False, **kwargs):
+    if raw:
+        return
+    name = instance.project.name if Release.project.is_cached(instance) else None
+    if kwargs["signal"] is post_delete:
+        reindex_project(instance.project_id, name)
+    elif {"summary", "keywords", "description"} & instance.get_deferred_fields():  # partial row: re-read
+        reindex_project(instance.project_id, name)
+    else:
+        reindex_project(instance.project_id, name, saved=instance, created=created)
 
 
 def _tsquery(query):

@@ -70,6 +70,23 @@ def test_new_release_updates_results(corpus):
     assert names(search_projects("fluxcapacitor")) == ["quickjson"]
 
 
+def test_an_older_version_uploaded_later_does_not_replace_the_latest_text(corpus):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's substring fallback searches every release, not the latest's text")
+    corpus("quickjson", "0.9", summary="A backport about zeppelins")
+    assert names(search_projects("zeppelins")) == []
+    assert names(search_projects("parser")) == ["quickjson"]
+    release = corpus("quickjson", "2.0", summary="Rewritten around zeppelins")
+    assert names(search_projects("zeppelins")) == ["quickjson"]
+    assert names(search_projects("parser")) == []
+    with transaction.atomic():
+        services.yank_release(release, "broken", None)  # the latest is 1.0 again
+    assert names(search_projects("parser")) == ["quickjson"]
+    assert names(search_projects("rewritten")) == []
+
+
 def test_quarantined_projects_are_not_found(corpus, user):
     with transaction.atomic():
         services.set_status(Project.objects.get(name="webthing"), "quarantined", None)

@@ -9,9 +9,8 @@ from django.views.decorators.http import require_POST
 
 from ... import services
 from ...forms import ConfirmNameForm, ReasonForm
-from ...models import File, JournalEntry, Release, Role
+from ...models import File, JournalEntry, Release, Role, latest_release
 from ...permissions import managed_project
-from ...search import latest_release
 from . import notify
 
 HISTORY_PAGE = 200
