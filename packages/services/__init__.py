@@ -2,9 +2,14 @@
 
 Each function must be called inside `transaction.atomic()` (they open one themselves) and
 writes a journal entry, so the project's last_serial moves with every visible change.
+
+The upload path's services (create_project, create_release, add_file) add no savepoint when
+nested in a caller's transaction: a failure in them ends the caller's whole transaction (the
+upload pipeline rolls it all back anyway), and each savepoint would cost two round trips on
+every upload.
 """
 from .files import add_file, delete_file, store_bytes  # noqa: F401
-from .journal import global_serial, record  # noqa: F401
+from .journal import batched as batched_journal, global_serial, record  # noqa: F401
 from .projects import (  # noqa: F401
     add_role,
     change_role,

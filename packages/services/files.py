@@ -31,7 +31,7 @@ def add_file(release, *, filename, packagetype, python_version, fileobj, size, d
     """
     stored_paths = []
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):  # upload path: see the package docstring
             path = file_path(digests["blake2_256"], filename)
             metadata_sha256 = metadata_b2 = ""
             FilenameLog.objects.create(filename=filename)
@@ -55,8 +55,8 @@ def add_file(release, *, filename, packagetype, python_version, fileobj, size, d
                 metadata_sha256=metadata_sha256,
                 metadata_blake2_256=metadata_b2,
             )
-            Project.objects.filter(pk=release.project_id).update(total_size=F("total_size") + size)
-            record(release.project, f"add {python_version} file {filename}", version=release.version, user=user)
+            record(release.project, f"add {python_version} file {filename}", version=release.version, user=user,
+                   project_updates={"total_size": F("total_size") + size})
             return file
     except BaseException:
         storage = package_storage()

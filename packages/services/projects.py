@@ -5,7 +5,7 @@ from ..storage import package_storage
 from .journal import record
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # upload path: see the package docstring
 def create_project(name, user) -> Project:
     """Create a project and make `user` its Owner."""
     project = Project.objects.create(name=name)

@@ -23,12 +23,14 @@ def apply_metadata(release, metadata: dict):
             setattr(release, field, metadata[field])
 
 
-def _set_classifiers(release, names):
-    classifiers = [Classifier.objects.get_or_create(name=n)[0] for n in names]
-    release.classifiers.set(classifiers)
+def _classifiers_named(names):
+    """Classifier rows for `names`, creating the missing ones (two queries, whatever the count)."""
+    names = set(names)
+    Classifier.objects.bulk_create([Classifier(name=n) for n in names], ignore_conflicts=True)
+    return list(Classifier.objects.filter(name__in=names))
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # upload path: see the package docstring
 def create_release(project, version: str, metadata: dict, user) -> Release:
     parsed = Version(version)
     release = Release(
@@ -40,7 +42,8 @@ def create_release(project, version: str, metadata: dict, user) -> Release:
     )
     apply_metadata(release, metadata)
     release.save()
-    _set_classifiers(release, metadata.get("classifiers") or [])
+    if metadata.get("classifiers"):
+        release.classifiers.add(*_classifiers_named(metadata["classifiers"]))
     record(project, "new release", version=version, user=user)
     return release
 

@@ -46,6 +46,37 @@ def test_each_change_moves_the_serial(user, other_user):
     assert services.global_serial() == serials[-1]
 
 
+def test_a_batched_change_writes_every_entry_in_order_and_the_last_serial(user):
+    from django.db.models import F
+
+    with transaction.atomic():
+        project = services.create_project("batched", user)
+    before = project.last_serial
+    with transaction.atomic(), services.batched_journal():
+        services.record(project, "first", user=user, project_updates={"total_size": F("total_size") + 5})
+        services.record(project, "second", user=user, project_updates={"total_size": F("total_size") + 7})
+        services.record(project, "third", user=user)
+        assert JournalEntry.objects.filter(project=project).count() == 2  # queued, not yet written
+    entries = list(JournalEntry.objects.filter(project=project, id__gt=before).order_by("id"))
+    assert [e.action for e in entries] == ["first", "second", "third"]
+    project.refresh_from_db()
+    assert project.last_serial == entries[-1].id
+    assert project.total_size == 12  # both updates of the same column applied
+
+
+def test_a_batch_that_fails_writes_nothing(user):
+    with transaction.atomic():
+        project = services.create_project("batch-fails", user)
+    count = JournalEntry.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic(), services.batched_journal():
+        services.record(project, "never", user=user)
+        raise RuntimeError("fault inside the change")
+    assert JournalEntry.objects.count() == count
+    with transaction.atomic(), services.batched_journal():  # and the next one is not affected
+        services.record(project, "later", user=user)
+    assert JournalEntry.objects.latest("id").action == "later"
+
+
 def test_add_file_failure_leaves_no_file_and_no_rows(user, monkeypatch):
     publish(user, "atomic", "1.0", kinds=("wheel",))
 
