@@ -5,9 +5,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db.models import OuterRef
 from django.utils import timezone
 
-from .models import ApiToken
+from .models import ApiToken, User
 
 TOKEN_PREFIX = "pypi-"
 LAST_USED_PRECISION = timedelta(minutes=1)
@@ -55,9 +56,15 @@ def parse_token(raw: str):
 def authenticate_token(raw: str) -> ApiToken:
     """Return the active token for this text, or raise TokenError saying why not."""
     key_id, secret = parse_token(raw)
-    token = ApiToken.objects.select_related("user", "project").filter(key_id=key_id).first()
+    token = (
+        ApiToken.objects.select_related("user")  # the scoped project is read only for error messages
+        .annotate(user_email_verified=User.verified_primary_email_exists(OuterRef("user_id")))
+        .filter(key_id=key_id)
+        .first()
+    )
     if token is None or not hmac.compare_digest(token.secret_hash, _hash_secret(secret)):
         raise TokenError("Invalid API Token: the token is not known. It may have been deleted.")
+    token.user._has_verified_primary_email = token.user_email_verified
     if token.revoked is not None:
         raise TokenError("Invalid API Token: this token was revoked.")
     if token.is_expired:

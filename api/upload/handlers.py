@@ -2,6 +2,7 @@
 off as soon as the file passes its size limit (so a 10 GiB body never lands on disk)."""
 import hashlib
 
+from django.conf import settings
 from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
@@ -36,11 +37,15 @@ class LimitedHashingUploadHandler(FileUploadHandler):
     def new_file(self, field_name, file_name, *args, **kwargs):
         super().new_file(field_name, file_name, *args, **kwargs)
         self.file = HashedTemporaryFile(self.file_name, self.content_type, 0, self.charset, self.content_type_extra)
-        self.limit, self.limit_message = (
-            file_limit_for_filename(self.file_name or "")
-            if field_name == "content"
-            else (OTHER_FILE_LIMIT, f"File too large. The limit for '{field_name}' is {human_size(OTHER_FILE_LIMIT)}.")
-        )
+        if field_name != "content":
+            self.limit = OTHER_FILE_LIMIT
+            self.limit_message = f"File too large. The limit for '{field_name}' is {human_size(OTHER_FILE_LIMIT)}."
+        elif 0 < self.body_length <= settings.UPLOAD_MAX_FILE_SIZE:
+            # The whole body fits every project's file limit (limits are only ever raised), so it
+            # streams without a lookup; the project's total size is checked under its lock later.
+            self.limit, self.limit_message = self.body_length, ""
+        else:
+            self.limit, self.limit_message = file_limit_for_filename(self.file_name or "")
         self.hashers = {
             "md5": hashlib.md5(usedforsecurity=False),
             "sha256": hashlib.sha256(),

@@ -26,24 +26,14 @@ def handle_upload(request) -> str:
     version, python_version = validation.validate_form(form)
     digests, size = validation.compute_digests(form.content)
     validation.check_digests(form.digests, digests)
-    project = policy.find_project(form.name)
-    if project is not None:
-        policy.check_may_upload(uploader, project)
-    if policy.is_identical_reupload(form.filename, digests):
-        return OK_IDENTICAL
-    policy.check_against_index(uploader, form, version, digests, size, project)
-    metadata_bytes = distributions.read_metadata(form, form.content.temporary_file_path(), size)
-    if form.validate_only:
-        return OK_VALIDATE_ONLY
-    return store(uploader, form, version, python_version, digests, size, metadata_bytes)
+    return store(uploader, form, version, python_version, digests, size)
 
 
-def store(uploader, form, version, python_version, digests, size, metadata_bytes) -> str:
-    """Write rows and bytes; a lost race for a new project name is retried once under the lock."""
+def store(uploader, form, version, python_version, digests, size) -> str:
+    """Check and write under the lock; a lost race for a new project name is retried once."""
     for attempt in (1, 2):
         try:
-            store_and_record(uploader, form, version, python_version, digests, size, metadata_bytes)
-            return "OK"
+            return check_store_and_record(uploader, form, version, python_version, digests, size)
         except IntegrityError:
             if policy.is_identical_reupload(form.filename, digests):  # raises "File already exists"
                 return OK_IDENTICAL
@@ -52,31 +42,50 @@ def store(uploader, form, version, python_version, digests, size, metadata_bytes
     return "OK"  # pragma: no cover
 
 
-def store_and_record(uploader, form: UploadForm, version, python_version, digests, size, metadata_bytes):
+def check_store_and_record(uploader, form: UploadForm, version, python_version, digests, size) -> str:
+    """Every rule that reads the index, then the rows and bytes, in one transaction.
+
+    The rules run once, under the project's row lock (SQLite: its write lock), so two racing
+    uploads can't both pass them; they run before the archive is opened, so a refused upload
+    costs no archive parsing.
+    """
     path = file_path(digests["blake2_256"], form.filename)
+    writing = False  # set once bytes may reach storage; a refusal before that leaves it alone
     try:
         with transaction.atomic():
             _take_write_lock()
-            # The same rules again, now under the project lock: a racing upload may have won.
-            project = policy.find_project(form.name, lock=True)
-            release = policy.check_against_index(uploader, form, version, digests, size, project)
-            if project is None:
-                project = services.create_project(form.name, uploader.user)
-            if release is None:
-                release = services.create_release(project, form.version, form.metadata, uploader.user)
-            services.add_file(
-                release,
-                filename=form.filename,
-                packagetype=form.filetype,
-                python_version=python_version,
-                fileobj=form.content,
-                size=size,
-                digests=digests,
-                user=uploader.user,
-                metadata_bytes=metadata_bytes if form.filetype == "bdist_wheel" else None,
-            )
+            project = policy.find_project(form.name, lock=True, uploader=uploader)
+            if project is not None:
+                policy.check_may_upload(uploader, project)
+            same_name_or_bytes = policy.files_with_name_or_bytes(form.filename, digests)
+            if policy.is_identical_reupload(form.filename, digests, same_name_or_bytes):
+                return OK_IDENTICAL
+            release = policy.check_against_index(uploader, form, version, digests, size, project,
+                                                 same_name_or_bytes)
+            metadata_bytes = distributions.read_metadata(form, form.content.temporary_file_path(), size)
+            if form.validate_only:
+                return OK_VALIDATE_ONLY  # nothing was written: the transaction has nothing to commit
+            writing = True
+            with services.batched_journal():
+                if project is None:
+                    project = services.create_project(form.name, uploader.user)
+                if release is None:
+                    release = services.create_release(project, form.version, form.metadata, uploader.user)
+                services.add_file(
+                    release,
+                    filename=form.filename,
+                    packagetype=form.filetype,
+                    python_version=python_version,
+                    fileobj=form.content,
+                    size=size,
+                    digests=digests,
+                    user=uploader.user,
+                    metadata_bytes=metadata_bytes if form.filetype == "bdist_wheel" else None,
+                )
+            return "OK"
     except BaseException:
-        remove_unreferenced([path, f"{path}.metadata"])
+        if writing:
+            remove_unreferenced([path, f"{path}.metadata"])
         raise
 
 

@@ -1,12 +1,13 @@
 """Checks against the index's current state: kill switches, roles and token scopes, filename
 reuse, new-project rules and rate limit, release age, one sdist per release, size limits.
 
-Each is a small function; the pipeline runs them before the dry-run exit and again under the
-project lock inside the storing transaction, so two racing uploads can't both pass.
+Each is a small function; the pipeline runs them once, under the project lock inside the
+storing transaction, so two racing uploads can't both pass.
 """
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, Value
 from django.utils import timezone
 
 from packages import flags
@@ -26,8 +27,13 @@ def check_uploads_enabled():
                           status=503, code="uploads_disabled", help_url=help_url("kill-switches"))
 
 
-def find_project(name, *, lock=False):
-    queryset = Project.objects.select_for_update() if lock else Project.objects
+def find_project(name, *, lock=False, uploader=None):
+    """The project called `name` (any spelling), row-locked if `lock`; with `uploader`, it also
+    carries `uploader_has_role` (read in the same query, for check_may_upload)."""
+    queryset = Project.objects.select_for_update() if lock else Project.objects.all()
+    if uploader is not None:
+        has_role = Exists(Role.objects.filter(project=OuterRef("pk"), user=uploader.user))
+        queryset = queryset.annotate(uploader_has_role=has_role)
     return queryset.filter(normalized_name=normalize_name(name)).first()
 
 
@@ -42,7 +48,10 @@ def check_may_upload(uploader, project):
     """Token scope and role on an existing project (checked before the identical re-upload no-op)."""
     if uploader.token is not None and uploader.token.project_id not in (None, project.id):
         raise _scope_error(uploader, project.name)
-    if not Role.objects.filter(project=project, user=uploader.user).exists():
+    has_role = getattr(project, "uploader_has_role", None)
+    if has_role is None:
+        has_role = Role.objects.filter(project=project, user=uploader.user).exists()
+    if not has_role:
         raise UploadError(
             f"The user '{uploader.user.username}' isn't allowed to upload to project '{project.name}'. "
             "Ask an Owner of the project to add you as a collaborator.", status=403, code="forbidden",
@@ -65,9 +74,21 @@ def file_exists_error(filename, blake2_256):
     )
 
 
-def is_identical_reupload(filename, digests):
+def files_with_name_or_bytes(filename, digests):
+    """What the index already holds under this filename or these bytes, in one query:
+    [(filename, blake2_256)] of stored files, plus (filename, "") when the name is in the
+    FilenameLog (every file ever accepted, deleted ones included). At most four rows."""
+    stored = File.objects.filter(Q(filename=filename) | Q(blake2_256_digest=digests["blake2_256"])).order_by()
+    logged = FilenameLog.objects.filter(filename=filename).order_by().annotate(none=Value(""))
+    rows = stored.values_list("filename", "blake2_256_digest").union(logged.values_list("filename", "none"), all=True)
+    return list(rows)
+
+
+def is_identical_reupload(filename, digests, rows=None):
     """True when exactly this file is already there; 'File already exists' when other bytes are."""
-    existing = File.objects.filter(filename=filename).values_list("blake2_256_digest", flat=True).first()
+    if rows is None:
+        rows = files_with_name_or_bytes(filename, digests)
+    existing = next((b2 for name, b2 in rows if name == filename and b2), None)
     if existing is None:
         return False
     if existing == digests["blake2_256"]:
@@ -75,17 +96,19 @@ def is_identical_reupload(filename, digests):
     raise file_exists_error(filename, digests["blake2_256"])
 
 
-def check_filename_unused(filename, digests):
-    if File.objects.filter(filename=filename).exists():
+def check_filename_unused(filename, digests, rows):
+    """`rows`: files_with_name_or_bytes(). The filename must be new and never used before, and
+    the bytes must not be stored under another name."""
+    if any(name == filename and b2 for name, b2 in rows):
         raise file_exists_error(filename, digests["blake2_256"])
-    if FilenameLog.objects.filter(filename=filename).exists():
+    if any(name == filename for name, _ in rows):
         raise UploadError(
             "This filename was previously used by a file that has since been deleted. Use a different version.",
             code="filename_reused", field="content", help_url=help_url("filename-reuse"),
         )
-    same_bytes = File.objects.filter(blake2_256_digest=digests["blake2_256"]).values_list("filename", flat=True).first()
-    if same_bytes is not None:
-        raise UploadError(f"The same file was already uploaded as '{same_bytes}'.", code="file_exists",
+    other_name = next((name for name, b2 in rows if b2), None)
+    if other_name is not None:
+        raise UploadError(f"The same file was already uploaded as '{other_name}'.", code="file_exists",
                           field="content", help_url=help_url("filename-reuse"))
 
 
@@ -116,8 +139,13 @@ def check_new_project(uploader, name):
 
 
 def find_release(project, version):
-    """The release whose version equals `version` under PEP 440 (2 == 2.0 == 2.0.0)."""
-    return Release.objects.for_version(project, version)
+    """The release whose version equals `version` under PEP 440 (2 == 2.0 == 2.0.0).
+
+    Only the columns the checks and the new File row need (not its README)."""
+    release = Release.objects.only("project_id", "version", "created").for_version(project, version)
+    if release is not None:
+        release.project = project  # already locked and loaded: no second query for it
+    return release
 
 
 def check_release(project, version, form):
@@ -149,16 +177,15 @@ def check_sizes(project, size, name):
                           field="content", help_url=help_url("size-limits"))
 
 
-def check_against_index(uploader, form, version, digests, size, project):
-    """Every rule that depends on existing rows, for `project` (None: it will be created).
+def check_against_index(uploader, form, version, digests, size, project, rows):
+    """Every rule that depends on existing rows, for `project` (None: it will be created), after
+    check_may_upload() and is_identical_reupload(); `rows` is files_with_name_or_bytes().
 
     Returns the existing release the file joins, or None when a new release will be created.
     """
     if project is None:
         check_new_project(uploader, form.name)
-    else:
-        check_may_upload(uploader, project)
-    check_filename_unused(form.filename, digests)
+    check_filename_unused(form.filename, digests, rows)
     release = check_release(project, version, form) if project is not None else None
     check_sizes(project, size, form.name)
     return release
