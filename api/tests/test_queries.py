@@ -71,3 +71,25 @@ def test_public_pages_are_bounded(client, projects, django_assert_max_num_querie
         for name in NAMES:
             with django_assert_max_num_queries(8):
                 assert client.get(url.format(name=name)).status_code == 200, url
+
+
+# An upload of a new release: admin flags, token (with the e-mail check), project lock (with
+# the role), name/bytes/filename-log, release lookup, release insert, search reindex (2, on
+# PostgreSQL), filename-log and file inserts, journal entries, the project's serial: 12, and
+# the transaction's SAVEPOINT/RELEASE (the test runs inside a transaction).
+UPLOAD_QUERIES = 14
+
+
+@pytest.mark.parametrize("releases_before", [1, BIG_RELEASES])
+def test_an_upload_runs_a_bounded_number_of_queries(client, user, token_for, releases_before,
+                                                    django_assert_max_num_queries):
+    from api.tests.test_upload_helpers import post, wheel
+
+    for minor in range(releases_before):
+        publish(user, "grows", f"0.{minor}", kinds=("wheel",))
+    token = token_for(user)
+    for version in ("5.0", "5.1"):  # the first one also sets the token's "last used"
+        filename, data = wheel("grows", version)
+        with django_assert_max_num_queries(UPLOAD_QUERIES + (1 if version == "5.0" else 0)):
+            response = post(client, token, filename, data, name="grows", version=version)
+        assert response.status_code == 200, response.content
