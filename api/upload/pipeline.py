@@ -54,7 +54,7 @@ def check_store_and_record(uploader, form: UploadForm, version, python_version, 
     try:
         with transaction.atomic():
             _take_write_lock()
-            project = policy.find_project(form.name, lock=True, uploader=uploader)
+            project = policy.lock_project(form.name, uploader)
             if project is not None:
                 policy.check_may_upload(uploader, project)
             same_name_or_bytes = policy.files_with_name_or_bytes(form.filename, digests)

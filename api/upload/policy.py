@@ -27,14 +27,12 @@ def check_uploads_enabled():
                           status=503, code="uploads_disabled", help_url=help_url("kill-switches"))
 
 
-def find_project(name, *, lock=False, uploader=None):
-    """The project called `name` (any spelling), row-locked if `lock`; with `uploader`, it also
-    carries `uploader_has_role` (read in the same query, for check_may_upload)."""
-    queryset = Project.objects.select_for_update() if lock else Project.objects.all()
-    if uploader is not None:
-        has_role = Exists(Role.objects.filter(project=OuterRef("pk"), user=uploader.user))
-        queryset = queryset.annotate(uploader_has_role=has_role)
-    return queryset.filter(normalized_name=normalize_name(name)).first()
+def lock_project(name, uploader):
+    """The project called `name` (any spelling), row-locked, carrying `uploader_has_role`
+    (read in the same query, for check_may_upload); None when there is no such project."""
+    has_role = Exists(Role.objects.filter(project=OuterRef("pk"), user=uploader.user))
+    projects = Project.objects.select_for_update().annotate(uploader_has_role=has_role)
+    return projects.filter(normalized_name=normalize_name(name)).first()
 
 
 def _scope_error(uploader, project_name):
@@ -48,10 +46,7 @@ def check_may_upload(uploader, project):
     """Token scope and role on an existing project (checked before the identical re-upload no-op)."""
     if uploader.token is not None and uploader.token.project_id not in (None, project.id):
         raise _scope_error(uploader, project.name)
-    has_role = getattr(project, "uploader_has_role", None)
-    if has_role is None:
-        has_role = Role.objects.filter(project=project, user=uploader.user).exists()
-    if not has_role:
+    if not project.uploader_has_role:  # project from lock_project()
         raise UploadError(
             f"The user '{uploader.user.username}' isn't allowed to upload to project '{project.name}'. "
             "Ask an Owner of the project to add you as a collaborator.", status=403, code="forbidden",
