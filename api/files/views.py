@@ -2,8 +2,9 @@
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 
-from packages.models import File
 from packages.storage import package_storage
+
+from . import lookup
 
 METADATA_SUFFIX = ".metadata"
 
@@ -11,12 +12,10 @@ METADATA_SUFFIX = ".metadata"
 def download(request, path):
     is_metadata = path.endswith(METADATA_SUFFIX) and not path.endswith(".whl")
     file_path = path[: -len(METADATA_SUFFIX)] if is_metadata else path
-    file = File.objects.filter(path=file_path).select_related("release__project").only(
-        "path", "filename", "size", "sha256_digest", "metadata_sha256", "release__project__status"
-    ).first()
-    if file is None or file.release.project.is_quarantined or (is_metadata and not file.has_metadata):
+    file = lookup.public_file(file_path)
+    if file is None or (is_metadata and not file.has_metadata):
         raise Http404("No such file.")
-    served_path = file.metadata_path if is_metadata else file.path
+    served_path = file.path + METADATA_SUFFIX if is_metadata else file.path
     return deliver(served_path, file.filename + (METADATA_SUFFIX if is_metadata else ""), is_metadata)
 
 
@@ -35,8 +34,8 @@ def deliver(storage_path, filename, is_metadata):
             handle = storage.open(storage_path, "rb")
         except FileNotFoundError:
             raise Http404("The file is missing from storage.") from None
+        # FileResponse sets Content-Length from the open handle (no second stat).
         response = FileResponse(handle, content_type=content_type)
-        response["Content-Length"] = str(storage.size(storage_path))
     if not is_metadata:
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
     # File URLs are content-addressed, so their bytes never change.
