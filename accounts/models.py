@@ -29,13 +29,6 @@ class User(AbstractUser):
         parts = (self.name or self.username).split()
         return "".join(p[0] for p in parts[:2]).upper() or "?"
 
-    @staticmethod
-    def verified_primary_email_exists(user_ref):
-        """An Exists() for annotating a query that loads the user (saves a query per upload)."""
-        from allauth.account.models import EmailAddress
-
-        return models.Exists(EmailAddress.objects.filter(user=user_ref, primary=True, verified=True))
-
     def has_verified_primary_email(self):
         known = self.__dict__.get("_has_verified_primary_email")  # set by authenticate_token
         if known is not None:
