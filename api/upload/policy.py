@@ -5,14 +5,17 @@ Each is a small function; the pipeline runs them once, under the project lock in
 storing transaction, so two racing uploads can't both pass.
 """
 from datetime import timedelta
+from functools import cache
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db import connection
 from django.utils import timezone
+from packaging.version import InvalidVersion
 
 from packages import flags
 from packages.models import File, FilenameLog, JournalEntry, Project, Release, Role
-from packages.names import normalize_name
+from packages.names import canonical_version, normalize_name
+from pypiapp import rawsql
 
 from . import limits
 from .errors import UploadError, help_url
@@ -27,12 +30,29 @@ def check_uploads_enabled():
                           status=503, code="uploads_disabled", help_url=help_url("kill-switches"))
 
 
+# The lookups below run on every upload, so they are plain SQL (see pypiapp/rawsql.py).
+_PROJECT_SKIP = ("search_vector",)  # can be large, and no check reads it
+
+
+@cache
+def _lock_project_sql():
+    r, p = "r", "p"
+    has_role = (f"SELECT 1 FROM {rawsql.table(Role, r)} WHERE {rawsql.column(Role, 'project', r)} = "
+                f"{rawsql.column(Project, 'id', p)} AND {rawsql.column(Role, 'user', r)} = %s")
+    lock = f" {connection.ops.for_update_sql()}" if connection.features.has_select_for_update else ""
+    return (f"SELECT {rawsql.select_all(Project, p, _PROJECT_SKIP)}, EXISTS ({has_role}) "
+            f"FROM {rawsql.table(Project, p)} WHERE {rawsql.column(Project, 'normalized_name', p)} = %s{lock}")
+
+
 def lock_project(name, uploader):
     """The project called `name` (any spelling), row-locked, carrying `uploader_has_role`
     (read in the same query, for check_may_upload); None when there is no such project."""
-    has_role = Exists(Role.objects.filter(project=OuterRef("pk"), user=uploader.user))
-    projects = Project.objects.select_for_update().annotate(uploader_has_role=has_role)
-    return projects.filter(normalized_name=normalize_name(name)).first()
+    row = rawsql.fetch_one(_lock_project_sql(), [uploader.user.pk, normalize_name(name)])
+    if row is None:
+        return None
+    project = rawsql.instance(Project, row[:-1], _PROJECT_SKIP)
+    project.uploader_has_role = bool(row[-1])
+    return project
 
 
 def _scope_error(uploader, project_name):
@@ -69,14 +89,19 @@ def file_exists_error(filename, blake2_256):
     )
 
 
+@cache
+def _files_with_name_or_bytes_sql():
+    name, b2 = rawsql.column(File, "filename", "f"), rawsql.column(File, "blake2_256_digest", "f")
+    logged = rawsql.column(FilenameLog, "filename", "l")
+    return (f"SELECT {name}, {b2} FROM {rawsql.table(File, 'f')} WHERE {name} = %s OR {b2} = %s "
+            f"UNION ALL SELECT {logged}, '' FROM {rawsql.table(FilenameLog, 'l')} WHERE {logged} = %s")
+
+
 def files_with_name_or_bytes(filename, digests):
     """What the index already holds under this filename or these bytes, in one query:
     [(filename, blake2_256)] of stored files, plus (filename, "") when the name is in the
     FilenameLog (every file ever accepted, deleted ones included). At most four rows."""
-    stored = File.objects.filter(Q(filename=filename) | Q(blake2_256_digest=digests["blake2_256"])).order_by()
-    logged = FilenameLog.objects.filter(filename=filename).order_by().annotate(none=Value(""))
-    rows = stored.values_list("filename", "blake2_256_digest").union(logged.values_list("filename", "none"), all=True)
-    return list(rows)
+    return rawsql.fetch_all(_files_with_name_or_bytes_sql(), [filename, digests["blake2_256"], filename])
 
 
 def is_identical_reupload(filename, digests, rows=None):
@@ -133,13 +158,28 @@ def check_new_project(uploader, name):
         )
 
 
-def find_release(project, version):
-    """The release whose version equals `version` under PEP 440 (2 == 2.0 == 2.0.0).
+_RELEASE_SKIP = rawsql.all_but(Release, ("project", "version", "created"))
 
-    Only the columns the checks and the new File row need (not its README)."""
-    release = Release.objects.only("project_id", "version", "created").for_version(project, version)
-    if release is not None:
-        release.project = project  # already locked and loaded: no second query for it
+
+@cache
+def _find_release_sql():
+    return (f"SELECT {rawsql.select_all(Release, 'r', _RELEASE_SKIP)} FROM {rawsql.table(Release, 'r')} "
+            f"WHERE {rawsql.column(Release, 'project', 'r')} = %s AND {rawsql.column(Release, 'canonical_version', 'r')} = %s")
+
+
+def find_release(project, version):
+    """The release whose version equals `version` under PEP 440 (2 == 2.0 == 2.0.0), as
+    Release.objects.for_version() finds it; only the columns the checks and the new File row
+    need (not its README)."""
+    try:
+        canonical = canonical_version(version)
+    except InvalidVersion:
+        return None
+    row = rawsql.fetch_one(_find_release_sql(), [project.pk, canonical])
+    if row is None:
+        return None
+    release = rawsql.instance(Release, row, _RELEASE_SKIP)
+    release.project = project  # already locked and loaded: no second query for it
     return release
 
 
