@@ -1,15 +1,14 @@
 """The download lookup, as plain SQL.
 
 pip and uv fetch every file and PEP 658 metadata file through this lookup, so, like
-api/simple/lookup.py, it skips the ORM's query compiler: building the three-table query
-cost more than running it. The SQL is built once from the models' metadata.
+api/simple/lookup.py, it skips the ORM's query compiler (see pypiapp/rawsql.py): building
+the three-table query cost more than running it.
 """
 from dataclasses import dataclass
 from functools import cache
 
-from django.db import connection
-
 from packages.models import File, Project, Release
+from pypiapp import rawsql
 
 
 @dataclass(frozen=True)
@@ -21,27 +20,20 @@ class Download:
 
 @cache
 def _download_sql():
-    quote = connection.ops.quote_name
-
-    def column(model, field):
-        return quote(model._meta.get_field(field).column)
-
-    files, releases, projects = (quote(m._meta.db_table) for m in (File, Release, Project))
+    f, r, p = "f", "r", "p"
     return (
-        f"SELECT f.{column(File, 'path')}, f.{column(File, 'filename')}, f.{column(File, 'metadata_sha256')}, "
-        f"p.{column(Project, 'status')} "
-        f"FROM {files} f "
-        f"JOIN {releases} r ON r.{column(Release, 'id')} = f.{column(File, 'release')} "
-        f"JOIN {projects} p ON p.{column(Project, 'id')} = r.{column(Release, 'project')} "
-        f"WHERE f.{column(File, 'path')} = %s"
+        f"SELECT {rawsql.column(File, 'path', f)}, {rawsql.column(File, 'filename', f)}, "
+        f"{rawsql.column(File, 'metadata_sha256', f)}, {rawsql.column(Project, 'status', p)} "
+        f"FROM {rawsql.table(File, f)} "
+        f"JOIN {rawsql.table(Release, r)} ON {rawsql.column(Release, 'id', r)} = {rawsql.column(File, 'release', f)} "
+        f"JOIN {rawsql.table(Project, p)} ON {rawsql.column(Project, 'id', p)} = {rawsql.column(Release, 'project', r)} "
+        f"WHERE {rawsql.column(File, 'path', f)} = %s"
     )
 
 
 def public_file(path):
     """The file stored at `path` unless it is unknown or its project is quarantined."""
-    with connection.cursor() as cursor:
-        cursor.execute(_download_sql(), [path])
-        row = cursor.fetchone()
+    row = rawsql.fetch_one(_download_sql(), [path])
     if row is None or row[3] == Project.Status.QUARANTINED:
         return None
     return Download(path=row[0], filename=row[1], has_metadata=bool(row[2]))

@@ -1,36 +1,31 @@
 """The per-request lookups of the simple API, as plain SQL.
 
 They run on every request, cache hit or not, so they skip the ORM's query compiler (about
-as costly as the indexed query itself); the SQL is built once from the models' metadata.
+as costly as the indexed query itself); the SQL is built once from the models' metadata
+(pypiapp/rawsql.py).
 """
 from functools import cache
 
-from django.db import connection
-
 from packages.models import JournalEntry, Project
+from pypiapp import rawsql
 
 _FIELDS = ("id", "name", "normalized_name", "last_serial", "status", "status_reason")
 
 
 @cache
 def _project_sql():
-    meta = Project._meta
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(f).column) for f in _FIELDS)
-    return (f"SELECT {columns} FROM {quote(meta.db_table)} "
-            f"WHERE {quote(meta.get_field('normalized_name').column)} = %s")
+    columns = ", ".join(rawsql.column(Project, f) for f in _FIELDS)
+    return f"SELECT {columns} FROM {rawsql.table(Project)} WHERE {rawsql.column(Project, 'normalized_name')} = %s"
 
 
 @cache
 def _serial_sql():
-    return f"SELECT MAX({connection.ops.quote_name('id')}) FROM {connection.ops.quote_name(JournalEntry._meta.db_table)}"
+    return f"SELECT MAX({rawsql.column(JournalEntry, 'id')}) FROM {rawsql.table(JournalEntry)}"
 
 
 def public_project(normalized_name):
     """The project (only the fields simple pages use) unless it is missing or quarantined."""
-    with connection.cursor() as cursor:
-        cursor.execute(_project_sql(), [normalized_name])
-        row = cursor.fetchone()
+    row = rawsql.fetch_one(_project_sql(), [normalized_name])
     if row is None or row[4] == Project.Status.QUARANTINED:
         return None
     return Project(**dict(zip(_FIELDS, row)))
@@ -38,6 +33,4 @@ def public_project(normalized_name):
 
 def global_serial():
     """Same as packages.services.global_serial(), the newest journal id."""
-    with connection.cursor() as cursor:
-        cursor.execute(_serial_sql())
-        return cursor.fetchone()[0] or 0
+    return rawsql.fetch_one(_serial_sql(), [])[0] or 0
