@@ -3,7 +3,7 @@
 Every change that a client or mirror can see goes through packages.services, which writes
 a JournalEntry in the same transaction and sets Project.last_serial to that entry's id.
 """
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -138,6 +138,9 @@ class Release(models.Model):
         return sorted(c.name for c in self.classifiers.all())
 
 
+# Version objects are immutable, and pages and the search index parse the same strings again
+# and again (every release of a project on each of its new releases).
+@lru_cache(maxsize=8192)
 def safe_version(text):
     try:
         return Version(text)

@@ -39,14 +39,15 @@ def _latest_release_pk(project_id):
     return max(rows, key=lambda r: latest_key(r[2], r[3], safe_version(r[1])))[0]
 
 
-def reindex_project(project_id, name=None, saved=None, created=False):
+def reindex_project(project_id, name=None, saved=None, created=False, new_project=False):
     """Rebuild one project's search vector from its name and latest release (no-op off PostgreSQL).
 
     `saved`: a release just saved, whose text is used when it is the latest; `created`: it is
-    new, so when it is not the latest (a backport) nothing the vector reads has changed."""
+    new, so when it is not the latest (a backport) nothing the vector reads has changed;
+    `new_project`: the project was just created, so it has no releases to read yet."""
     if not uses_full_text():
         return
-    latest_pk = _latest_release_pk(project_id)
+    latest_pk = None if new_project else _latest_release_pk(project_id)
     if created and saved is not None and latest_pk != saved.pk:
         return
     if name is None:
@@ -81,11 +82,11 @@ def reindex_all(progress=None):
 
 
 @receiver(post_save, sender=Project, dispatch_uid="search-project-saved")
-def _project_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+def _project_saved(sender, instance, raw=False, created=False, update_fields=None, **kwargs):
     # The vector reads only the name (and the latest release, handled below), so saves of
     # status, size or limits leave it as it is.
     if not raw and (update_fields is None or "name" in update_fields):
-        reindex_project(instance.pk, instance.name)
+        reindex_project(instance.pk, instance.name, new_project=created)
 
 
 @receiver(post_save, sender=Release, dispatch_uid="search-release-saved")
