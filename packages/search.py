@@ -6,7 +6,9 @@ Project.search_vector with a GIN index, and kept current by signal receivers bel
 whenever a project or release is saved or deleted. Other databases (SQLite in development)
 fall back to case-insensitive substring matching with a simple name-first ranking.
 """
+import contextvars
 import re
+from contextlib import contextmanager
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
@@ -21,6 +23,8 @@ SEARCH_CONFIG = "english"
 # to_tsvector refuses input over 1 MB; the start of a README is what matters for ranking anyway.
 MAX_DESCRIPTION_CHARS = 100_000
 _WORD = re.compile(r"[\w.-]+", re.UNICODE)
+# Inside batched(): {project_id: reindex_project() keyword arguments}, written when it ends.
+_pending = contextvars.ContextVar("search_pending", default=None)
 
 
 def uses_full_text():
@@ -44,10 +48,13 @@ def reindex_project(project_id, name=None, saved=None, created=False, new_projec
 
     `saved`: a release just saved, whose text is used when it is the latest; `created`: it is
     new, so when it is not the latest (a backport) nothing the vector reads has changed;
-    `new_project`: the project was just created, so it has no releases to read yet."""
+    `new_project`: the project was just created, so its only release is `saved` (if any)."""
     if not uses_full_text():
         return
-    latest_pk = None if new_project else _latest_release_pk(project_id)
+    if new_project:
+        latest_pk = saved.pk if saved is not None else None
+    else:
+        latest_pk = _latest_release_pk(project_id)
     if created and saved is not None and latest_pk != saved.pk:
         return
     if name is None:
@@ -81,12 +88,55 @@ def reindex_all(progress=None):
     return count
 
 
+@contextmanager
+def batched():
+    """Reindex each project touched in the block once, when the block ends (an upload that
+    creates a project and its first release would otherwise build the vector twice).
+    Nothing is written if the block raises; nested batches join the outer one."""
+    if _pending.get() is not None:
+        yield
+        return
+    pending = {}
+    reset = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(reset)
+    for project_id, request in pending.items():
+        full = request["full"]
+        reindex_project(project_id, request["name"], request["saved"], request["created"],
+                        new_project=request["new_project"] and not full)
+
+
+def _merge(earlier, later):
+    """Two reindex requests for one project in a batch, as one: the newest name, and the
+    saved release's text only when exactly one release was saved (else read them all)."""
+    merged = dict(earlier, name=later["name"] or earlier["name"],
+                  new_project=earlier["new_project"] or later["new_project"])
+    if later["full"] or (later["saved"] is not None and earlier["saved"] not in (None, later["saved"])):
+        merged.update(full=True, saved=None, created=False)
+    elif later["saved"] is not None and not earlier["full"]:
+        merged.update(saved=later["saved"], created=later["created"])
+    return merged
+
+
+def _reindex(project_id, name=None, saved=None, created=False, new_project=False, full=False):
+    """Reindex now, or once at the end of the current batched() block. `full`: a release was
+    deleted or partly saved, so every release must be read."""
+    pending = _pending.get()
+    if pending is None:
+        reindex_project(project_id, name, saved, created, new_project)
+        return
+    request = {"name": name, "saved": saved, "created": created, "new_project": new_project, "full": full}
+    pending[project_id] = _merge(pending[project_id], request) if project_id in pending else request
+
+
 @receiver(post_save, sender=Project, dispatch_uid="search-project-saved")
 def _project_saved(sender, instance, raw=False, created=False, update_fields=None, **kwargs):
     # The vector reads only the name (and the latest release, handled below), so saves of
     # status, size or limits leave it as it is.
     if not raw and (update_fields is None or "name" in update_fields):
-        reindex_project(instance.pk, instance.name, new_project=created)
+        _reindex(instance.pk, instance.name, new_project=created)
 
 
 @receiver(post_save, sender=Release, dispatch_uid="search-release-saved")
@@ -96,11 +146,11 @@ def _release_changed(sender, instance, raw=False, created=False, **kwargs):
         return
     name = instance.project.name if Release.project.is_cached(instance) else None
     if kwargs["signal"] is post_delete:
-        reindex_project(instance.project_id, name)
+        _reindex(instance.project_id, name, full=True)
     elif {"summary", "keywords", "description"} & instance.get_deferred_fields():  # partial row: re-read
-        reindex_project(instance.project_id, name)
+        _reindex(instance.project_id, name, full=True)
     else:
-        reindex_project(instance.project_id, name, saved=instance, created=created)
+        _reindex(instance.project_id, name, saved=instance, created=created)
 
 
 def _tsquery(query):

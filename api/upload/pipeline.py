@@ -6,7 +6,7 @@ one transaction, and any stored bytes that no committed row refers to are delete
 """
 from django.db import IntegrityError, connection, transaction
 
-from packages import services
+from packages import search, services
 from packages.models import File
 from packages.storage import file_path, package_storage
 
@@ -66,7 +66,8 @@ def check_store_and_record(uploader, form: UploadForm, version, python_version, 
             if form.validate_only:
                 return OK_VALIDATE_ONLY  # nothing was written: the transaction has nothing to commit
             writing = True
-            with services.batched_journal():
+            # The journal entries and the search index are written once, at the end of the change.
+            with services.batched_journal(), search.batched():
                 if project is None:
                     project = services.create_project(form.name, uploader.user)
                 if release is None:

@@ -159,3 +159,54 @@ def test_saves_that_do_not_touch_the_name_do_not_reindex(user, django_assert_num
         with django_assert_num_queries(5):  # savepoint, status update, journal insert, serial update, release savepoint
             services.set_status(project, "archived", user)
     assert search_projects("steady")[0] == project
+
+
+def _vector_writes(queries):
+    return [q for q in queries if q["sql"].startswith("UPDATE") and "search_vector" in q["sql"]]
+
+
+def test_a_batched_change_writes_each_project_vector_once(user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from packages import search
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the vector is PostgreSQL-only")
+    with transaction.atomic(), CaptureQueriesContext(connection) as ctx, search.batched():
+        project = services.create_project("zebra-tools", user)
+        services.create_release(project, "1.0", {"summary": "Stripes for everyone"}, user)
+        assert names(search_projects("stripes")) == []  # not yet: written when the batch ends
+    assert len(_vector_writes(ctx.captured_queries)) == 1
+    assert names(search_projects("stripes")) == ["zebra-tools"]
+    assert names(search_projects("zebra")) == ["zebra-tools"]
+
+
+def test_a_batch_with_two_releases_reads_which_is_latest(user):
+    from django.db import connection
+
+    from packages import search
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the vector is PostgreSQL-only")
+    with transaction.atomic(), search.batched():
+        project = services.create_project("okapi", user)
+        services.create_release(project, "2.0", {"summary": "Current giraffes"}, user)
+        services.create_release(project, "1.5", {"summary": "Backported antelopes"}, user)
+    assert names(search_projects("giraffes")) == ["okapi"]
+    assert names(search_projects("antelopes")) == []
+
+
+def test_a_batch_that_fails_writes_no_vector(user):
+    from django.db import connection
+
+    from packages import search
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the vector is PostgreSQL-only")
+    project = services.create_project("quagga", user)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        with search.batched():
+            services.create_release(project, "1.0", {"summary": "Extinct horses"}, user)
+            raise RuntimeError("the upload failed")
+    assert names(search_projects("extinct")) == []
