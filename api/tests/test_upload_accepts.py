@@ -152,3 +152,17 @@ def test_every_help_anchor_used_by_an_error_exists_on_the_help_page():
     source = "".join(p.read_text() for p in (Path(__file__).resolve().parents[1] / "upload").glob("*.py"))
     used = set(re.findall(r'help_url\("([a-z-]+)"\)', source)) | set(re.findall(r'anchor="([a-z-]+)"', source))
     assert used and used <= {anchor for anchor, _title, _text in RULES}
+
+
+def test_new_projects_are_counted_per_uploader_against_the_rate(ctx, settings):
+    settings.PROJECT_CREATE_RATE = "3/h"  # alice and bob each created one project in ctx
+    for name in ("rate-one", "rate-two"):
+        filename, data = wheel(name, "1.0")
+        assert post(ctx.client, ctx.token, filename, data, name=name, version="1.0").status_code == 200
+    filename, data = wheel("rate-one", "1.1")  # a new release of one's own project is not a new project
+    assert post(ctx.client, ctx.token, filename, data, name="rate-one", version="1.1").status_code == 200
+    filename, data = wheel("rate-three", "1.0")
+    refused = post(ctx.client, ctx.token, filename, data, name="rate-three", version="1.0")
+    assert refused.status_code == 429 and "Too many new projects created: at most 3" in refused.reason_phrase
+    response = post(ctx.client, ctx.bob_token, filename, data, name="rate-three", version="1.0")
+    assert response.status_code == 200, response.reason_phrase  # another uploader has their own count

@@ -139,6 +139,17 @@ def parse_rate(rate):
     return int(count), int(number) * _RATE_UNITS[unit.lstrip("0123456789")[:1] or "h"]
 
 
+@cache
+def _projects_created_sql():
+    j = "j"
+    return (f"SELECT COUNT(*) FROM {rawsql.table(JournalEntry, j)} WHERE {rawsql.column(JournalEntry, 'submitted_by', j)} "
+            f"= %s AND {rawsql.column(JournalEntry, 'action', j)} = %s AND {rawsql.column(JournalEntry, 'submitted_date', j)} >= %s")
+
+
+def _projects_created_since(user, since):
+    return rawsql.fetch_one(_projects_created_sql(), [user.pk, "create", since])[0]
+
+
 def check_new_project(uploader, name):
     """May this uploader create a project called `name` now?"""
     if uploader.token is not None and uploader.token.project_id is not None:
@@ -150,8 +161,7 @@ def check_new_project(uploader, name):
     check_new_project_name(name, uploader.user)
     allowed, window = parse_rate(settings.PROJECT_CREATE_RATE)
     since = timezone.now() - timedelta(seconds=window)
-    created = JournalEntry.objects.filter(submitted_by=uploader.user, action="create", submitted_date__gte=since)
-    if created.count() >= allowed:
+    if _projects_created_since(uploader.user, since) >= allowed:
         raise UploadError(
             f"Too many new projects created: at most {allowed} per {window // 60} minutes. Try again later.",
             status=429, code="rate_limited", help_url=help_url("accounts"),

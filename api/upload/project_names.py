@@ -1,8 +1,10 @@
 """Rules for a new project's name: syntax, staff prohibitions, stdlib modules, look-alikes."""
 import sys
+from functools import cache
 
-from packages.models import ProhibitedProjectName, Project
+from packages.models import ProhibitedProjectName, Project, Role
 from packages.names import is_valid_name, normalize_name, ultranormalize_name
+from pypiapp import rawsql
 
 from .errors import invalid
 
@@ -31,7 +33,8 @@ def check_new_project_name(name, user):
     resembles (an owner may register a second spelling of their own project).
     """
     normalized = normalize_name(name)
-    if ProhibitedProjectName.objects.filter(name=normalized).exists():
+    prohibited, clash = _prohibited_and_lookalike(normalized, ultranormalize_name(name), user)
+    if prohibited:
         raise invalid(f"The name '{name}' isn't allowed. It has been prohibited by the index staff.", "name",
                       anchor="project-names", code="name_prohibited")
     if normalized in STDLIB_NAMES:
@@ -39,12 +42,31 @@ def check_new_project_name(name, user):
             f"The name '{name}' isn't allowed (conflict with Python Standard Library module name).", "name",
             anchor="project-names", code="name_stdlib",
         )
-    similar = Project.objects.filter(ultranormalized_name=ultranormalize_name(name)).exclude(normalized_name=normalized)
-    strangers = similar.exclude(roles__user=user)
-    clash = strangers.order_by("normalized_name").first()
     if clash is not None:
         raise invalid(
-            f"The name '{name}' is too similar to an existing project '{clash.name}' (names that differ only in "
+            f"The name '{name}' is too similar to an existing project '{clash}' (names that differ only in "
             "separators, case or the look-alike characters l/1/I and o/0 are treated as the same).",
             "name", anchor="project-names", code="name_too_similar",
         )
+
+
+@cache
+def _prohibited_and_lookalike_sql():
+    p, r, x = "p", "r", "x"
+    prohibited = (f"SELECT 1 FROM {rawsql.table(ProhibitedProjectName, x)} "
+                  f"WHERE {rawsql.column(ProhibitedProjectName, 'name', x)} = %s")
+    has_role = (f"SELECT 1 FROM {rawsql.table(Role, r)} WHERE {rawsql.column(Role, 'project', r)} = "
+                f"{rawsql.column(Project, 'id', p)} AND {rawsql.column(Role, 'user', r)} = %s")
+    lookalike = (f"SELECT {rawsql.column(Project, 'name', p)} FROM {rawsql.table(Project, p)} "
+                 f"WHERE {rawsql.column(Project, 'ultranormalized_name', p)} = %s "
+                 f"AND {rawsql.column(Project, 'normalized_name', p)} <> %s AND NOT EXISTS ({has_role}) "
+                 f"ORDER BY {rawsql.column(Project, 'normalized_name', p)} LIMIT 1")
+    return f"SELECT EXISTS ({prohibited}), ({lookalike})"
+
+
+def _prohibited_and_lookalike(normalized, ultranormalized, user):
+    """(is the name prohibited, the first look-alike project the user holds no role on):
+    one query, in plain SQL because every new project's first upload runs it (pypiapp/rawsql.py)."""
+    prohibited, clash = rawsql.fetch_one(_prohibited_and_lookalike_sql(), [normalized, ultranormalized, normalized,
+                                                                           user.pk])
+    return bool(prohibited), clash
