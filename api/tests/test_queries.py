@@ -93,3 +93,22 @@ def test_an_upload_runs_a_bounded_number_of_queries(client, user, token_for, rel
         with django_assert_max_num_queries(UPLOAD_QUERIES + (1 if version == "5.0" else 0)):
             response = post(client, token, filename, data, name="grows", version=version)
         assert response.status_code == 200, response.content
+
+
+# A new project's first upload: token, project lock (none yet), name/bytes/filename-log, the
+# name rules (prohibited and look-alike in one), the creation rate, project, role and release
+# inserts, one search vector write (PostgreSQL), filename-log and file inserts, journal
+# entries, the project's serial: 13, and the test transaction's SAVEPOINT/RELEASE.
+NEW_PROJECT_QUERIES = 15
+
+
+def test_a_new_projects_first_upload_runs_a_bounded_number_of_queries(client, user, token_for,
+                                                                      django_assert_max_num_queries):
+    from api.tests.test_upload_helpers import post, wheel
+
+    token = token_for(user)
+    post(client, token, *wheel("warm-up", "1.0"), name="warm-up", version="1.0")  # sets "last used"
+    filename, data = wheel("fresh-project", "1.0")
+    with django_assert_max_num_queries(NEW_PROJECT_QUERIES):
+        response = post(client, token, filename, data, name="fresh-project", version="1.0")
+    assert response.status_code == 200, response.content
