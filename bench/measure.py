@@ -16,6 +16,8 @@ from pypiapp.testing.clients import clean_env  # noqa: E402
 VENV_BIN = Path(sys.executable).parent
 WRK_SECONDS = 10
 WRK_CONNECTIONS = 32
+# Install times vary by tens of ms from run to run on a shared machine: medians of this many.
+INSTALL_ROUNDS = 7
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
@@ -44,7 +46,7 @@ def wrk(url, connections=WRK_CONNECTIONS, seconds=WRK_SECONDS, headers=()):
     return result
 
 
-def install_rounds(indexes, requirement, runs=5):
+def install_rounds(indexes, requirement, runs=INSTALL_ROUNDS):
     """{name: {"pip": s, "uv": s}}: medians, with the servers interleaved in each round so a
     burst of load elsewhere on the machine does not land on one server only."""
     times = {name: {"pip": [], "uv": []} for name in indexes}

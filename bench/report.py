@@ -78,7 +78,7 @@ def scale_table(scale):
     return "\n".join(lines)
 
 
-def targets_table(r, ours, prod, peers, static):
+def targets_table(r, ours, prod, peers, static, ceiling=None):
     """The issue's targets next to what this run measured."""
     load, up, inst = r["load"], r["uploads"], r["installs"]
     rows = []
@@ -101,15 +101,18 @@ def targets_table(r, ours, prod, peers, static):
         fast_peer = max(rate[p] for p in peers if p in rate)
         devpi = rate.get(peers[1], 0)
         add("upload: ≥ 5× devpi's rate", f"{rate[ours] / devpi:.1f}×", rate[ours] >= 5 * devpi)
-        add("upload: no slower than 1.5× pypiserver", f"{fast_peer / rate[ours]:.1f}× slower", fast_peer / rate[ours] <= 1.5)
+        add("upload: no slower than 1.5× pypiserver", f"{fast_peer / rate[ours]:.2f}× slower", fast_peer / rate[ours] <= 1.5)
     rounds = [(ours, inst, "gunicorn alone"), (prod, r.get("installs_prod", {}), "production layout")]
     for server, round_, label in rounds:
         if server not in round_:
             continue
         for tool in ("pip", "uv"):
             best_peer = min(round_[p][tool] for p in peers if p in round_)
+            measured = f"{round_[server][tool]:.2f} s vs {best_peer:.2f} s"
+            if ceiling in round_:
+                measured += f" (nginx static ceiling: {round_[ceiling][tool]:.2f} s)"
             add(f"{tool} install, {label}: no slower than the fastest peer (5% noise margin)",
-                f"{round_[server][tool]:.2f} s vs {best_peer:.2f} s", round_[server][tool] <= best_peer * 1.05)
+                measured, round_[server][tool] <= best_peer * 1.05)
     if "scale" in r:
         w = r["scale"]["wrk"]
         for label, limit in ((f"/simple/{r.get('big_name', 'bigproj')}/ (c=32)", 50), ("/simple/ (c=32)", 300)):

@@ -8,6 +8,7 @@ All load is bounded (wrk -d10s) and stays on 127.0.0.1. See bench/README.md for 
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,6 +25,10 @@ import servers  # noqa: E402
 from servers import WORK  # noqa: E402
 
 OURS, PROD, PYPISERVER, DEVPI, STATIC = "this index (gunicorn)", "this index (nginx + cache)", "pypiserver", "devpi-server", "nginx static"
+# The install ceiling: this index's chain pages, files and PEP 658 metadata files served by
+# nginx from disk; and the same without the metadata files (pip then makes 2 requests per
+# package instead of 3, as it does with both peers, which serve no metadata files).
+STATIC_CHAIN, STATIC_CHAIN_BARE = "nginx static (same pages and files)", "nginx static, no PEP 658 metadata"
 PEERS = [PYPISERVER, DEVPI]
 PAGES = {"big": f"/simple/{dataset.BIG}/", "small": f"/simple/{dataset.SMALL}/", "root": "/simple/"}
 
@@ -109,6 +114,29 @@ def save_static_pages(ours):
         target = root / path.strip("/") / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(body)
+    return root
+
+
+def save_static_chain(ours, metadata=True):
+    """This index's chain pages (HTML) and files as static files; `metadata=False` drops the
+    PEP 658 attributes from the pages, so installers fetch the wheels instead."""
+    root = WORK / ("static-chain" if metadata else "static-chain-bare")
+    shutil.rmtree(root, ignore_errors=True)
+    for name in dataset.CHAIN:
+        _, _, page = fetch(f"{ours.url}/simple/{name}/", {"Accept": "text/html"})
+        for href in re.findall(rb'href="(/packages/[^"#]+)', page):
+            paths = [href.decode()] + ([href.decode() + ".metadata"] if metadata and href.endswith(b".whl") else [])
+            for path in paths:
+                target = root / path.lstrip("/")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(fetch(ours.url + path)[2])
+        if not metadata:
+            page = re.sub(rb' data-(dist-info|core)-metadata="[^"]*"', b"", page)
+        target = root / "simple" / name / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(page)
+    links = "".join(f'<a href="/simple/{name}/">{name}</a>\n' for name in dataset.CHAIN)
+    (root / "simple" / "index.html").write_text(f"<!DOCTYPE html>\n<html><body>\n{links}</body></html>\n")
     return root
 
 
@@ -209,8 +237,14 @@ def main():
         targets = {OURS: ours.url, PYPISERVER: peers[PYPISERVER].url,
                    DEVPI: lambda path: peers[DEVPI].simple + path.removeprefix("/simple/"), STATIC: static.url}
         load_everywhere(results, targets)
+        ceilings = {}
+        for label, metadata in ((STATIC_CHAIN, True), (STATIC_CHAIN_BARE, False)):
+            name = "nginx-" + ("static-chain" if metadata else "static-chain-bare")
+            ceilings[label] = servers.start_nginx_static(save_static_chain(ours, metadata), workers, name=name)
+            running.append(ceilings[label])
+        ceiling_urls = {label: proc.url + "/simple/" for label, proc in ceilings.items()}
         installs_everywhere(results, {OURS: ours.url + "/simple/", PYPISERVER: peers[PYPISERVER].simple,
-                                      DEVPI: peers[DEVPI].simple})
+                                      DEVPI: peers[DEVPI].simple, **ceiling_urls})
         ours.stop()  # the peers stay up (idle) for the production layout's install rounds
         running.remove(ours)
 
@@ -227,10 +261,10 @@ def main():
         load_everywhere(results, {PROD: prod.url})
         # Interleaved with the same peers again, so this comparison is from one set of rounds too.
         installs_everywhere(results, {PROD: prod.url + "/simple/", PYPISERVER: peers[PYPISERVER].simple,
-                                      DEVPI: peers[DEVPI].simple}, key="installs_prod")
+                                      DEVPI: peers[DEVPI].simple, **ceiling_urls}, key="installs_prod")
         results["freshness"] = freshness_check(prod, prod_env)
         upload_visible(prod, token, results)
-        for proc in (prod, app, *peers.values()):
+        for proc in (prod, app, *peers.values(), *ceilings.values()):
             proc.stop()
             running.remove(proc)
         if not args.skip_scale:
@@ -250,7 +284,7 @@ def main():
 
 
 def render(results, files):
-    servers_order = [OURS, PROD, PYPISERVER, DEVPI, STATIC]
+    servers_order = [OURS, PROD, PYPISERVER, DEVPI, STATIC, STATIC_CHAIN, STATIC_CHAIN_BARE]
     parts = [
         "# Benchmark results",
         "",
@@ -267,9 +301,14 @@ def render(results, files):
         "",
         "## Against the issue's targets",
         "",
-        report.targets_table(results, OURS, PROD, PEERS, STATIC),
+        report.targets_table(results, OURS, PROD, PEERS, STATIC, STATIC_CHAIN),
         "",
-        "## Installing a 10-package dependency chain (no cache, median of 5, servers interleaved)",
+        f"## Installing a 10-package dependency chain (no cache, median of {measure.INSTALL_ROUNDS}, servers interleaved)",
+        "",
+        f"`{STATIC_CHAIN}` is the ceiling for this index's design: its chain pages, wheels and PEP 658 "
+        f"metadata files served from disk by nginx. `{STATIC_CHAIN_BARE}` is the same without the metadata "
+        "files: pip and uv then fetch 2 files per package instead of 3, as they do from both peers (which serve "
+        "no metadata files).",
         "",
         report.install_table(results["installs"], servers_order),
         "",

@@ -203,10 +203,10 @@ def _start_nginx(name, conf_text):
     return proc
 
 
-def start_nginx_static(root, workers):
+def start_nginx_static(root, workers, name="nginx-static"):
     port = free_port()
-    prefix = WORK / "nginx-static"
-    proc = _start_nginx("nginx-static", STATIC_CONF.format(workers=workers, prefix=prefix, port=port, root=root))
+    prefix = WORK / name
+    proc = _start_nginx(name, STATIC_CONF.format(workers=workers, prefix=prefix, port=port, root=root))
     proc.url = f"http://127.0.0.1:{port}"
     _ready(proc, proc.url + "/simple/")
     return proc
