@@ -62,3 +62,18 @@ def test_quarantined_and_unknown_files_are_not_found_in_every_mode(client, wheel
     assert client.get(wheel.url_path.replace(wheel.filename, "other-1.0.tar.gz")).status_code == 404
     services.set_status(Project.objects.get(normalized_name="dl-pkg"), Project.Status.QUARANTINED, user)
     assert client.get(wheel.url_path).status_code == 404
+
+
+def test_downloads_are_sent_as_stored_even_to_clients_accepting_gzip(client, wheel, settings):
+    settings.FILE_DELIVERY = "django"
+    for path, stored in ((wheel.url_path, wheel.path), (wheel.url_path + ".metadata", wheel.metadata_path)):
+        response = client.get(path, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+        assert response.status_code == 200
+        assert not response.has_header("Content-Encoding"), path
+        body = b"".join(response.streaming_content)
+        assert body == _stored(stored) and response["Content-Length"] == str(len(body))
+
+
+def test_web_pages_are_still_gzipped(client, wheel):
+    response = client.get("/project/dl-pkg/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200 and response["Content-Encoding"] == "gzip"
