@@ -141,9 +141,11 @@ def parse_rate(rate):
 
 @cache
 def _projects_created_sql():
-    j = "j"
-    return (f"SELECT COUNT(*) FROM {rawsql.table(JournalEntry, j)} WHERE {rawsql.column(JournalEntry, 'submitted_by', j)} "
-            f"= %s AND {rawsql.column(JournalEntry, 'action', j)} = %s AND {rawsql.column(JournalEntry, 'submitted_date', j)} >= %s")
+    def col(field):
+        return rawsql.column(JournalEntry, field, "j")
+
+    return (f"SELECT COUNT(*) FROM {rawsql.table(JournalEntry, 'j')} "
+            f"WHERE {col('submitted_by')} = %s AND {col('action')} = %s AND {col('submitted_date')} >= %s")
 
 
 def _projects_created_since(user, since):
@@ -173,22 +175,27 @@ _RELEASE_SKIP = rawsql.all_but(Release, ("project", "version", "created"))
 
 @cache
 def _find_release_sql():
-    return (f"SELECT {rawsql.select_all(Release, 'r', _RELEASE_SKIP)} FROM {rawsql.table(Release, 'r')} "
-            f"WHERE {rawsql.column(Release, 'project', 'r')} = %s AND {rawsql.column(Release, 'canonical_version', 'r')} = %s")
+    r, f = "r", "f"
+    has_sdist = (f"SELECT 1 FROM {rawsql.table(File, f)} WHERE {rawsql.column(File, 'release', f)} = "
+                 f"{rawsql.column(Release, 'id', r)} AND {rawsql.column(File, 'packagetype', f)} = %s")
+    return (f"SELECT {rawsql.select_all(Release, r, _RELEASE_SKIP)}, EXISTS ({has_sdist}) "
+            f"FROM {rawsql.table(Release, r)} WHERE {rawsql.column(Release, 'project', r)} = %s "
+            f"AND {rawsql.column(Release, 'canonical_version', r)} = %s")
 
 
 def find_release(project, version):
     """The release whose version equals `version` under PEP 440 (2 == 2.0 == 2.0.0), as
     Release.objects.for_version() finds it; only the columns the checks and the new File row
-    need (not its README)."""
+    need (not its README), and `has_sdist`, read in the same query."""
     try:
         canonical = canonical_version(version)
     except InvalidVersion:
         return None
-    row = rawsql.fetch_one(_find_release_sql(), [project.pk, canonical])
+    row = rawsql.fetch_one(_find_release_sql(), [File.PackageType.SDIST, project.pk, canonical])
     if row is None:
         return None
-    release = rawsql.instance(Release, row, _RELEASE_SKIP)
+    release = rawsql.instance(Release, row[:-1], _RELEASE_SKIP)
+    release.has_sdist = bool(row[-1])
     release.project = project  # already locked and loaded: no second query for it
     return release
 
@@ -205,7 +212,7 @@ def check_release(project, version, form):
             f"{max_age} days ago. Publish a new version (e.g. a post release) instead.",
             code="release_too_old", field="version", help_url=help_url("releases"),
         )
-    if form.filetype == "sdist" and release.files.filter(packagetype=File.PackageType.SDIST).exists():
+    if form.filetype == "sdist" and release.has_sdist:
         raise UploadError("Only one sdist may be uploaded per release.", code="one_sdist", field="content",
                           help_url=help_url("releases"))
     return release
