@@ -26,7 +26,8 @@ def _download_sql():
         f"{rawsql.column(File, 'metadata_sha256', f)}, {rawsql.column(Project, 'status', p)} "
         f"FROM {rawsql.table(File, f)} "
         f"JOIN {rawsql.table(Release, r)} ON {rawsql.column(Release, 'id', r)} = {rawsql.column(File, 'release', f)} "
-        f"JOIN {rawsql.table(Project, p)} ON {rawsql.column(Project, 'id', p)} = {rawsql.column(Release, 'project', r)} "
+        f"JOIN {rawsql.table(Project, p)} "
+        f"ON {rawsql.column(Project, 'id', p)} = {rawsql.column(Release, 'project', r)} "
         f"WHERE {rawsql.column(File, 'path', f)} = %s"
     )
 

@@ -10,7 +10,8 @@ from pypiapp import rawsql
 
 
 def _loaded(model, alias, pk):
-    sql = f"SELECT {rawsql.select_all(model, alias)} FROM {rawsql.table(model, alias)} WHERE {rawsql.column(model, 'id', alias)} = %s"
+    sql = (f"SELECT {rawsql.select_all(model, alias)} FROM {rawsql.table(model, alias)} "
+           f"WHERE {rawsql.column(model, 'id', alias)} = %s")
     return rawsql.instance(model, rawsql.fetch_one(sql, [pk]))
 
 
