@@ -3,7 +3,8 @@
 PostgreSQL: full-text search over a per-project tsvector (name weighted highest, then the
 latest release's summary and keywords, then its description) stored in
 Project.search_vector with a GIN index, and kept current by signal receivers below
-whenever a project or release is saved or deleted. Other databases (SQLite in development)
+whenever a project or release is saved or deleted (once per project at the end of a
+`batched()` block, as the upload pipeline uses it). Other databases (SQLite in development)
 fall back to case-insensitive substring matching with a simple name-first ranking.
 """
 import contextvars
@@ -23,7 +24,7 @@ SEARCH_CONFIG = "english"
 # to_tsvector refuses input over 1 MB; the start of a README is what matters for ranking anyway.
 MAX_DESCRIPTION_CHARS = 100_000
 _WORD = re.compile(r"[\w.-]+", re.UNICODE)
-# Inside batched(): {project_id: reindex_project() keyword arguments}, written when it ends.
+# Inside batched(): {project_id: its merged reindex request (see _merge)}, run when it ends.
 _pending = contextvars.ContextVar("search_pending", default=None)
 
 
