@@ -10,7 +10,6 @@ from functools import cache
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
-from packaging.version import InvalidVersion
 
 from packages import flags
 from packages.models import File, FilenameLog, JournalEntry, Project, Release, Role
@@ -184,14 +183,10 @@ def _find_release_sql():
 
 
 def find_release(project, version):
-    """The release whose version equals `version` under PEP 440 (2 == 2.0 == 2.0.0), as
-    Release.objects.for_version() finds it; only the columns the checks and the new File row
-    need (not its README), and `has_sdist`, read in the same query."""
-    try:
-        canonical = canonical_version(version)
-    except InvalidVersion:
-        return None
-    row = rawsql.fetch_one(_find_release_sql(), [File.PackageType.SDIST, project.pk, canonical])
+    """The release whose version equals `version` (already parsed by validate_form) under
+    PEP 440 (2 == 2.0 == 2.0.0), as Release.objects.for_version() finds it; only the columns
+    the checks and the new File row need (not its README), and `has_sdist`, in one query."""
+    row = rawsql.fetch_one(_find_release_sql(), [File.PackageType.SDIST, project.pk, canonical_version(version)])
     if row is None:
         return None
     release = rawsql.instance(Release, row[:-1], _RELEASE_SKIP)
