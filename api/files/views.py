@@ -15,7 +15,7 @@ def download(request, path):
     file = lookup.public_file(file_path)
     if file is None or (is_metadata and not file.has_metadata):
         raise Http404("No such file.")
-    served_path = file.path + METADATA_SUFFIX if is_metadata else file.path
+    served_path = file.metadata_path if is_metadata else file.path
     return deliver(served_path, file.filename + (METADATA_SUFFIX if is_metadata else ""), is_metadata)
 
 
