@@ -106,14 +106,20 @@ def installs_everywhere(results, indexes, key="installs"):
     save(results)
 
 
+def _save(root, url_path, body):
+    """Write `body` where nginx (root `root`, index index.html) serves `url_path`."""
+    target = root / url_path.strip("/")
+    if url_path.endswith("/"):
+        target = target / "index.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(body)
+
+
 def save_static_pages(ours):
     root = WORK / "static"
     shutil.rmtree(root, ignore_errors=True)
     for path in PAGES.values():
-        _, _, body = fetch(ours.url + path)
-        target = root / path.strip("/") / "index.html"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(body)
+        _save(root, path, fetch(ours.url + path)[2])
     return root
 
 
@@ -127,16 +133,12 @@ def save_static_chain(ours, metadata=True):
         for href in re.findall(rb'href="(/packages/[^"#]+)', page):
             paths = [href.decode()] + ([href.decode() + ".metadata"] if metadata and href.endswith(b".whl") else [])
             for path in paths:
-                target = root / path.lstrip("/")
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(fetch(ours.url + path)[2])
+                _save(root, path, fetch(ours.url + path)[2])
         if not metadata:
             page = re.sub(rb' data-(dist-info|core)-metadata="[^"]*"', b"", page)
-        target = root / "simple" / name / "index.html"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(page)
+        _save(root, f"/simple/{name}/", page)
     links = "".join(f'<a href="/simple/{name}/">{name}</a>\n' for name in dataset.CHAIN)
-    (root / "simple" / "index.html").write_text(f"<!DOCTYPE html>\n<html><body>\n{links}</body></html>\n")
+    _save(root, "/simple/", f"<!DOCTYPE html>\n<html><body>\n{links}</body></html>\n".encode())
     return root
 
 
