@@ -20,6 +20,9 @@ PEER_BIN = PEERS / "venv" / "bin"
 VENV_BIN = Path(sys.executable).parent
 PEER_PINS = ["pypiserver==2.4.2", "devpi-server==6.20.3", "devpi-client==7.3.0"]
 
+sys.path.insert(0, str(ROOT))
+from pypiapp.testing.nginx import production_conf  # noqa: E402
+
 
 def free_port():
     with socket.socket() as s:
@@ -193,10 +196,12 @@ http {{
 """
 
 
-def _start_nginx(name, conf_text):
+def _start_nginx(name, conf_text, dirs=()):
     prefix = WORK / name
     shutil.rmtree(prefix, ignore_errors=True)
     prefix.mkdir(parents=True)
+    for directory in dirs:
+        (prefix / directory).mkdir()
     conf = prefix / "nginx.conf"
     conf.write_text(conf_text)
     proc = Proc(name, ["nginx", "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"], "", cwd=prefix)
@@ -215,15 +220,9 @@ def start_nginx_static(root, workers, name="nginx-static"):
 def start_nginx_production(port, app_url, packages_root, static_root, workers):
     """deploy/nginx.conf with its placeholders filled in (port chosen first: Django purges it)."""
     prefix = WORK / "nginx-prod"
-    text = (ROOT / "deploy" / "nginx.conf").read_text()
-    for key, value in {
-        "__LISTEN__": f"127.0.0.1:{port}", "__APP__": app_url.removeprefix("http://"),
-        "__PACKAGES_ROOT__": f"{packages_root}/", "__STATIC_ROOT__": f"{static_root}/",
-        "__CACHE_DIR__": str(prefix / "cache"), "__PREFIX__": str(prefix), "__WORKERS__": str(workers),
-    }.items():
-        text = text.replace(key, value)
-    proc = _start_nginx("nginx-prod", text)
+    text = production_conf(listen=f"127.0.0.1:{port}", app=app_url, packages_root=packages_root,
+                           static_root=static_root, cache_dir=prefix / "cache", prefix=prefix, workers=workers)
+    proc = _start_nginx("nginx-prod", text, dirs=("cache",))
     proc.url = f"http://127.0.0.1:{port}"
     _ready(proc, proc.url + "/simple/")
     return proc
-

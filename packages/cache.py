@@ -4,6 +4,8 @@ Django's own page cache needs no purge: it is keyed by serial. A front cache tha
 simple pages for EDGE_CACHE_SECONDS cannot know the serial moved, so after the change
 commits, each URL in EDGE_PURGE_URLS is sent a PURGE for the project's page and the root,
 once per representation the front cache keys separately (see deploy/nginx.conf).
+The front cache also keeps Django's "this file may be served" answers; files that stop
+being servable (quarantine, deletion) have their URLs purged the same way.
 A failed purge is logged, never raised: the change itself has already committed.
 """
 import http.client
@@ -22,19 +24,32 @@ PURGE_VARIANTS = ("text/html", "application/vnd.pypi.simple.v1+json")
 PURGE_ENCODINGS = ("identity", "gzip")
 
 
+def _page_purges(path):
+    for accept in PURGE_VARIANTS:
+        for encoding in PURGE_ENCODINGS:
+            yield path, {"Accept": accept, "Accept-Encoding": encoding}
+
+
 def purge_paths(paths):
+    """PURGE simple pages, each in every representation the front cache keeps."""
+    _send_purges([purge for path in paths for purge in _page_purges(path)])
+
+
+def purge_file_urls(url_paths):
+    """PURGE the front cache's answers for these file URLs (one entry each)."""
+    _send_purges([(path, {}) for path in url_paths])
+
+
+def _send_purges(purges):
     for base in settings.EDGE_PURGE_URLS:
         parts = urlsplit(base)
         conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=2)
         try:
-            for path in paths:
-                for accept in PURGE_VARIANTS:
-                    for encoding in PURGE_ENCODINGS:
-                        headers = {"Accept": accept, "Accept-Encoding": encoding}
-                        conn.request("PURGE", quote(parts.path.rstrip("/") + path), headers=headers)
-                        conn.getresponse().read()  # 200 purged, 412/404 nothing cached: both fine
+            for path, headers in purges:
+                conn.request("PURGE", quote(parts.path.rstrip("/") + path), headers=headers)
+                conn.getresponse().read()  # 200 purged, 412/404 nothing cached: both fine
         except (OSError, ValueError, http.client.HTTPException) as exc:
-            logger.warning("Purging %s from %s failed: %s", paths, base, exc)
+            logger.warning("Purging %s from %s failed: %s", [path for path, _ in purges], base, exc)
         finally:
             conn.close()
 
@@ -64,3 +79,14 @@ def _purge_pending():
         return
     _pending.names = set()
     purge_paths([f"/simple/{name}/" for name in sorted(names)] + ["/simple/"])
+
+
+def purge_files_on_commit(storage_paths):
+    """After the current transaction commits, purge the URLs of these stored files (distribution
+    and metadata paths, as File.path and File.metadata_path hold them)."""
+    if not settings.EDGE_PURGE_URLS or not storage_paths:
+        return
+    from .models import file_url_path  # models import this module
+
+    url_paths = [file_url_path(path) for path in storage_paths]
+    transaction.on_commit(lambda: purge_file_urls(url_paths))

@@ -199,7 +199,12 @@ class File(models.Model):
 
     @property
     def url_path(self):
-        return f"/packages/{self.path}"
+        return file_url_path(self.path)
+
+
+def file_url_path(storage_path):
+    """The download URL path of a stored distribution or metadata file (api/urls.py)."""
+    return f"/packages/{storage_path}"
 
 
 class FilenameLog(models.Model):

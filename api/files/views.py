@@ -26,6 +26,9 @@ def deliver(storage_path, filename, is_metadata):
     if mode == "x-accel-redirect":
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = settings.FILE_DELIVERY_ACCEL_PREFIX + storage_path
+        if settings.EDGE_CACHE_SECONDS:
+            # deploy/nginx.conf keeps this "yes" that long; quarantine and deletion purge it.
+            response["X-Accel-Expires"] = str(settings.EDGE_CACHE_SECONDS)
     elif mode == "redirect":
         response = HttpResponseRedirect(package_storage().url(storage_path))
     else:

@@ -77,3 +77,68 @@ def test_downloads_are_sent_as_stored_even_to_clients_accepting_gzip(client, whe
 def test_web_pages_are_still_gzipped(client, wheel):
     response = client.get("/project/dl-pkg/", HTTP_ACCEPT_ENCODING="gzip")
     assert response.status_code == 200 and response["Content-Encoding"] == "gzip"
+
+
+# --- A front cache that keeps Django's answers (deploy/nginx.conf) ---------------------------
+
+
+def test_the_x_accel_answer_says_how_long_a_front_cache_may_keep_it(client, wheel, settings):
+    settings.FILE_DELIVERY = "x-accel-redirect"
+    settings.EDGE_CACHE_SECONDS = 0
+    assert not client.get(wheel.url_path).has_header("X-Accel-Expires")
+    settings.EDGE_CACHE_SECONDS = 600
+    assert client.get(wheel.url_path)["X-Accel-Expires"] == "600"
+    assert client.get(wheel.url_path + ".metadata")["X-Accel-Expires"] == "600"
+
+
+def _purged_files(seen):
+    return {path for path, _ in seen if path.startswith("/packages/")}
+
+
+def test_quarantine_purges_the_projects_file_urls_once_it_commits(
+    wheel, user, settings, purge_server, django_capture_on_commit_callbacks
+):
+    url, seen = purge_server
+    settings.EDGE_PURGE_URLS = [url]
+    sdist = File.objects.get(filename="dl_pkg-1.0.tar.gz")
+    project = Project.objects.get(normalized_name="dl-pkg")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.set_status(project, Project.Status.QUARANTINED, user, "malware")
+    assert seen == []  # nothing is purged before the change commits
+    for callback in callbacks:
+        callback()
+    assert _purged_files(seen) == {wheel.url_path, wheel.url_path + ".metadata", sdist.url_path}
+    # Releasing it purges pages only: the front cache asks Django about files it doesn't hold.
+    seen.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_status(project, Project.Status.ACTIVE, user)
+    assert seen and not _purged_files(seen)
+
+
+@pytest.mark.parametrize("what", ["file", "release", "project"])
+def test_deleted_files_are_purged_from_the_front_cache(
+    wheel, user, settings, purge_server, django_capture_on_commit_callbacks, what
+):
+    url, seen = purge_server
+    settings.EDGE_PURGE_URLS = [url]
+    sdist = File.objects.get(filename="dl_pkg-1.0.tar.gz")
+    with django_capture_on_commit_callbacks(execute=True):
+        if what == "file":
+            services.delete_file(wheel, user)
+        elif what == "release":
+            services.delete_release(wheel.release, user)
+        else:
+            services.delete_project(wheel.release.project, user)
+    expected = {wheel.url_path, wheel.url_path + ".metadata"}
+    if what != "file":
+        expected.add(sdist.url_path)
+    assert _purged_files(seen) == expected
+
+
+def test_uploads_and_yanks_purge_no_file_urls(wheel, user, settings, purge_server, django_capture_on_commit_callbacks):
+    url, seen = purge_server
+    settings.EDGE_PURGE_URLS = [url]
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(user, "dl-pkg", "2.0")
+        services.yank_release(wheel.release, "broken", user)
+    assert seen and not _purged_files(seen)

@@ -1,7 +1,5 @@
 """Simple pages are rendered once per serial, served compressed, and change with the next request."""
 import gzip
-import http.server
-import threading
 
 import brotli
 import pytest
@@ -115,30 +113,6 @@ def test_incremental_rows_equal_a_full_read(client, user):
     cache.delete(index_rows.SNAPSHOT_KEY)
     assert incremental == index_rows.index_rows(serial)
     assert [norm for _, norm, _ in incremental] == ["alpha", "beta", "mid-dle", "zeta"]
-
-
-class _PurgeRecorder(http.server.BaseHTTPRequestHandler):
-    seen = []
-
-    def do_PURGE(self):  # noqa: N802 (the HTTP method's name)
-        self.seen.append((self.path, self.headers["Accept"]))
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def purge_server():
-    _PurgeRecorder.seen = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _PurgeRecorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", _PurgeRecorder.seen
-    server.shutdown()
-    server.server_close()
 
 
 def test_front_cache_is_purged_after_commit(project, user, settings, purge_server, django_capture_on_commit_callbacks):

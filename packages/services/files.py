@@ -7,7 +7,7 @@ from django.db.models import F
 from ..models import File, FilenameLog, Project
 from ..storage import file_path, package_storage
 from .journal import record
-from .projects import _delete_stored_after_commit
+from .projects import _delete_stored_after_commit, _stored_paths
 
 
 def store_bytes(path, fileobj, stored_paths):
@@ -68,7 +68,7 @@ def add_file(release, *, filename, packagetype, python_version, fileobj, size, d
 @transaction.atomic
 def delete_file(file, actor, reason=""):
     release = file.release
-    paths = [file.path, file.metadata_path] if file.has_metadata else [file.path]
+    paths = _stored_paths([file])
     filename = file.filename
     file.delete()
     Project.objects.filter(pk=release.project_id).update(total_size=F("total_size") - file.size)

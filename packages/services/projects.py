@@ -1,6 +1,7 @@
 from django.db import transaction
 
-from ..models import Project, Role
+from ..cache import purge_files_on_commit
+from ..models import File, Project, Role
 from ..storage import package_storage
 from .journal import record
 
@@ -45,6 +46,8 @@ def set_status(project, status, actor, reason=""):
     project.status = status
     project.status_reason = reason
     project.save(update_fields=["status", "status_reason"])
+    if status == Project.Status.QUARANTINED and old != status:
+        purge_files_on_commit(_stored_paths(File.objects.filter(release__project=project).only("path", "metadata_sha256")))
     action = f"project status {old} -> {status}"
     record(project, f"{action}: {reason}" if reason else action, user=actor)
     return project
@@ -53,17 +56,24 @@ def set_status(project, status, actor, reason=""):
 @transaction.atomic
 def delete_project(project, actor, reason=""):
     """Remove a project with all its releases and files. Filenames stay reserved forever."""
-    paths = []
-    for release in project.releases.all():
-        for f in release.files.all():
-            paths.extend([f.path, f.metadata_path] if f.has_metadata else [f.path])
+    paths = _stored_paths(File.objects.filter(release__project=project).only("path", "metadata_sha256"))
     record(project, f"remove project{': ' + reason if reason else ''}", user=actor)
     project.delete()
     _delete_stored_after_commit(paths)
 
 
+def _stored_paths(files):
+    """Storage paths of these files and of their PEP 658 metadata files."""
+    paths = []
+    for f in files:
+        paths.extend([f.path, f.metadata_path] if f.has_metadata else [f.path])
+    return paths
+
+
 def _delete_stored_after_commit(paths):
-    """Delete stored bytes only once the rows are gone for good (never on rollback)."""
+    """Delete stored bytes only once the rows are gone for good (never on rollback), and
+    tell the front cache those URLs are gone."""
+    purge_files_on_commit(paths)
 
     def delete():
         storage = package_storage()

@@ -4,7 +4,7 @@ from packaging.version import Version
 from ..models import Classifier, Release
 from ..names import canonical_version
 from .journal import record
-from .projects import _delete_stored_after_commit
+from .projects import _delete_stored_after_commit, _stored_paths
 
 # Core-metadata fields stored directly on Release (lists/dicts are JSON fields).
 RELEASE_METADATA_FIELDS = [
@@ -69,11 +69,9 @@ def unyank_release(release, actor):
 @transaction.atomic
 def delete_release(release, actor, reason=""):
     project = release.project
-    paths = []
-    freed = 0
-    for f in release.files.all():
-        paths.extend([f.path, f.metadata_path] if f.has_metadata else [f.path])
-        freed += f.size
+    files = list(release.files.all())
+    paths = _stored_paths(files)
+    freed = sum(f.size for f in files)
     version = release.version
     release.delete()
     project.total_size = max(0, project.total_size - freed)

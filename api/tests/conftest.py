@@ -1,0 +1,30 @@
+"""Fixtures shared by the API tests."""
+import http.server
+import threading
+
+import pytest
+
+
+class _PurgeRecorder(http.server.BaseHTTPRequestHandler):
+    seen = []
+
+    def do_PURGE(self):  # noqa: N802 (the HTTP method's name)
+        self.seen.append((self.path, self.headers["Accept"]))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def purge_server():
+    """A stand-in front cache: (its URL, the list of (path, Accept) PURGEs it received)."""
+    _PurgeRecorder.seen = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _PurgeRecorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", _PurgeRecorder.seen
+    server.shutdown()
+    server.server_close()

@@ -1,0 +1,117 @@
+"""deploy/nginx.conf in front of the live server: files and pages come from nginx's caches,
+and a quarantine, a yank or an upload shows on the very next request through it."""
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from django.conf import settings as django_settings
+
+from accounts.tests.factories import UserFactory
+from packages import moderation, services
+from packages.models import File, Project, Release
+from pypiapp.testing.nginx import production_conf
+from pypiapp.testing.publish import publish
+
+pytestmark = pytest.mark.e2e
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url, accept="text/html"):
+    request = urllib.request.Request(url, headers={"Accept": accept})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read()
+
+
+@pytest.fixture
+def front(live_server, settings, tmp_path):
+    """nginx with the production config, proxying to the live server; Django purges it."""
+    assert shutil.which("nginx"), "nginx is needed (apt-get install nginx libnginx-mod-http-cache-purge)"
+    port = _free_port()
+    (tmp_path / "cache").mkdir()
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(production_conf(
+        listen=f"127.0.0.1:{port}", app=live_server.url, packages_root=django_settings.PACKAGE_FILES_ROOT,
+        static_root=django_settings.STATIC_ROOT, cache_dir=tmp_path / "cache", prefix=tmp_path, workers=1,
+    ))
+    # As root, nginx's workers would run as nobody, who can't enter pytest's private folders.
+    main = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
+    proc = subprocess.Popen(["nginx", "-p", str(tmp_path), "-c", str(conf), "-g", main], stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert proc.poll() is None, proc.stderr.read().decode()
+            time.sleep(0.05)
+    settings.FILE_DELIVERY = "x-accel-redirect"
+    settings.EDGE_CACHE_SECONDS = 3600
+    settings.EDGE_PURGE_URLS = [f"{url}/_purge"]
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+    errors = (tmp_path / "error.log").read_text() if (tmp_path / "error.log").exists() else ""
+    assert "signal" not in errors and "[crit]" not in errors and "[alert]" not in errors, errors
+
+
+@pytest.fixture
+def published(transactional_db):
+    owner = UserFactory(username="front-owner")
+    publish(owner, "front-pkg", "1.0")
+    return owner
+
+
+def test_files_come_from_nginx_until_a_quarantine_and_back_after_it(front, published):
+    wheel = File.objects.get(filename="front_pkg-1.0-py3-none-any.whl")
+    stored = (django_settings.PACKAGE_FILES_ROOT / wheel.path).read_bytes()
+    status, headers, body = _get(front + wheel.url_path)
+    assert (status, headers["X-Cache"], body) == (200, "MISS", stored)
+    status, headers, body = _get(front + wheel.url_path)
+    assert (status, headers["X-Cache"], body) == (200, "HIT", stored)  # Django was not asked
+    status, headers, body = _get(front + wheel.url_path + ".metadata")
+    assert status == 200 and headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert b"Name: front-pkg" in body
+    status, _, body = _get(front + wheel.url_path.replace(wheel.filename, "front_pkg-9.0.tar.gz"))
+    assert (status, body) == (404, b"No such file.\n")
+
+    staff = UserFactory(username="front-staff", is_staff=True, is_superuser=True)
+    project = Project.objects.get(normalized_name="front-pkg")
+    moderation.quarantine_project(project, staff, "malware")
+    assert _get(front + wheel.url_path)[0] == 404
+    assert _get(front + wheel.url_path + ".metadata")[0] == 404
+    assert _get(front + "/simple/front-pkg/")[0] == 404
+
+    moderation.release_from_quarantine(Project.objects.get(pk=project.pk), staff, "false positive")
+    status, headers, body = _get(front + wheel.url_path)
+    assert (status, headers["X-Cache"], body) == (200, "MISS", stored)
+
+
+def test_pages_come_from_nginx_and_change_on_the_next_request(front, published):
+    page = front + "/simple/front-pkg/"
+    assert _get(page)[0] == 200
+    status, headers, body = _get(page)
+    assert (status, headers["X-Cache"]) == (200, "HIT")
+    assert b"data-yanked" not in body
+
+    services.yank_release(Release.objects.get(version="1.0"), "broken", published)
+    status, headers, body = _get(page)
+    assert headers["X-Cache"] == "MISS" and b'data-yanked="broken"' in body
+
+    publish(published, "front-pkg", "2.0", kinds=("wheel",))
+    status, _, body = _get(page, accept="application/vnd.pypi.simple.v1+json")
+    assert status == 200 and b'"2.0"' in body
+    new_wheel = File.objects.get(filename="front_pkg-2.0-py3-none-any.whl")
+    assert _get(front + new_wheel.url_path)[0] == 200  # a new file is served at once
