@@ -81,6 +81,15 @@ MIDDLEWARE = [
     "packages.middleware.AdminFlagMiddleware",
 ]
 
+# pip's and uv's requests (GET/HEAD under these paths) take this shorter chain: those views
+# use no session, user, CSRF token or message (pypiapp/handlers.py).
+INSTALLER_PATH_PREFIXES = ["/simple/", "/packages/"]
+INSTALLER_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
 ROOT_URLCONF = "pypiapp.urls"
 WSGI_APPLICATION = "pypiapp.wsgi.application"
 

@@ -1,7 +1,11 @@
 """WSGI entry point (gunicorn pypiapp.wsgi)."""
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pypiapp.settings")
-application = get_wsgi_application()
+django.setup(set_prefix=False)
+
+from pypiapp.handlers import Application  # noqa: E402 (needs the apps loaded)
+
+application = Application()

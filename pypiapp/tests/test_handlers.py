@@ -1,0 +1,90 @@
+"""The WSGI application gives installers' GET/HEAD requests the short middleware chain and
+every other request the full one, with the same answers either way."""
+import io
+
+import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+
+from packages.models import File
+from pypiapp.testing.publish import publish
+
+
+@pytest.fixture
+def call_app(db):
+    """Call pypiapp.wsgi.application as gunicorn does: ([status, headers], body)."""
+    from pypiapp.wsgi import application
+
+    def call(method, path, body=b"", **headers):
+        environ = {
+            "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": "127.0.0.1", "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)), "wsgi.errors": io.StringIO(),
+            **{"HTTP_" + name.upper(): value for name, value in headers.items()},
+        }
+        started = []
+        # As Django's test client does: the test's transaction must outlive the request.
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            chunks = application(environ, lambda status, headers, exc_info=None: started.extend([status, headers]))
+            try:
+                content = b"".join(chunks)
+            finally:
+                chunks.close()
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
+        return int(started[0].split()[0]), dict(started[1]), content
+
+    return call
+
+
+@pytest.fixture
+def wheel(user):
+    publish(user, "lean-pkg", "1.0")
+    return File.objects.get(filename="lean_pkg-1.0-py3-none-any.whl")
+
+
+def test_installer_requests_get_the_same_answers_through_the_short_chain(call_app, client, wheel, settings):
+    settings.FILE_DELIVERY = "django"
+    for path in ("/simple/", "/simple/lean-pkg/", wheel.url_path, wheel.url_path + ".metadata"):
+        status, headers, body = call_app("GET", path)
+        expected = client.get(path)
+        expected_body = b"".join(expected.streaming_content) if expected.streaming else expected.content
+        assert (status, body) == (200, expected_body), path
+        assert headers["X-Content-Type-Options"] == "nosniff"  # security middleware still runs
+        assert "Set-Cookie" not in headers and "Cookie" not in headers.get("Vary", "")
+    assert call_app("HEAD", "/simple/lean-pkg/")[0] == 200
+
+
+def test_redirects_and_not_found_still_work_on_the_short_chain(call_app, wheel):
+    status, headers, _ = call_app("GET", "/simple/Lean_Pkg/")
+    assert (status, headers["Location"]) == (301, "/simple/lean-pkg/")
+    status, headers, _ = call_app("GET", "/simple/lean-pkg")  # CommonMiddleware's APPEND_SLASH
+    assert (status, headers["Location"]) == (301, "/simple/lean-pkg/")
+    assert call_app("GET", "/simple/no-such-pkg/")[0] == 404
+    assert call_app("GET", "/packages/00/00/" + "0" * 60 + "/x-1.0.tar.gz")[0] == 404
+
+
+def test_other_methods_and_paths_take_the_full_chain(call_app, wheel):
+    # CSRF runs for a POST even under /simple/ (the short chain would answer 405).
+    assert call_app("POST", "/simple/lean-pkg/")[0] == 403
+    status, headers, _ = call_app("GET", "/account/login/")
+    assert status == 200 and "csrftoken" in headers.get("Set-Cookie", "")
+
+
+def test_installer_requests_skip_the_middleware_of_peoples_pages(call_app, wheel, monkeypatch):
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    seen = []
+    original = SessionMiddleware.process_request
+
+    def spy(self, request):
+        seen.append(request.path)
+        return original(self, request)
+
+    monkeypatch.setattr(SessionMiddleware, "process_request", spy)
+    for path in ("/simple/lean-pkg/", wheel.url_path, "/account/login/", "/project/lean-pkg/"):
+        assert call_app("GET", path)[0] == 200, path
+    assert seen == ["/account/login/", "/project/lean-pkg/"]
