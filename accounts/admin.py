@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from packages import moderation
+from packages import moderation, services
 from packages.admin import project_links_for_user
 from packages.admin_actions import confirm_and_apply
 from pypiapp.admin_mixins import ViewOnlyAdminMixin
@@ -50,6 +50,13 @@ class UserAdmin(DjangoUserAdmin):
         if not request.user.is_superuser:
             fields += self.PRIVILEGE_FIELDS
         return fields
+
+    def save_model(self, request, obj, form, change):
+        renamed = change and "username" in form.changed_data
+        old_username = User.objects.get(pk=obj.pk).username if renamed else None
+        super().save_model(request, obj, form, change)
+        if renamed:
+            services.record_username_change(obj, old_username, request.user)
 
     def user_change_password(self, request, id, form_url=""):
         # Moderators may freeze accounts but never take one over by setting its password.

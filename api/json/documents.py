@@ -15,6 +15,11 @@ def public_project(name):
     return Project.objects.public().filter(normalized_name=normalize_name(name)).first()
 
 
+def has_release(project):
+    """pypi.org answers 404 for a project document until the project has a release."""
+    return project.releases.exists()
+
+
 def find_release(project, version):
     """The release equal to `version` under PEP 440 (`1.5.0` finds `1.5`)."""
     return Release.objects.for_version(project, version)

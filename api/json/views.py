@@ -1,7 +1,6 @@
-"""JSON API views: thin wrappers that find the project, render the document and add the headers
-mirrors rely on (X-PyPI-Last-Serial, ETag, CORS, Cache-Control)."""
-import hashlib
-
+"""JSON API views: thin wrappers that find the project, take its document from the page
+cache (rendered once per serial, like simple pages) and add the headers mirrors rely on
+(X-PyPI-Last-Serial, ETag, CORS, Cache-Control)."""
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.renderers import JSONRenderer
@@ -9,12 +8,15 @@ from rest_framework.views import APIView
 
 from packages.names import normalize_name
 
+from .. import pagecache
 from . import documents
 from .serializers import ProjectDocumentSerializer, ReleaseDocumentSerializer
 
 # pypi.org lets its CDN keep these 15 minutes and purges on change; nothing purges them here,
 # so caches revalidate each time (ETag makes that a 304) and a mirror never sees a stale serial.
 CACHE_CONTROL = "public, max-age=0, must-revalidate"
+# The ETag's kind: every change moves the project's serial (usernames in "ownership" too).
+ETAG_KIND = "pypi-json"
 
 
 def _cors(response):
@@ -33,19 +35,29 @@ def _redirect(request, path):
     return _cors(response)
 
 
-def _document_response(request, serializer_class, document):
-    body = JSONRenderer().render(serializer_class(document, context={"request": request}).data)
-    # A hash of the body (not only the serial): renames and role changes show up too.
-    etag = '"%s"' % hashlib.sha256(body).hexdigest()[:32]
-    if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
+def _document_response(request, key, serial, serializer_class, build_document):
+    """The document under `key`, rendered by `build_document()` only when this serial's body
+    isn't cached yet; a matching If-None-Match costs no rendering at all."""
+    encoding = pagecache.choose_encoding(request.META.get("HTTP_ACCEPT_ENCODING"))
+    if pagecache.etag_matches(request.META.get("HTTP_IF_NONE_MATCH"), serial, ETAG_KIND):
         response = HttpResponse(status=304)
     else:
-        response = HttpResponse(body, content_type="application/json")
-    response["ETag"] = etag
-    response["X-PyPI-Last-Serial"] = str(document.last_serial)
+
+        def render():
+            return JSONRenderer().render(serializer_class(build_document(), context={"request": request}).data)
+
+        response = HttpResponse(pagecache.get_body(key, encoding, render), content_type="application/json")
+        if encoding != pagecache.IDENTITY:
+            response["Content-Encoding"] = encoding
+    response["ETag"] = pagecache.etag(serial, ETAG_KIND, encoding)
+    response["X-PyPI-Last-Serial"] = str(serial)
     response["Cache-Control"] = CACHE_CONTROL
     response["Vary"] = "Accept-Encoding"
     return _cors(response)
+
+
+def _base_url(request):
+    return request.build_absolute_uri("/")
 
 
 class JSONView(APIView):
@@ -69,10 +81,12 @@ class ProjectView(JSONView):
         if normalize_name(name) != name:
             return _redirect(request, f"/pypi/{normalize_name(name)}/json")
         project = documents.public_project(name)
-        document = project and documents.project_document(project)
-        if document is None:
+        if project is None or not documents.has_release(project):
             return _not_found()
-        return _document_response(request, ProjectDocumentSerializer, document)
+        key = pagecache.json_project_key(_base_url(request), project.normalized_name, project.last_serial)
+        return _document_response(
+            request, key, project.last_serial, ProjectDocumentSerializer, lambda: documents.project_document(project)
+        )
 
 
 class ReleaseView(JSONView):
@@ -93,4 +107,9 @@ class ReleaseView(JSONView):
         release = project and documents.find_release(project, version)
         if release is None:
             return _not_found()
-        return _document_response(request, ReleaseDocumentSerializer, documents.release_document(project, release))
+        key = pagecache.json_release_key(_base_url(request), project.normalized_name, release.version,
+                                         project.last_serial)
+        return _document_response(
+            request, key, project.last_serial, ReleaseDocumentSerializer,
+            lambda: documents.release_document(project, release),
+        )

@@ -1,7 +1,7 @@
 """Simple repository API views: /simple/ and /simple/<project>/.
 
 Each request costs one small query (the serial); bodies come from the serial-keyed page
-cache (api/simple/pagecache.py), already compressed for the client's Accept-Encoding.
+cache (api/pagecache.py), already compressed for the client's Accept-Encoding.
 """
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseNotModified, HttpResponsePermanentRedirect
@@ -9,35 +9,16 @@ from django.views.decorators.http import require_safe
 
 from packages.names import normalize_name
 
-from . import lookup, pagecache, render
+from .. import pagecache
+from . import lookup, render
 from .negotiation import JSON_V1, NotAcceptable, negotiate
 
 def _kind(media_type):
     return "json" if media_type == JSON_V1 else "html"
 
 
-def _etag(serial, media_type, encoding):
-    # One tag per representation; any of them revalidates while the serial stands.
-    suffix = "" if encoding == pagecache.IDENTITY else f"-{encoding}"
-    return f'"s{serial}-{_kind(media_type)}{suffix}"'
-
-
-def _matches(if_none_match, serial, media_type):
-    if not if_none_match:
-        return False
-    base = f"s{serial}-{_kind(media_type)}"
-    for tag in if_none_match.split(","):
-        tag = tag.strip()
-        if tag == "*":
-            return True
-        tag = tag.removeprefix("W/").strip('"')
-        if tag == base or tag.startswith(base + "-"):
-            return True
-    return False
-
-
 def _cache_headers(response, serial, media_type, encoding, surrogate_keys):
-    response["ETag"] = _etag(serial, media_type, encoding)
+    response["ETag"] = pagecache.etag(serial, _kind(media_type), encoding)
     response["X-PyPI-Last-Serial"] = str(serial)
     response["Vary"] = "Accept, Accept-Encoding"
     # Clients revalidate every time (a 304 costs one indexed query), so a yank or an
@@ -52,7 +33,7 @@ def _cache_headers(response, serial, media_type, encoding, surrogate_keys):
 
 
 def _respond(request, key, render_body, serial, media_type, surrogate_keys):
-    if _matches(request.META.get("HTTP_IF_NONE_MATCH"), serial, media_type):
+    if pagecache.etag_matches(request.META.get("HTTP_IF_NONE_MATCH"), serial, _kind(media_type)):
         encoding = pagecache.choose_encoding(request.META.get("HTTP_ACCEPT_ENCODING"))
         return _cache_headers(HttpResponseNotModified(), serial, media_type, encoding, surrogate_keys)
     encoding = pagecache.choose_encoding(request.META.get("HTTP_ACCEPT_ENCODING"))

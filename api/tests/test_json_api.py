@@ -4,6 +4,7 @@ import json
 import pytest
 from django.db import transaction
 
+from api.json import documents
 from packages import services
 from packages.models import File
 from pypiapp.testing.publish import publish
@@ -194,3 +195,71 @@ def test_openapi_description_is_served(client):
     assert set(project["properties"]) == {"info", "last_serial", "urls", "vulnerabilities", "ownership", "releases"}
     file_props = schema["components"]["schemas"]["File"]["properties"]
     assert {"core-metadata", "digests", "upload_time_iso_8601", "yanked_reason"} <= set(file_props)
+
+
+# --- Rendered once per serial (api/pagecache.py) ---------------------------------------------
+
+
+def test_a_document_is_rendered_once_per_serial(client, project, monkeypatch, django_assert_max_num_queries):
+    rendered = []
+    original = documents.project_document
+    monkeypatch.setattr(documents, "project_document", lambda p: rendered.append(p.normalized_name) or original(p))
+    first = client.get("/pypi/shape-pkg/json")
+    # The project, whether it has a release, and nothing else: the body is the cached one.
+    with django_assert_max_num_queries(2):
+        second = client.get("/pypi/shape-pkg/json")
+    assert rendered == ["shape-pkg"] and second.content == first.content
+    with transaction.atomic():
+        services.yank_release(project.releases.get(version="1.5"), "bad", None)
+    third = json.loads(client.get("/pypi/shape-pkg/json").content)
+    assert rendered == ["shape-pkg", "shape-pkg"]
+    assert third["releases"]["1.5"][0]["yanked_reason"] == "bad"
+
+
+def test_documents_come_compressed_from_the_cache(client, project):
+    import gzip
+
+    import brotli
+
+    plain = client.get("/pypi/shape-pkg/json").content
+    gz = client.get("/pypi/shape-pkg/json", HTTP_ACCEPT_ENCODING="gzip")
+    br = client.get("/pypi/shape-pkg/1.0/json", HTTP_ACCEPT_ENCODING="br, gzip")
+    assert gz["Content-Encoding"] == "gzip" and gzip.decompress(gz.content) == plain
+    assert br["Content-Encoding"] == "br"
+    assert json.loads(brotli.decompress(br.content))["info"]["version"] == "1.0"
+    # Any representation's tag revalidates while the serial stands.
+    assert client.get("/pypi/shape-pkg/json", HTTP_IF_NONE_MATCH=gz["ETag"]).status_code == 304
+
+
+def test_each_host_gets_its_own_absolute_urls(client, project, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "mirror.example"]
+    here = json.loads(client.get("/pypi/shape-pkg/json").content)
+    there = json.loads(client.get("/pypi/shape-pkg/json", HTTP_HOST="mirror.example").content)
+    assert here["info"]["project_url"].startswith("http://testserver/")
+    assert there["info"]["project_url"].startswith("http://mirror.example/")
+    assert there["urls"][0]["url"].startswith("http://mirror.example/packages/")
+
+
+def test_a_username_change_moves_the_serial_and_shows_in_ownership(client, project, rf):
+    from django.contrib import admin
+
+    from accounts.admin import UserAdmin
+    from accounts.models import User
+
+    owner = project.roles.get().user
+    before = client.get("/pypi/shape-pkg/json")
+    staff = User.objects.create(username="staff-renamer", is_staff=True, is_superuser=True)
+    request = rf.post("/admin/")
+    request.user = staff
+
+    class ChangedUsername:  # what the admin's change form reports
+        changed_data = ["username"]
+
+    owner.username = "renamed-owner"
+    with transaction.atomic():
+        UserAdmin(User, admin.site).save_model(request, owner, ChangedUsername(), change=True)
+    after = client.get("/pypi/shape-pkg/json", HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200
+    assert int(after["X-PyPI-Last-Serial"]) > int(before["X-PyPI-Last-Serial"])
+    roles = json.loads(after.content)["ownership"]["roles"]
+    assert {"role": "Owner", "user": "renamed-owner"} in roles

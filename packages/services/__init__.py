@@ -15,6 +15,7 @@ from .projects import (  # noqa: F401
     change_role,
     create_project,
     delete_project,
+    record_username_change,
     remove_role,
     set_status,
 )

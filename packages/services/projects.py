@@ -40,6 +40,14 @@ def remove_role(role, actor):
 
 
 @transaction.atomic
+def record_username_change(user, old_username, actor):
+    """Usernames show in their projects' documents (JSON API "ownership", cached per serial):
+    journal a rename on each of the user's projects so their serials move."""
+    for role in user.roles.select_related("project"):
+        record(role.project, f"rename user {old_username} to {user.username}", user=actor)
+
+
+@transaction.atomic
 def set_status(project, status, actor, reason=""):
     """Change the PEP 792 status (active, archived, deprecated, quarantined)."""
     old = project.status

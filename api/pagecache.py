@@ -1,6 +1,7 @@
-"""Rendered simple pages, kept in the Django cache under the serial they were built from.
+"""Rendered bodies (simple pages, JSON API documents), kept in the Django cache under the
+serial they were built from.
 
-A page's key holds the serial (project last_serial, or the global serial for /simple/),
+A body's key holds the serial (project last_serial, or the global serial for /simple/),
 so a change never has to delete anything: the serial bump in the change's transaction
 makes the next request miss and render once. Old entries simply age out.
 Compressed bodies are cached next to the plain one, so gzip/brotli also run once per change.
@@ -54,9 +55,39 @@ def get_body(key: str, encoding: str, render) -> bytes:
     return body
 
 
+def etag(serial: int, kind: str, encoding: str) -> str:
+    """One tag per representation; any of them revalidates while the serial stands."""
+    suffix = "" if encoding == IDENTITY else f"-{encoding}"
+    return f'"s{serial}-{kind}{suffix}"'
+
+
+def etag_matches(if_none_match: str, serial: int, kind: str) -> bool:
+    """Whether If-None-Match names this serial's body of `kind`, in any encoding (or is *)."""
+    if not if_none_match:
+        return False
+    base = f"s{serial}-{kind}"
+    for tag in if_none_match.split(","):
+        tag = tag.strip()
+        if tag == "*":
+            return True
+        tag = tag.removeprefix("W/").strip('"')
+        if tag == base or tag.startswith(base + "-"):
+            return True
+    return False
+
+
 def detail_key(normalized_name: str, serial: int, kind: str) -> str:
     return f"simple:1:detail:{normalized_name}:{serial}:{kind}"
 
 
 def index_key(serial: int, kind: str) -> str:
     return f"simple:1:index:{serial}:{kind}"
+
+
+# JSON API documents hold absolute URLs, so the site's base URL is part of their key.
+def json_project_key(base_url: str, normalized_name: str, serial: int) -> str:
+    return f"json:1:project:{base_url}:{normalized_name}:{serial}"
+
+
+def json_release_key(base_url: str, normalized_name: str, version: str, serial: int) -> str:
+    return f"json:1:release:{base_url}:{normalized_name}:{version}:{serial}"
