@@ -182,6 +182,7 @@ def scale(results, env, projects, workers):
         urls = {
             "/simple/": "/simple/",
             f"/simple/{dataset.BIG}/": PAGES["big"],
+            f"/pypi/{dataset.BIG}/json": f"/pypi/{dataset.BIG}/json",
             f"/project/{dataset.SMALL}/": f"/project/{dataset.SMALL}/",
             "/search/?q=delta": "/search/?q=delta",
         }
