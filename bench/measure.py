@@ -46,6 +46,17 @@ def wrk(url, connections=WRK_CONNECTIONS, seconds=WRK_SECONDS, headers=()):
     return result
 
 
+def interleaved_wrk(urls, rounds=3):
+    """{name: {"rps", "p50", "p99"}}: medians of `rounds` wrk runs per URL, taken in turns so
+    that a slow spell of the machine lands on every server, not on one."""
+    runs = {name: [] for name in urls}
+    for _ in range(rounds):
+        for name, url in urls.items():
+            runs[name].append(wrk(url))
+    return {name: {key: statistics.median(r[key] for r in rs) for key in ("rps", "p50", "p99")}
+            for name, rs in runs.items()}
+
+
 def install_rounds(indexes, requirement, runs=INSTALL_ROUNDS):
     """{name: {"pip": s, "uv": s}}: medians, with the servers interleaved in each round so a
     burst of load elsewhere on the machine does not land on one server only."""

@@ -31,6 +31,7 @@ OURS, PROD, PYPISERVER, DEVPI, STATIC = "this index (gunicorn)", "this index (ng
 STATIC_CHAIN, STATIC_CHAIN_BARE = "nginx static (same pages and files)", "nginx static, no PEP 658 metadata"
 PEERS = [PYPISERVER, DEVPI]
 PAGES = {"big": f"/simple/{dataset.BIG}/", "small": f"/simple/{dataset.SMALL}/", "root": "/simple/"}
+PROD_VS_STATIC_ROUNDS = 3
 
 
 def log(*args):
@@ -262,6 +263,12 @@ def main():
         for path in PAGES.values():
             fetch(prod.url + path)
         load_everywhere(results, {PROD: prod.url})
+        # The production target is a ratio to nginx static: measure the two in turns as well.
+        log("big page: production layout and nginx static, interleaved")
+        results["prod_vs_static"] = measure.interleaved_wrk(
+            {PROD: prod.url + PAGES["big"], STATIC: static.url + PAGES["big"]}, rounds=PROD_VS_STATIC_ROUNDS)
+        results["prod_vs_static_rounds"] = PROD_VS_STATIC_ROUNDS
+        save(results)
         # Interleaved with the same peers again, so this comparison is from one set of rounds too.
         installs_everywhere(results, {PROD: prod.url + "/simple/", PYPISERVER: peers[PYPISERVER].simple,
                                       DEVPI: peers[DEVPI].simple, **ceiling_urls}, key="installs_prod")
