@@ -81,8 +81,11 @@ def test_files_come_from_nginx_until_a_quarantine_and_back_after_it(front, publi
     assert (status, headers["X-Cache"], body) == (200, "MISS", stored)
     status, headers, body = _get(front + wheel.url_path)
     assert (status, headers["X-Cache"], body) == (200, "HIT", stored)  # Django was not asked
+    assert headers["Content-Disposition"] == f'attachment; filename="{wheel.filename}"'
+    assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
     status, headers, body = _get(front + wheel.url_path + ".metadata")
     assert status == 200 and headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert "Content-Disposition" not in headers
     assert b"Name: front-pkg" in body
     status, _, body = _get(front + wheel.url_path.replace(wheel.filename, "front_pkg-9.0.tar.gz"))
     assert (status, body) == (404, b"No such file.\n")
