@@ -4,7 +4,7 @@ import io
 from django.db import transaction
 from django.db.models import F
 
-from ..models import File, FilenameLog, Project
+from ..models import File, FilenameLog
 from ..storage import file_path, package_storage
 from .journal import record
 from .projects import _delete_stored_after_commit, _stored_paths
@@ -71,7 +71,7 @@ def delete_file(file, actor, reason=""):
     paths = _stored_paths([file])
     filename = file.filename
     file.delete()
-    Project.objects.filter(pk=release.project_id).update(total_size=F("total_size") - file.size)
     action = f"remove file {filename}{': ' + reason if reason else ''}"
-    record(release.project, action, version=release.version, user=actor)
+    record(release.project, action, version=release.version, user=actor,
+           project_updates={"total_size": F("total_size") - file.size})
     _delete_stored_after_commit(paths)
