@@ -33,10 +33,9 @@ def _cache_headers(response, serial, media_type, encoding, surrogate_keys):
 
 
 def _respond(request, key, render_body, serial, media_type, surrogate_keys):
-    if pagecache.etag_matches(request.META.get("HTTP_IF_NONE_MATCH"), serial, _kind(media_type)):
-        encoding = pagecache.choose_encoding(request.META.get("HTTP_ACCEPT_ENCODING"))
-        return _cache_headers(HttpResponseNotModified(), serial, media_type, encoding, surrogate_keys)
     encoding = pagecache.choose_encoding(request.META.get("HTTP_ACCEPT_ENCODING"))
+    if pagecache.etag_matches(request.META.get("HTTP_IF_NONE_MATCH"), serial, _kind(media_type)):
+        return _cache_headers(HttpResponseNotModified(), serial, media_type, encoding, surrogate_keys)
     body = pagecache.get_body(key, encoding, render_body)
     content_type = media_type if media_type == JSON_V1 else f"{media_type}; charset=utf-8"
     response = HttpResponse(body, content_type=content_type)
