@@ -5,7 +5,6 @@ Every process is started in its own session and stopped by its own process group
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,13 +20,9 @@ VENV_BIN = Path(sys.executable).parent
 PEER_PINS = ["pypiserver==2.4.2", "devpi-server==6.20.3", "devpi-client==7.3.0"]
 
 sys.path.insert(0, str(ROOT))
+from pypiapp.testing.net import free_port  # noqa: E402,F401 (bench/run.py uses servers.free_port)
 from pypiapp.testing.nginx import production_conf  # noqa: E402
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _ready(proc, url):

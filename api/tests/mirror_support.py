@@ -19,6 +19,8 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db import connection
 
+from pypiapp.testing.net import free_port
+
 BANDERSNATCH_VERSION = "8.2.0"
 
 
@@ -76,11 +78,6 @@ def database_url():
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 class TLSServer:
     """gunicorn serving pypiapp over https on 127.0.0.1 with a trustme certificate."""
@@ -98,7 +95,7 @@ class TLSServer:
         for extra in cert.cert_chain_pems[1:]:
             extra.write_to_path(str(self.cert_file), append=True)
         cert.private_key_pem.write_to_path(str(self.key_file))
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"https://127.0.0.1:{self.port}"
         self.access_log = workdir / "access.log"
         self.error_log = workdir / "error.log"

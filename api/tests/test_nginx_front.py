@@ -14,16 +14,12 @@ from django.conf import settings as django_settings
 from accounts.tests.factories import UserFactory
 from packages import moderation, services
 from packages.models import File, Project, Release
+from pypiapp.testing.net import free_port
 from pypiapp.testing.nginx import production_conf
 from pypiapp.testing.publish import publish
 
 pytestmark = pytest.mark.e2e
 
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url, accept="text/html"):
@@ -39,7 +35,7 @@ def _get(url, accept="text/html"):
 def front(live_server, settings, tmp_path):
     """nginx with the production config, proxying to the live server; Django purges it."""
     assert shutil.which("nginx"), "nginx is needed (apt-get install nginx libnginx-mod-http-cache-purge)"
-    port = _free_port()
+    port = free_port()
     (tmp_path / "cache").mkdir()
     conf = tmp_path / "nginx.conf"
     conf.write_text(production_conf(
