@@ -9,13 +9,14 @@ fall back to case-insensitive substring matching with a simple name-first rankin
 """
 import contextvars
 import re
-from contextlib import contextmanager
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Max, Q, TextField, Value, When
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+
+from pypiapp.batching import deferred
 
 from .models import Project, Release, latest_key, safe_version
 from .names import normalize_name
@@ -89,20 +90,14 @@ def reindex_all(progress=None):
     return count
 
 
-@contextmanager
 def batched():
     """Reindex each project touched in the block once, when the block ends (an upload that
     creates a project and its first release would otherwise build the vector twice).
     Nothing is written if the block raises; nested batches join the outer one."""
-    if _pending.get() is not None:
-        yield
-        return
-    pending = {}
-    reset = _pending.set(pending)
-    try:
-        yield
-    finally:
-        _pending.reset(reset)
+    return deferred(_pending, dict, _reindex_pending)
+
+
+def _reindex_pending(pending):
     for project_id, request in pending.items():
         full = request["full"]
         reindex_project(project_id, request["name"], request["saved"], request["created"],

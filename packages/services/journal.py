@@ -1,8 +1,9 @@
 import contextvars
-from contextlib import contextmanager
 
 from django.db import connection, transaction
 from django.db.models import Max
+
+from pypiapp.batching import deferred
 
 from ..cache import purge_project_on_commit
 from ..models import JournalEntry, Project
@@ -37,27 +38,18 @@ def record(project, action, *, version="", user=None, name=None, project_updates
     return entry
 
 
-@contextmanager
 def batched():
     """Queue the journal entries of one change and write them when it ends: one INSERT for all
     and one UPDATE per project, instead of two queries per entry (an upload writes up to four).
 
     Use inside transaction.atomic(); on an exception nothing is written (the transaction is
     rolled back anyway). Nested batches join the outer one."""
-    if _batch.get() is not None:
-        yield
-        return
-    pending = []
-    reset = _batch.set(pending)
-    try:
-        yield
-    finally:
-        _batch.reset(reset)
-    if pending:
-        _write(pending)
+    return deferred(_batch, list, _write)
 
 
 def _write(pending):
+    if not pending:
+        return
     entries = [entry for _, entry, _ in pending]
     if connection.features.can_return_rows_from_bulk_insert:  # PostgreSQL, SQLite >= 3.35
         JournalEntry.objects.bulk_create(entries)

@@ -1,0 +1,19 @@
+"""Work deferred to the end of a block: services.batched_journal() and search.batched()."""
+from contextlib import contextmanager
+
+
+@contextmanager
+def deferred(var, empty, flush):
+    """Run the block with a fresh collection (`empty()`) in the context variable `var`, then
+    `flush(collection)` once the block ends without an exception. A nested block joins the
+    outer one's collection, which the outer block flushes."""
+    if var.get() is not None:
+        yield
+        return
+    pending = empty()
+    reset = var.set(pending)
+    try:
+        yield
+    finally:
+        var.reset(reset)
+    flush(pending)
