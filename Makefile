@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast test-postgres test-sqlite worker migrate venv bench clean
+.PHONY: system-deps run test test-fast test-postgres test-sqlite worker migrate venv bench clean
 
 $(BIN)/.installed: requirements.txt requirements-test.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,18 +24,23 @@ run: migrate
 	$(BIN)/python manage.py ensure_demo_user
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Debian packages the suite drives (Chromium, nginx and its cache-purge module, ...):
+# installed when missing and possible, else one line saying what to install.
+system-deps:
+	@devtools/system-deps
+
 # The whole suite, including the end-to-end tests with pip, uv, twine and the browser.
-test: venv
+test: venv system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The suite without the slow end-to-end tests (for quick local runs).
 test-fast: venv
 	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
-test-postgres: venv
+test-postgres: venv system-deps
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-sqlite: venv
+test-sqlite: venv system-deps
 	DATABASE_URL= $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Run dramatiq workers (set REDIS_URL or RABBITMQ_URL so the web process sends them work).
