@@ -225,8 +225,12 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 if os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache that falls back to a local cache while Redis is down (core/cache.py).
+            "BACKEND": "core.cache.FallbackRedisCache",
             "LOCATION": os.environ.get("CACHE_URL") or os.environ["REDIS_URL"],
+            "FALLBACK_SECONDS": float(os.environ.get("CACHE_FALLBACK_SECONDS", "5")),
+            # A black-holed Redis holds a request at most this long before the fallback answers.
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
         }
     }
 else:

@@ -14,12 +14,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 from django.conf import settings
-from django.db import connection
 
 from pypiapp.testing.net import free_port
+from pypiapp.testing.servers import database_url
 
 BANDERSNATCH_VERSION = "8.2.0"
 
@@ -65,18 +64,6 @@ def bandersnatch_executable():
     if result.returncode != 0:
         raise RuntimeError(f"installing bandersnatch failed:\n{result.stdout}\n{result.stderr}")
     return exe, time.monotonic() - started
-
-
-def database_url():
-    """The URL of the database this test run uses (after pytest-django created it)."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    auth = quote(db["USER"] or "")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"])
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
 
 
 class TLSServer:

@@ -9,6 +9,7 @@ from accounts.tokens import issue_token
 from packages.models import File, Project
 from pypiapp.testing import clients
 from pypiapp.testing.dists import write_dists
+from pypiapp.testing.servers import database_url
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -16,16 +17,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def maintainer(transactional_db):
     return UserFactory(username="maint")
-
-
-def _test_database_url():
-    """URL of the database this test runs on, so a manage.py subprocess sees the same rows."""
-    from django.db import connection
-
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _twine_would_skip(index_url, token, path):
@@ -111,7 +102,7 @@ def test_yanked_release_is_skipped_unless_pinned(index_url, maintainer, tmp_path
 
     result = subprocess.run(
         [sys.executable, "manage.py", "yank", "yanky", "2.0", "--reason", "broken build"],
-        capture_output=True, text=True, env=clients.clean_env(DATABASE_URL=_test_database_url()),
+        capture_output=True, text=True, env=clients.clean_env(DATABASE_URL=database_url()),
     )
     assert result.returncode == 0, result.stderr
     assert "Yanked yanky 2.0" in result.stdout

@@ -1,0 +1,141 @@
+"""Real services a test starts and stops itself: gunicorn serving this app, redis-server.
+
+Both run as subprocesses on free loopback ports and are stopped by the test (use them as
+context managers), so a test may kill or restart them without touching the machine's shared
+instances.
+"""
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+from .net import free_port
+
+
+def database_url():
+    """The URL of the database this test run uses (after pytest-django created it)."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    auth = quote(db["USER"] or "")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"])
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def wait_for_port(port, process=None, timeout=60, what="server"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{what} did not listen on {port} in {timeout}s")
+
+
+def _stop(process, timeout=20):
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class RedisServer:
+    """redis-server on a free port, without persistence; stop() and start() keep the port."""
+
+    def __init__(self, port=None):
+        self.port = port or free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--daemonize", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port, self.process, what="redis-server")
+        return self
+
+    def stop(self):
+        _stop(self.process)
+        self.process = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class AppServer:
+    """gunicorn serving pypiapp over http on 127.0.0.1, against this test run's database and
+    package storage. `env` adds or overrides environment variables (REDIS_URL, ...); the
+    workers' output (Django's log) goes to `self.log`."""
+
+    def __init__(self, workdir: Path, env=None, workers=2, timeout=30):
+        self.workdir = Path(workdir)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = self.workdir / f"gunicorn-{self.port}.log"
+        self.extra_env = dict(env or {})
+        self.workers = workers
+        self.timeout = timeout
+        self.process = None
+
+    def environment(self):
+        from django.conf import settings
+
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("TEST_DATABASE_NAME", "DJANGO_SETTINGS_MODULE", "REDIS_URL", "CACHE_URL",
+                            "RABBITMQ_URL", "TASK_BROKER")}
+        env.update(
+            DJANGO_SETTINGS_MODULE="pypiapp.settings",
+            DATABASE_URL=database_url(),
+            DB_CONN_MAX_AGE="0",  # no idle connections left when the test database is flushed or dropped
+            PYPIAPP_VAR_DIR=str(settings.VAR_DIR),
+            PACKAGE_FILES_ROOT=str(settings.PACKAGE_FILES_ROOT),
+            SECRET_KEY=settings.SECRET_KEY,
+            DEBUG="0",
+            LOG_LEVEL="WARNING",
+        )
+        env.update(self.extra_env)
+        return env
+
+    def start(self):
+        from django.conf import settings
+
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "pypiapp.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
+                 "--workers", str(self.workers), "--timeout", str(self.timeout)],
+                cwd=settings.BASE_DIR, env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
+            )
+        try:
+            wait_for_port(self.port, self.process, what="gunicorn")
+        except RuntimeError:
+            raise RuntimeError(self.log.read_text()) from None
+        return self
+
+    def stop(self):
+        _stop(self.process)
+        self.process = None
+
+    def log_text(self):
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
