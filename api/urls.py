@@ -1,21 +1,24 @@
 """Machine-facing URLs: simple index, file downloads and the legacy upload endpoint."""
 from django.urls import include, path, re_path
-from django.views.generic.base import RedirectView
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from .files import views as file_views
 from .json.urls import SchemaURLConf
+from core.readonly import read_only
 from .simple import views as simple_views
 from .upload import views as upload_views
 from .xmlrpc import views as xmlrpc_views
 
 urlpatterns = [
-    path("simple/", simple_views.index, name="simple_index"),
-    path("simple/<str:name>/", simple_views.detail, name="simple_detail"),
+    path("simple/", read_only(simple_views.index), name="simple_index"),
+    path("simple/<str:name>/", read_only(simple_views.detail), name="simple_detail"),
     re_path(r"^packages/(?P<path>[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{60}/[^/]+)$", file_views.download, name="file_download"),
     path("legacy/", upload_views.upload, name="legacy_upload"),
+    # Upload URLs configured without the slash upload too: a redirect would turn twine's POST
+    # into a GET (301) or make the client send the body twice (308).
+    path("legacy", upload_views.upload),
     path("legacy/help/", upload_views.rules, name="upload_rules"),
-    path("legacy", RedirectView.as_view(url="/legacy/", permanent=True, query_string=True)),
+    path("legacy/<str:name>/<str:version>/", upload_views.release_link, name="upload_release_link"),
     # JSON API, its OpenAPI description, and XML-RPC (POST /pypi).
     path("", include("api.json.urls")),
     path("pypi/openapi.json", SpectacularJSONAPIView.as_view(urlconf=SchemaURLConf), name="json_api_openapi"),

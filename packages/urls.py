@@ -2,6 +2,8 @@
 from django.urls import path, re_path
 from django.views.generic import TemplateView
 
+from core.readonly import read_only
+
 from .views import project, public, search
 from .views.feeds import LatestUpdatesFeed, NewestPackagesFeed, ProjectReleasesFeed
 from .views.manage import collaborators as manage_collaborators
@@ -11,7 +13,8 @@ from .views.manage import settings as manage_settings
 from .views import reports
 
 urlpatterns = [
-    path("", public.home, name="home"),
+    # The home page takes no form posts: a POST there is an upload sent to the site's root.
+    path("", read_only(public.home), name="home"),
     path("project/<str:name>/", project.project_detail, name="project_detail"),
     # A version always contains a digit, so /project/<name>/report/ and the like never match here.
     re_path(r"^project/(?P<name>[^/]+)/(?P<version>[^/]*[0-9][^/]*)/$", project.release_detail, name="release_detail"),

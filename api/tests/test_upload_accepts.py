@@ -74,7 +74,7 @@ def test_json_error_body_when_the_client_accepts_json(ctx):
     response = post(ctx.client, ctx.token, filename, data, version="1.0+local", headers={"HTTP_ACCEPT": "application/json"})
     assert response.status_code == 400
     body = json.loads(response.content)
-    assert body["code"] == "local_version" and body["field"] == "version"
+    assert body["error_code"] == "local_version" and body["field"] == "version"
     assert body["message"] == response.reason_phrase == "The use of local versions in '1.0+local' is not allowed."
     assert body["help_url"].startswith("https://packaging.python.org/")
     plain = post(ctx.client, ctx.token, filename, data, version="1.0+local")

@@ -76,7 +76,7 @@ def test_body_is_cut_off_at_the_limit_and_the_temporary_file_removed(ctx, settin
     before = snapshot()
     response = post(ctx.client, ctx.token, filename, data, headers={"HTTP_ACCEPT": "application/json"})
     assert response.status_code == 413
-    assert response.json()["code"] == "too_large"
+    assert response.json()["error_code"] == "too_large"
     assert "File too large. Limit for project 'existing-pkg' is 64 KiB." in response.reason_phrase
     assert list(tmp_path.iterdir()) == []
     assert snapshot() == before

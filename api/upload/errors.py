@@ -1,6 +1,11 @@
-"""Upload failures: the message goes in the HTTP reason phrase (twine prints it) and the body,
-as JSON {code, field, message, help_url} when the client accepts JSON."""
+"""Upload failures: the message goes in the HTTP reason phrase (twine, poetry, pdm and hatch
+print it) and the body, as JSON when the client accepts JSON (uv does).
+
+The JSON body has pypi.org's shape, which is what clients read: `message`, `title`, and `code`
+as "<status> <message>" (uv prints `code` alone). Our machine-readable refusal code, the form
+field and the help link travel beside them as `error_code`, `field` and `help_url`."""
 import json
+from http import HTTPStatus
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -21,7 +26,14 @@ class UploadError(Exception):
         self.help_url = help_url
 
     def as_dict(self):
-        return {"code": self.code, "field": self.field, "message": self.message, "help_url": self.help_url}
+        return {
+            "message": self.message,
+            "code": f"{self.status} {self.message}",
+            "title": HTTPStatus(self.status).phrase,
+            "error_code": self.code,
+            "field": self.field,
+            "help_url": self.help_url,
+        }
 
     def response(self, request):
         # A reason phrase must be one latin-1 line.

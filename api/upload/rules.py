@@ -26,9 +26,12 @@ RULES = [
      "Only 'sdist' (.tar.gz) and 'bdist_wheel' (.whl) are accepted. Eggs, .zip sdists, Windows installers and "
      "other retired types are refused."),
     ("filename-reuse", "Filenames are never reused",
-     "Uploading the identical file again answers 200 and changes nothing (twine --skip-existing relies on it). The "
+     "Uploading the identical file again answers 200 and changes nothing, so a retried upload is harmless. The "
      "same filename with other bytes is refused with 'File already exists', and so is a filename that was ever "
-     "used, even after the file was deleted: publish a new version (e.g. a .post1 release) instead."),
+     "used, even after the file was deleted: publish a new version (e.g. a .post1 release) instead. To skip "
+     "files that are already here: twine 7 refuses --skip-existing for any index but pypi.org, so use "
+     "'uv publish --check-url <this index>/simple/', 'poetry publish --skip-existing', "
+     "'pdm publish --skip-existing', or twine 6 with --skip-existing."),
     ("releases", "Releases",
      "A release has at most one sdist. New files are refused for releases created more than "
      "UPLOAD_MAX_RELEASE_AGE_DAYS days ago (default 14). An archived project takes no uploads until it is "
@@ -60,8 +63,9 @@ RULES = [
      "same form with curl (see the README) or any HTTP client."),
     ("errors", "Error answers",
      "Every refusal is a 4xx (413 for size, 429 for rate limits, 410 for retired actions) whose reason phrase "
-     "holds the message (twine prints it). With 'Accept: application/json' the body is "
-     '{"code", "field", "message", "help_url"}; otherwise it is the message as text.'),
+     "holds the message (twine, poetry, pdm and hatch print it). With 'Accept: application/json' (uv) the body "
+     "is pypi.org's shape, {\"message\", \"code\": \"<status> <message>\", \"title\"}, plus this index's "
+     "{\"error_code\", \"field\", \"help_url\"}; otherwise it is the message as text."),
     ("retired-actions", "Retired actions",
      "':action=submit' (pre-registration) and 'doc_upload' answer 410 Gone: upload files directly and host "
      "documentation elsewhere."),

@@ -1,4 +1,5 @@
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
@@ -20,6 +21,12 @@ def upload(request):
     except UploadError as exc:
         return exc.response(request)
     return HttpResponse(message, content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def release_link(request, name, version):
+    """hatch prints `<upload URL>/<project>/<version>/` after an upload: send people to the release."""
+    return HttpResponseRedirect(reverse("release_detail", kwargs={"name": name, "version": version}))
 
 
 @require_GET
