@@ -3,6 +3,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from .models import Role
+from .search import QueryTooLarge, check_query
 
 ROLE_FIELD_CHOICES = [(Role.OWNER, "Owner"), (Role.MAINTAINER, "Maintainer")]
 
@@ -10,13 +11,22 @@ ROLE_FIELD_CHOICES = [(Role.OWNER, "Owner"), (Role.MAINTAINER, "Maintainer")]
 class SearchForm(forms.Form):
     ORDER_CHOICES = [("relevance", "Relevance"), ("date", "Date last updated")]
 
-    q = forms.CharField(required=False, max_length=200, label="Search projects")
+    q = forms.CharField(required=False, label="Search projects")
     c = forms.MultipleChoiceField(required=False, label="Classifier")
     o = forms.ChoiceField(required=False, choices=ORDER_CHOICES, label="Order by")
 
     def __init__(self, *args, classifier_names=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["c"].choices = [(name, name) for name in classifier_names]
+
+    def clean(self):
+        """The search bound shared with XML-RPC (packages/search.py): refused, not cut."""
+        cleaned = super().clean()
+        try:
+            check_query(cleaned.get("q", ""), cleaned.get("c", []))
+        except QueryTooLarge as exc:
+            raise forms.ValidationError(str(exc), code="query_too_large") from None
+        return cleaned
 
 
 class ReasonForm(forms.Form):

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from packages.models import File, JournalEntry, Project, Release, Role, latest_release
-from packages.search import search_projects
+from packages.search import check_query, search_projects
 from packages.services.journal import global_serial
 
 from ..json.documents import find_release, public_project
@@ -206,6 +206,7 @@ def browse(classifiers):
     """[[name, version], ...] of the releases that carry every one of the classifiers."""
     if not isinstance(classifiers, (list, tuple)) or not all(isinstance(c, str) for c in classifiers):
         raise TypeError("browse takes a list of classifier strings")
+    check_query(classifiers=classifiers)  # the search bound, shared with the web UI
     releases = Release.objects.public()
     for classifier in classifiers:
         releases = releases.filter(classifiers__name=classifier)
@@ -232,6 +233,7 @@ def search(spec, operator="and"):
     terms = _search_terms(spec)
     if not terms:
         return []
+    check_query(" ".join(terms))  # the bound shared with the web UI, over all terms together
     cap = _limit("XMLRPC_SEARCH_LIMIT", 100)
     queries = [" ".join(terms)] if operator == "and" else terms
     found = {}

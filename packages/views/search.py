@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from ..forms import SearchForm
 from ..models import Classifier, Project, Release, latest_release
-from ..search import search_projects
+from ..search import MAX_QUERY_LENGTH, search_projects
 
 PER_PAGE = 20
 
@@ -19,7 +19,8 @@ def search(request):
         query = form.cleaned_data.get("q", "")
         classifiers = form.cleaned_data.get("c", [])
         order = form.cleaned_data.get("o") or "relevance"
-    searched = form.is_bound  # any query string, even an empty ?q=, lists projects
+    too_large = form.is_bound and form.non_field_errors()
+    searched = form.is_bound and not too_large  # any query string, even an empty ?q=, lists projects
     results = search_projects(query, classifiers=classifiers, order=order) if searched else None
     page = None
     rows = []
@@ -36,7 +37,7 @@ def search(request):
     query_string = request.GET.copy()
     query_string.pop("page", None)
     context = {
-        "form": form, "query": query, "selected": classifiers, "order": order, "page": page, "rows": rows,
+        "form": form, "errors": too_large, "query": query[:MAX_QUERY_LENGTH], "selected": classifiers, "order": order, "page": page, "rows": rows,
         "searched": searched, "classifier_names": classifier_names, "query_string": query_string.urlencode(),
     }  # fmt: skip
-    return render(request, "packages/search.html", context)
+    return render(request, "packages/search.html", context, status=400 if too_large else 200)
