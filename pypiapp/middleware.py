@@ -1,4 +1,6 @@
-from django.http import FileResponse
+from urllib.parse import unquote
+
+from django.http import FileResponse, HttpResponseBadRequest
 from django.middleware.gzip import GZipMiddleware
 
 
@@ -16,3 +18,30 @@ class GZipPagesMiddleware(GZipMiddleware):
         if isinstance(response, FileResponse):
             return response
         return super().process_response(request, response)
+
+
+def _has_control(text):
+    return any(ord(char) < 32 or 127 <= ord(char) < 160 for char in text)
+
+
+class RejectControlCharactersMiddleware:
+    """No URL with NUL or another control character reaches a view: 400, in both chains.
+
+    Each view would otherwise hand them to the database (PostgreSQL refuses NUL in text, a
+    500 for `/simple/a%00b/`, `/project/…`, `/pypi/…/json`, `/user/…`, `/rss/…` and admin
+    searches). Cookies carrying them (a quoted cookie can spell NUL as \\000) are dropped, as a
+    session that does not exist. Form bodies are checked by the forms that read them
+    (Django's fields refuse NUL; the upload form in api/upload/multipart.py).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_control(request.path_info) or _has_control(unquote(request.META.get("QUERY_STRING", ""))):
+            return HttpResponseBadRequest("Bad request: the URL contains NUL or control characters.\n",
+                                          content_type="text/plain; charset=utf-8")
+        for name, value in list(request.COOKIES.items()):
+            if _has_control(name) or _has_control(value):
+                del request.COOKIES[name]
+        return self.get_response(request)

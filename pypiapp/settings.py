@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "pypiapp.middleware.RejectControlCharactersMiddleware",  # issue 14: no NUL reaches a view (a 400)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pypiapp.middleware.GZipPagesMiddleware",
@@ -85,6 +86,7 @@ MIDDLEWARE = [
 # use no session, user, CSRF token or message (pypiapp/handlers.py).
 INSTALLER_PATH_PREFIXES = ["/simple/", "/packages/"]
 INSTALLER_MIDDLEWARE = [
+    "pypiapp.middleware.RejectControlCharactersMiddleware",  # issue 14: no NUL reaches a view (a 400)
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

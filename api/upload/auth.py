@@ -32,7 +32,7 @@ def _basic_credentials(request):
     except (binascii.Error, UnicodeDecodeError):
         raise UploadError("Malformed HTTP Basic authorization header.", status=403, code="auth") from None
     username, sep, password = decoded.partition(":")
-    if not sep:
+    if not sep or not decoded.isprintable():  # NUL or control characters never reach the database
         raise UploadError("Malformed HTTP Basic authorization header.", status=403, code="auth")
     return username, password
 

@@ -36,8 +36,9 @@ class UploadError(Exception):
         }
 
     def response(self, request):
-        # A reason phrase must be one latin-1 line.
-        reason = " ".join(self.message.split()).encode("latin-1", "replace").decode("latin-1")
+        # A reason phrase must be one latin-1 line of printable characters.
+        line = "".join(char if char.isprintable() else " " for char in " ".join(self.message.split()))
+        reason = line.encode("latin-1", "replace").decode("latin-1")
         if wants_json(request):
             response = HttpResponse(json.dumps(self.as_dict()), status=self.status, content_type="application/json")
         else:

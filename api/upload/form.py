@@ -10,6 +10,7 @@ from django.http.multipartparser import MultiPartParserError
 
 from .errors import UploadError, help_url
 from .handlers import LimitedHashingUploadHandler
+from .multipart import StrictMultiPartParser
 
 TRUE_VALUES = {"1", "true", "yes", "on"}
 
@@ -70,14 +71,14 @@ def _project_urls(values):
 
 
 def read_body(request):
-    """Parse the multipart body with the streaming handler; returns (POST, FILES)."""
+    """Parse the multipart body, as sent (multipart.py), with the streaming handler; returns (POST, FILES)."""
     handler = LimitedHashingUploadHandler(request)
+    content_type = request.META.get("CONTENT_TYPE", "")
     try:
-        request.upload_handlers = [handler]
-    except AttributeError:  # something read the body already: sizes are then checked afterwards
-        pass
-    try:
-        post, files = request.POST, request.FILES
+        if not content_type.lower().startswith("multipart/form-data"):
+            raise UploadError("The upload must be sent as multipart/form-data (as twine sends it).", code="invalid_form")
+        post, files = StrictMultiPartParser(request, [handler]).parse()
+        request._post, request._files = post, files
     except RequestDataTooBig:
         raise UploadError("The form fields are too large (the long description is limited to 16 MiB).",
                           status=413, code="too_large") from None
