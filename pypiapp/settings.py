@@ -124,6 +124,15 @@ if os.environ.get("TEST_DATABASE_NAME"):
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Wait for a writer instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+
+# Database hiccups (README "Degraded modes"): a connection the server dropped is noticed and
+# replaced at the start of the next request instead of failing it; a database that is really
+# gone makes requests a 503 (core/errors.py), plain text on these paths (pip, uv, twine).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5")))
+PLAIN_ERROR_PATH_PREFIXES = ["/simple/", "/packages/", "/legacy/"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
