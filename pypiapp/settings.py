@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "pypiapp.middleware.RejectControlCharactersMiddleware",  # issue 14: no NUL reaches a view (a 400)
     "django.middleware.security.SecurityMiddleware",
+    "core.errors.ErrorPageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pypiapp.middleware.GZipPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -91,6 +92,11 @@ INSTALLER_MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Error answers (core/errors.py): pages for people, short plain text (or JSON under /pypi/…/json)
+# for the clients on these paths.
+MACHINE_PATH_PREFIXES = ["/simple/", "/packages/", "/legacy", "/pypi", "/integrity/", "/_/", "/_health", "/metrics"]
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"
 
 ROOT_URLCONF = "pypiapp.urls"
 WSGI_APPLICATION = "pypiapp.wsgi.application"
@@ -127,12 +133,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 # Database hiccups (README "Degraded modes"): a connection the server dropped is noticed and
 # replaced at the start of the next request instead of failing it; a database that is really
-# gone makes requests a 503 (core/errors.py), plain text on these paths (pip, uv, twine).
+# gone makes requests a 503 (core/errors.py), plain text on MACHINE_PATH_PREFIXES (pip, uv, twine).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5")))
-PLAIN_ERROR_PATH_PREFIXES = ["/simple/", "/packages/", "/legacy/"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -4,9 +4,6 @@ from django.urls import include, path
 
 from accounts import urls as accounts_urls
 
-# A database that cannot be reached answers 503 (plain text, JSON or HTML), anything else Django's 500.
-handler500 = "core.errors.server_error"
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("account/", include(accounts_urls.allauth_overrides)),
@@ -15,3 +12,11 @@ urlpatterns = [
     path("", include("api.urls")),
     path("", include("packages.urls")),
 ]
+
+# Error answers for people and for clients (core/errors.py): a database that cannot be reached is
+# a 503 there, not a 500; allauth's rate limits use handler429.
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler429 = "core.errors.too_many_requests"
+handler500 = "core.errors.server_error"

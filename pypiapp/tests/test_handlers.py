@@ -68,8 +68,10 @@ def test_redirects_and_not_found_still_work_on_the_short_chain(call_app, wheel):
 
 
 def test_other_methods_and_paths_take_the_full_chain(call_app, wheel):
-    # CSRF runs for a POST even under /simple/ (the short chain would answer 405).
-    assert call_app("POST", "/simple/lean-pkg/")[0] == 403
+    # A POST takes the full chain: under /simple/ it is the read-only views' 405 (an upload sent
+    # to the index URL), and on a page CSRF refuses it.
+    assert call_app("POST", "/simple/lean-pkg/")[0] == 405
+    assert call_app("POST", "/account/login/")[0] == 403
     status, headers, _ = call_app("GET", "/account/login/")
     assert status == 200 and "csrftoken" in headers.get("Set-Cookie", "")
 
