@@ -19,6 +19,7 @@ from . import (
     moderation,
 )
 from .admin_actions import ReasonForm, confirm_and_apply
+from .admin_create import CreateProjectAdminMixin
 from .models import File, Project, ProjectReport, Release, Role
 
 admin.site.site_header = f"{settings.SITE_NAME} administration"
@@ -90,7 +91,7 @@ class ProjectLimitsForm(forms.ModelForm):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(CreateProjectAdminMixin, admin.ModelAdmin):
     form = ProjectLimitsForm
     list_display = ["name", "status", "owner_names", "total_size_display", "created", "last_serial"]
     list_filter = ["status", "created"]
@@ -129,7 +130,9 @@ class ProjectAdmin(admin.ModelAdmin):
         return format_html_join(" · ", '<a href="{}">{}</a>', ((url, label) for label, url in items))
 
     def has_add_permission(self, request):
-        return False  # projects are created by uploads
+        # Uploads create projects; staff with the permission can create one the upload rules
+        # refuse (a look-alike name), with its Owner (admin_create.py).
+        return request.user.has_perm("packages.add_project")
 
     def has_delete_permission(self, request, obj=None):
         return False  # removal needs a reason: the "remove" action
@@ -141,6 +144,8 @@ class ProjectAdmin(admin.ModelAdmin):
         return request.user.has_perm("packages.change_role")
 
     def save_model(self, request, obj, form, change):
+        if not change:
+            return self.create_project(obj, form)
         # Only the limits are editable; they are journaled like every other change.
         current = Project.objects.get(pk=obj.pk)
         moderation.set_limits(

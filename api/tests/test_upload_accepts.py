@@ -81,10 +81,26 @@ def test_json_error_body_when_the_client_accepts_json(ctx):
     assert plain["Content-Type"].startswith("text/plain") and b"local versions" in plain.content
 
 
-def test_owner_of_a_project_may_register_a_look_alike_but_others_may_not(ctx):
+def test_a_look_alike_is_refused_for_everyone_its_owner_included(ctx):
     filename, data = wheel("exist1ng-pkg", "1.0")
-    response = post(ctx.client, ctx.bob_token, filename, data, name="exist1ng-pkg", version="1.0")
-    assert response.status_code == 400 and "too similar to an existing project 'existing-pkg'" in response.reason_phrase
+    for token in (ctx.bob_token, ctx.token):  # ctx.token: alice, who owns existing-pkg
+        response = post(ctx.client, token, filename, data, name="exist1ng-pkg", version="1.0")
+        assert response.status_code == 400
+        assert "too similar to an existing project 'existing-pkg'" in response.reason_phrase
+
+
+def test_staff_create_a_look_alike_in_the_admin_and_its_owner_then_uploads(ctx):
+    from accounts.tests.factories import UserFactory
+    from packages.models import Role
+
+    staff = UserFactory(username="root", is_staff=True, is_superuser=True)
+    ctx.client.force_login(staff)
+    response = ctx.client.post("/admin/packages/project/add/", {"name": "exist1ng-pkg", "owner": ctx.alice.pk})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    project = Project.objects.get(normalized_name="exist1ng-pkg")
+    assert Role.objects.filter(project=project, user=ctx.alice, role_name=Role.OWNER).exists()
+    ctx.client.logout()
+    filename, data = wheel("exist1ng-pkg", "1.0")
     response = post(ctx.client, ctx.token, filename, data, name="exist1ng-pkg", version="1.0")
     assert response.status_code == 200, response.reason_phrase
 

@@ -153,14 +153,21 @@ def check_urls(metadata):
 
 
 def check_emails(metadata):
+    """An RFC 822 address list, as pypi.org reads it: every entry getaddresses() finds must be
+    a valid address (an empty or unparsable entry is refused, not skipped), on one line."""
     for key, label in (("author_email", "Author-email"), ("maintainer_email", "Maintainer-email")):
-        for _display, address in getaddresses([metadata.get(key) or ""]):
-            if not address:
-                continue
+        value = metadata.get(key) or ""
+        if not value.strip():
+            continue
+        if "\r" in value or "\n" in value:
+            raise field_error(value, label, "Use a single line only.", key, code="bad_email")
+        for _display, address in getaddresses([value]):
             try:
+                if "@" not in address:
+                    raise EmailNotValidError("Use a valid email address, such as 'Name <name@example.com>'.")
                 validate_email(address, check_deliverability=False)
             except EmailNotValidError as exc:
-                raise field_error(address, label, f"{exc}", key) from None
+                raise field_error(address or value, label, f"{exc}", key, code="bad_email") from None
 
 
 def check_name_matches(metadata_name, form_name, where):

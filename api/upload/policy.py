@@ -159,7 +159,7 @@ def check_new_project(uploader, name):
         raise UploadError("New project registration is temporarily disabled by the index staff. Upload files to "
                           "existing projects, or try again later.", status=403, code="new_projects_disabled",
                           help_url=help_url("kill-switches"))
-    check_new_project_name(name, uploader.user)
+    check_new_project_name(name)
     allowed, window = parse_rate(settings.PROJECT_CREATE_RATE)
     since = timezone.now() - timedelta(seconds=window)
     if _projects_created_since(uploader.user, since) >= allowed:

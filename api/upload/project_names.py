@@ -2,7 +2,7 @@
 import sys
 from functools import cache
 
-from packages.models import ProhibitedProjectName, Project, Role
+from packages.models import ProhibitedProjectName, Project
 from packages.names import is_valid_name, normalize_name, ultranormalize_name
 from pypiapp import rawsql
 
@@ -26,14 +26,15 @@ def check_name_syntax(name):
         )
 
 
-def check_new_project_name(name, user):
+def check_new_project_name(name):
     """Refuse names staff prohibited, stdlib module names and look-alikes of existing projects.
 
-    A look-alike is allowed only when the uploader already holds a role on every project it
-    resembles (an owner may register a second spelling of their own project).
+    A look-alike is refused for everyone, the resembled project's own maintainers included, as
+    on pypi.org (a second spelling confuses installers whoever registers it); staff can still
+    create one from the admin.
     """
     normalized = normalize_name(name)
-    prohibited, clash = _prohibited_and_lookalike(normalized, ultranormalize_name(name), user)
+    prohibited, clash = _prohibited_and_lookalike(normalized, ultranormalize_name(name))
     if prohibited:
         raise invalid(f"The name '{name}' isn't allowed. It has been prohibited by the index staff.", "name",
                       anchor="project-names", code="name_prohibited")
@@ -52,21 +53,18 @@ def check_new_project_name(name, user):
 
 @cache
 def _prohibited_and_lookalike_sql():
-    p, r, x = "p", "r", "x"
+    p, x = "p", "x"
     prohibited = (f"SELECT 1 FROM {rawsql.table(ProhibitedProjectName, x)} "
                   f"WHERE {rawsql.column(ProhibitedProjectName, 'name', x)} = %s")
-    has_role = (f"SELECT 1 FROM {rawsql.table(Role, r)} WHERE {rawsql.column(Role, 'project', r)} = "
-                f"{rawsql.column(Project, 'id', p)} AND {rawsql.column(Role, 'user', r)} = %s")
     lookalike = (f"SELECT {rawsql.column(Project, 'name', p)} FROM {rawsql.table(Project, p)} "
                  f"WHERE {rawsql.column(Project, 'ultranormalized_name', p)} = %s "
-                 f"AND {rawsql.column(Project, 'normalized_name', p)} <> %s AND NOT EXISTS ({has_role}) "
+                 f"AND {rawsql.column(Project, 'normalized_name', p)} <> %s "
                  f"ORDER BY {rawsql.column(Project, 'normalized_name', p)} LIMIT 1")
     return f"SELECT EXISTS ({prohibited}), ({lookalike})"
 
 
-def _prohibited_and_lookalike(normalized, ultranormalized, user):
-    """(is the name prohibited, the first look-alike project the user holds no role on):
-    one query, in plain SQL because every new project's first upload runs it (pypiapp/rawsql.py)."""
-    prohibited, clash = rawsql.fetch_one(_prohibited_and_lookalike_sql(), [normalized, ultranormalized, normalized,
-                                                                           user.pk])
+def _prohibited_and_lookalike(normalized, ultranormalized):
+    """(is the name prohibited, the first existing look-alike project): one query, in plain SQL
+    because every new project's first upload runs it (pypiapp/rawsql.py)."""
+    prohibited, clash = rawsql.fetch_one(_prohibited_and_lookalike_sql(), [normalized, ultranormalized, normalized])
     return bool(prohibited), clash

@@ -14,8 +14,8 @@ RULES = [
     ("project-names", "Project names",
      "A name is ASCII letters and digits with '.', '_' and '-' between them (PEP 508). Refused for new projects: "
      "names the staff prohibited, names of standard-library modules, and names that look like an existing project "
-     "once case, separators and the look-alikes l/1/I and o/0 are folded (unless you already maintain that "
-     "project). Names that normalize to an existing project's name (PEP 503) upload to that project."),
+     "once case, separators and the look-alikes l/1/I and o/0 are folded (for everyone, that project's "
+     "maintainers included; the index staff can create such a project). Names that normalize to an existing project's name (PEP 503) upload to that project."),
     ("filenames", "Versions and filenames",
      "Versions follow PEP 440; local versions (+local) are refused; an upload whose canonical version equals an "
      "existing release joins that release. Wheels are named per the binary distribution format with valid tags "
