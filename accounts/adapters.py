@@ -41,6 +41,20 @@ class AccountAdapter(DefaultAccountAdapter):
         ctx.update(context_data)
         queue_message(self.render_mail(template_prefix, email, ctx))
 
+    def get_client_ip(self, request):
+        # The one notion of "the client" (accounts/throttles.py): allauth's rate limits key on it.
+        from .throttles import client_ip
+
+        return client_ip(request) or super().get_client_ip(request)
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        # allauth keys failed logins on the text typed; count one account across its username
+        # and every e-mail address instead, so switching between them buys no extra guesses.
+        from .throttles import account_key
+
+        login = credentials.get("email") or credentials.get("username") or ""
+        return account_key(login)
+
     def authentication_failed(self, request, **credentials):
         # Only the account name is looked at; the attempted password is never stored.
         from allauth.account.utils import filter_users_by_email, filter_users_by_username

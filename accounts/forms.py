@@ -1,7 +1,11 @@
 """Forms for the account pages (allauth's own forms cover login, email and password)."""
 import datetime
 
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
+from allauth.account.models import EmailAddress
+from allauth.core import context, ratelimit
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils import timezone
@@ -29,6 +33,21 @@ class LoginForm(AllauthLoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["login"].label = "Username or email"
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    """Reset links go only to an address its owner has confirmed (an address merely written into
+    a user row, or added and never confirmed, gets nothing), at most a few a day per account."""
+
+    def clean_email(self):
+        email = super().clean_email()
+        verified = set(EmailAddress.objects.filter(email__iexact=email, verified=True).values_list("user_id", flat=True))
+        self.users = [user for user in self.users if user.pk in verified]
+        if not self.users:
+            raise get_adapter().validation_error("unknown_email")
+        if not ratelimit.consume(context.request, action="reset_password_account", key=f"user:{self.users[0].pk}"):
+            raise forms.ValidationError("Too many password reset requests for this account. Please try again later.")
+        return email
 
 
 class DisplayNameForm(forms.Form):

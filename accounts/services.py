@@ -4,12 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from .models import SecurityEvent
-
-
-def client_ip(request):
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+from .throttles import client_ip
 
 
 def record_security_event(user, tag, request=None, **details):

@@ -49,7 +49,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 SITE_NAME = os.environ.get("SITE_NAME", "Package Index")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.StaffAdminConfig",  # django.contrib.admin, logging in through allauth
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -171,7 +171,10 @@ ACCOUNT_MAX_EMAIL_ADDRESSES = 10
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"  # mail goes out through dramatiq (accounts/tasks.py)
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm", "login": "accounts.forms.LoginForm"}  # display name; labels
+ACCOUNT_FORMS = {  # display name; labels; reset mail to verified addresses only
+    "signup": "accounts.forms.SignupForm", "login": "accounts.forms.LoginForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+}
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # password/email/2FA changes are mailed to the primary address
 # Like pypi.org, say plainly when a username or email is taken (usernames are public anyway).
 ACCOUNT_PREVENT_ENUMERATION = False
@@ -181,9 +184,30 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/5m/ip,5/5m/key",
     "signup": "20/h/ip",
     "confirm_email": "3/6h/key",
-    "reset_password": "5/d/ip,5/d/key",
+    # Per client (the real one behind TRUSTED_PROXY_COUNT proxies) and per account: the
+    # login_failed and reset_password keys name the account, not the text typed
+    # (accounts/adapters.py, accounts/forms.py).
+    "reset_password": "20/h/ip",
+    "reset_password_account": "5/d/key",
     "password_check": "60/m/ip",  # the live password-strength check on forms
 }
+
+# --- Staff two-factor authentication (accounts/second_factor.py, accounts/admin_site.py) ---
+# Staff log into the admin through allauth's login; no admin page opens until the account has
+# 2FA and the session has passed it. The accounts named here skip that, and only with DEBUG on
+# (`make run`'s demo user and seed_dev_data's staff).
+STAFF_REQUIRE_2FA = env_bool("STAFF_REQUIRE_2FA", True)
+STAFF_2FA_EXEMPT = ["demo", "admin", "moderator"]
+
+# --- Trusted proxies and throttles (accounts/throttles.py) ---
+# How many proxies in front of the app append to X-Forwarded-For (deploy/nginx.conf: 1). The
+# client address every throttle and the security history use is the one the last of them saw.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Failed credentials on /legacy/ (bad tokens, wrong passwords), per client address and per
+# token id or account: past the limit the answer is 429 with Retry-After.
+UPLOAD_AUTH_FAILURES_PER_CLIENT = os.environ.get("UPLOAD_AUTH_FAILURES_PER_CLIENT", "30/m")
+UPLOAD_AUTH_FAILURES_PER_CREDENTIAL = os.environ.get("UPLOAD_AUTH_FAILURES_PER_CREDENTIAL", "10/m")
+
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)

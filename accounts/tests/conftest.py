@@ -4,6 +4,8 @@ import re
 import pytest
 from django.core import mail
 
+from pypiapp.testing.staff import totp_code  # noqa: F401  (the account tests import it from here)
+
 
 @pytest.fixture
 def deliver(django_capture_on_commit_callbacks):
@@ -32,14 +34,6 @@ def link_in(message, path_fragment):
 
 def path_of(url):
     return re.sub(r"^https?://[^/]+", "", url)
-
-
-def totp_code(secret, offset=0):
-    """The current TOTP code for a base32 secret (allauth's own HOTP helpers)."""
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
-
-    counter = next(iter(yield_hotp_counters_from_time()))
-    return format_hotp_value(hotp_value(secret, counter + offset))
 
 
 def reauthenticate(client, password):

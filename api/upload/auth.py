@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import authenticate as django_authenticate
 
-from accounts.tokens import TokenError, authenticate_token
+from accounts.throttles import account_key, client_ip, throttle
+from accounts.tokens import TokenError, authenticate_token, parse_token
 
 from .errors import UploadError, help_url
 
@@ -17,7 +18,35 @@ class Uploader:
     token: object = None  # accounts.ApiToken when a token was used
 
 
-def _basic_credentials(request):
+def _failure_throttles():
+    return (throttle("upload-auth-client", settings.UPLOAD_AUTH_FAILURES_PER_CLIENT),
+            throttle("upload-auth-credential", settings.UPLOAD_AUTH_FAILURES_PER_CREDENTIAL))
+
+
+class _Failures:
+    """Failed credentials count per client address and per credential (token id or account);
+    once either has failed too often, the request is refused before its credentials are checked."""
+
+    def __init__(self, request):
+        self.per_client, self.per_credential = _failure_throttles()
+        self.client = client_ip(request) or "unknown"
+
+    def refuse_if_throttled(self, credential=None):
+        for limiter, ident in ((self.per_client, self.client), (self.per_credential, credential)):
+            if ident is not None and limiter.exceeded(ident):
+                raise UploadError(
+                    "Too many failed authentication attempts. Try again later.", status=429, code="rate_limited",
+                    help_url=help_url("accounts"), headers={"Retry-After": str(limiter.retry_after())},
+                )
+
+    def failed(self, error, credential=None):
+        self.per_client.hit(self.client)
+        if credential is not None:
+            self.per_credential.hit(credential)
+        return error
+
+
+def _basic_credentials(request, failures):
     header = request.META.get("HTTP_AUTHORIZATION", "")
     scheme, _, encoded = header.partition(" ")
     if scheme.lower() != "basic" or not encoded:
@@ -30,20 +59,31 @@ def _basic_credentials(request):
     try:
         decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
-        raise UploadError("Malformed HTTP Basic authorization header.", status=403, code="auth") from None
+        raise failures.failed(UploadError("Malformed HTTP Basic authorization header.", status=403, code="auth")) from None
     username, sep, password = decoded.partition(":")
     if not sep or not decoded.isprintable():  # NUL or control characters never reach the database
-        raise UploadError("Malformed HTTP Basic authorization header.", status=403, code="auth")
+        raise failures.failed(UploadError("Malformed HTTP Basic authorization header.", status=403, code="auth"))
     return username, password
 
 
+def _token_id(password):
+    try:
+        return "token:" + parse_token(password)[0]
+    except TokenError:
+        return None
+
+
 def authenticate(request) -> Uploader:
-    username, password = _basic_credentials(request)
+    failures = _Failures(request)
+    failures.refuse_if_throttled()
+    username, password = _basic_credentials(request, failures)
     if username == "__token__":
+        credential = _token_id(password)
+        failures.refuse_if_throttled(credential)
         try:
             token = authenticate_token(password)
         except TokenError as exc:
-            raise UploadError(str(exc), status=403, code="auth") from None
+            raise failures.failed(UploadError(str(exc), status=403, code="auth"), credential) from None
         return Uploader(user=token.user, token=token)
     if not settings.UPLOAD_ALLOW_PASSWORD_AUTH:
         raise UploadError(
@@ -53,9 +93,18 @@ def authenticate(request) -> Uploader:
             code="password_auth_disabled",
             help_url=help_url("accounts"),
         )
+    credential = account_key(username)
+    failures.refuse_if_throttled(credential)
     user = django_authenticate(request, username=username, password=password)
     if user is None:
-        raise UploadError("Invalid username or password.", status=403, code="auth")
+        raise failures.failed(UploadError("Invalid username or password.", status=403, code="auth"), credential)
+    if user.has_two_factor():
+        # As pypi.org: a password is one factor, and an upload cannot ask for the second.
+        raise UploadError(
+            f"User '{user.username}' has two-factor authentication enabled: upload with an API token "
+            "(username '__token__', the token as the password) instead of a password.",
+            status=403, code="two_factor_token_required", help_url=help_url("accounts"),
+        )
     return Uploader(user=user)
 
 

@@ -17,8 +17,9 @@ def help_url(anchor):
 
 
 class UploadError(Exception):
-    def __init__(self, message, *, status=400, code="invalid", field=None, help_url=None):
+    def __init__(self, message, *, status=400, code="invalid", field=None, help_url=None, headers=None):
         super().__init__(message)
+        self.headers = headers or {}
         self.message = message
         self.status = status
         self.code = code
@@ -45,6 +46,8 @@ class UploadError(Exception):
             text = self.message + (f"\nSee {self.help_url}" if self.help_url and self.help_url not in self.message else "")
             response = HttpResponse(text + "\n", status=self.status, content_type="text/plain; charset=utf-8")
         response.reason_phrase = reason
+        for name, value in self.headers.items():
+            response[name] = value
         return response
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from accounts.throttles import parse_rate
 from packages import flags
 from packages.models import File, FilenameLog, JournalEntry, Project, Release, Role
 from packages.names import canonical_version, normalize_name
@@ -20,7 +21,6 @@ from . import limits
 from .errors import UploadError, help_url
 from .project_names import check_new_project_name
 
-_RATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def check_uploads_enabled():
@@ -129,13 +129,6 @@ def check_filename_unused(filename, digests, rows):
     if other_name is not None:
         raise UploadError(f"The same file was already uploaded as '{other_name}'.", code="file_exists",
                           field="content", help_url=help_url("filename-reuse"))
-
-
-def parse_rate(rate):
-    """'20/h' -> (20, seconds in the window)."""
-    count, _, unit = rate.partition("/")
-    number = "".join(c for c in unit if c.isdigit()) or "1"
-    return int(count), int(number) * _RATE_UNITS[unit.lstrip("0123456789")[:1] or "h"]
 
 
 @cache

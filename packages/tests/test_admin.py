@@ -4,12 +4,13 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 from packages import flags
 from packages.models import AdminFlag, JournalEntry, ProhibitedProjectName, Project, ProjectReport
 from packages.staff_groups import ADMINS, MODERATORS, ensure_staff_groups
 from packages.tests.factories import ProjectFactory
 from pypiapp.testing.publish import publish
+from pypiapp.testing.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +24,13 @@ def staff_member(group_name, username):
 
 @pytest.fixture
 def admin_client(client, db):
-    client.force_login(staff_member(ADMINS, "an-admin"))
+    staff_login(client, staff_member(ADMINS, "an-admin"), DEFAULT_PASSWORD)
     return client
 
 
 @pytest.fixture
 def moderator_client(client, db):
-    client.force_login(staff_member(MODERATORS, "a-moderator"))
+    staff_login(client, staff_member(MODERATORS, "a-moderator"), DEFAULT_PASSWORD)
     return client
 
 

@@ -1,4 +1,6 @@
 """A moderator's day in the real admin, in Chromium: log in, act on a report, and pip can't install any more."""
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 
@@ -7,6 +9,7 @@ from packages.models import Project, ProjectReport
 from packages.staff_groups import MODERATORS, ensure_staff_groups
 from pypiapp.testing import clients
 from pypiapp.testing.publish import publish
+from pypiapp.testing.staff import add_totp, totp_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,10 +39,17 @@ def test_staff_quarantines_reported_project_and_pip_can_no_longer_install_it(
     before = clients.pip_install(f"{index_url}/simple/", ["sneaky-pkg"], tmp_path / "before")
     assert before.returncode == 0, before.stdout + before.stderr  # installable until staff act
 
+    # The admin sends staff to the site's login, whose second step asks for the TOTP code.
+    secret = add_totp(moderator)
     page.goto(f"{index_url}/admin/")
-    page.fill("#id_username", "modesty")
-    page.fill("#id_password", DEFAULT_PASSWORD)
-    page.click("input[type=submit]")
+    page.wait_for_url("**/account/login/?next=%2Fadmin%2F")
+    page.get_by_label("Username or email").fill("modesty")
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/account/2fa/authenticate/")
+    page.locator("#id_code").fill(totp_code(secret))
+    page.get_by_role("button", name=re.compile("Sign In|Log in", re.I)).click()
+    page.wait_for_url(f"{index_url}/admin/")
     page.get_by_role("link", name="Project reports").click()
     row = page.locator("#result_list tbody tr", has_text="sneaky-pkg")
     assert "Posts ~/.pypirc" in row.inner_text()

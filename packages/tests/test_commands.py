@@ -25,7 +25,7 @@ def run(*args, **kwargs):
     return out.getvalue(), err.getvalue()
 
 
-def test_seed_dev_data_is_realistic_and_idempotent(client):
+def test_seed_dev_data_is_realistic_and_idempotent(client, settings):
     run("seed_dev_data")
     counts = (Project.objects.count(), Release.objects.count(), File.objects.count(), JournalEntry.objects.count())
     out, _ = run("seed_dev_data")
@@ -34,6 +34,8 @@ def test_seed_dev_data_is_realistic_and_idempotent(client):
                       JournalEntry.objects.count())  # fmt: skip
 
     assert client.login(username="admin", password="admin-password-123")
+    assert client.get("/admin/packages/projectreport/").status_code == 302  # staff need 2FA...
+    settings.DEBUG = True  # ...except the development accounts, with DEBUG on (make run)
     assert client.get("/admin/packages/projectreport/").status_code == 200
     page = client.get("/simple/requests-lite/").content.decode()
     assert "requests_lite-2.0.0-py3-none-any.whl" in page and "requests_lite-2.0.0.tar.gz" in page

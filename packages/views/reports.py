@@ -2,14 +2,16 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.shortcuts import get_object_or_404, redirect, render
+
+from accounts.throttles import Throttle
 
 from ..models import Project, ProjectReport
 from ..names import normalize_name
 
 # Reports a user may send per hour: enough for real findings, too few to flood the queue.
 REPORTS_PER_HOUR = 5
+_reports = Throttle("project-report", REPORTS_PER_HOUR, 3600)
 
 
 class ReportForm(forms.ModelForm):
@@ -29,14 +31,7 @@ class ReportForm(forms.ModelForm):
 
 def _rate_limited(user):
     """Count this report against the user's hourly allowance; True once it is used up."""
-    key = f"project-report:{user.pk}"
-    cache.add(key, 0, 3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, 3600)
-        count = 1
-    return count > REPORTS_PER_HOUR
+    return _reports.hit(user.pk)
 
 
 @login_required

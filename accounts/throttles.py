@@ -1,0 +1,102 @@
+"""Who the client is, and how often it may fail: the one place for both.
+
+`client_ip` is the address every throttle, allauth's rate limits (through the adapter's
+`get_client_ip`) and the security history use. Behind `TRUSTED_PROXY_COUNT` proxies (nginx in
+deploy/nginx.conf appends the address it saw to X-Forwarded-For) the client is the entry that
+many places from the right; anything further left was written by the client and is ignored.
+
+Counters live in Django's cache, so with Redis configured every worker and node shares them.
+"""
+import ipaddress
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def _clean_ip(value):
+    try:
+        return str(ipaddress.ip_address(value.strip().strip("[]")))
+    except ValueError:
+        return None
+
+
+def client_ip(request):
+    """The client's address: REMOTE_ADDR, or the address the last trusted proxy saw."""
+    if request is None:
+        return None
+    remote = request.META.get("REMOTE_ADDR") or None
+    count = settings.TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    hops = [hop for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    if len(hops) < count:
+        # Not through all our proxies (e.g. a health check to the app port): what we saw is all we know.
+        return remote
+    return _clean_ip(hops[-count]) or remote
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """At most `limit` events per `window` seconds per key (a fixed window in the shared cache)."""
+
+    name: str
+    limit: int
+    window: int
+
+    def _key(self, ident, now):
+        return f"throttle:{self.name}:{ident}:{int(now // self.window)}"
+
+    def retry_after(self, now=None):
+        now = time.time() if now is None else now
+        return max(1, int(self.window - now % self.window))
+
+    def count(self, ident):
+        return cache.get(self._key(ident, time.time()), 0)
+
+    def exceeded(self, ident):
+        """True once `ident` has used up this window's allowance (nothing is counted)."""
+        return self.count(ident) >= self.limit
+
+    def hit(self, ident):
+        """Count one event for `ident`; True when it went over the limit."""
+        key = self._key(ident, time.time())
+        if cache.add(key, 1, self.window + 1):
+            return 1 > self.limit
+        try:
+            return cache.incr(key) > self.limit
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, self.window + 1)
+            return 1 > self.limit
+
+    def clear(self, ident):
+        cache.delete(self._key(ident, time.time()))
+
+
+def parse_rate(rate):
+    """'20/h', '10/5m', '600/60s' -> (count, seconds)."""
+    count, _, period = rate.partition("/")
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    number = period[:-1] or "1"
+    return int(count), int(number) * units[period[-1]]
+
+
+def throttle(name, rate):
+    limit, window = parse_rate(rate)
+    return Throttle(name, limit, window)
+
+
+def account_key(login):
+    """One throttle key per account, whether it is named by its username or any of its e-mail
+    addresses; text naming no account is its own key (so guessing names is throttled too)."""
+    from allauth.account.models import EmailAddress
+
+    from .models import User
+
+    login = (login or "").strip()
+    if "@" in login:
+        user_id = EmailAddress.objects.filter(email__iexact=login).values_list("user_id", flat=True).first()
+    else:
+        user_id = User.objects.filter(username__iexact=login).values_list("pk", flat=True).first()
+    return f"user:{user_id}" if user_id is not None else f"login:{login.lower()}"
