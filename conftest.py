@@ -99,11 +99,15 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A fresh tab; the test fails if the Content-Security-Policy blocked anything on any page."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15000)
+    blocked = []
+    page.on("console", lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None)
     yield page
     context.close()
+    assert blocked == [], blocked
 
 
 @pytest.fixture

@@ -47,6 +47,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Public base URL used in mails and absolute links when there is no request.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 SITE_NAME = os.environ.get("SITE_NAME", "Package Index")
+SITE_IS_HTTPS = SITE_URL.lower().startswith("https://")  # turns on HSTS, redirects, Secure cookies (below)
 
 INSTALLED_APPS = [
     "accounts.apps.StaffAdminConfig",  # django.contrib.admin, logging in through allauth
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
+    "csp",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -79,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "packages.middleware.AdminFlagMiddleware",
 ]
@@ -179,7 +182,7 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True  # password/email/2FA changes are mailed to t
 # Like pypi.org, say plainly when a username or email is taken (usernames are public anyway).
 ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("ACCOUNT_DEFAULT_HTTP_PROTOCOL", "http")
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_IS_HTTPS else "http"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/5m/ip,5/5m/key",
     "signup": "20/h/ip",
@@ -309,6 +312,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": f"{SITE_NAME} JSON API",
     "DESCRIPTION": "Project and release documents in pypi.org's JSON API shape.",
     "VERSION": "1",
+    "PREPROCESSING_HOOKS": ["api.json.urls.canonical_paths_only"],
 }
 
 # Upload policy (see README "Upload rules").
@@ -321,14 +325,40 @@ UPLOAD_REQUIRE_VERIFIED_EMAIL = env_bool("UPLOAD_REQUIRE_VERIFIED_EMAIL", True)
 UPLOAD_MAX_RELEASE_AGE_DAYS = int(os.environ.get("UPLOAD_MAX_RELEASE_AGE_DAYS", "14"))
 PROJECT_CREATE_RATE = os.environ.get("PROJECT_CREATE_RATE", "20/h")
 
-# Security defaults; production sets SECURE_* via a TLS front.
+# --- HTTPS and browser security (README "Security") ---
+# An https:// SITE_URL turns on what a TLS site needs (what `manage.py check --deploy` asks
+# for): HSTS, redirects to https, Secure session and CSRF cookies. The scheme a request came
+# in with is X-Forwarded-Proto when TRUSTED_PROXY_COUNT proxies are in front (nginx sets it in
+# deploy/nginx.conf), else the connection's own.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SITE_IS_HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 86400 if SITE_IS_HTTPS else 0)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SITE_IS_HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SITE_IS_HTTPS)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+SESSION_COOKIE_SECURE = SITE_IS_HTTPS
+CSRF_COOKIE_SECURE = SITE_IS_HTTPS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT > 0 else None
+# Content-Security-Policy (django-csp 4) on every page for people: scripts and styles only from
+# static files (no inline code anywhere), README images from https, nothing framed. The
+# installer and API paths carry no HTML, so they get none.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/simple/", "/packages/", "/legacy/", "/pypi/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "https:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

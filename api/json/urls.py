@@ -18,3 +18,9 @@ class SchemaURLConf:
     """The URLconf drf-spectacular describes."""
 
     urlpatterns = canonical
+
+
+def canonical_paths_only(endpoints, **kwargs):
+    """drf-spectacular preprocessing hook: the schema (and `check --deploy`, which generates it from
+    the whole URLconf) sees only the canonical paths, not their trailing-slash twins."""
+    return [endpoint for endpoint in endpoints if not endpoint[0].endswith("/json/")]

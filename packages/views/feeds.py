@@ -1,7 +1,12 @@
-"""RSS feeds (django.contrib.syndication): newest projects, latest releases, one project's releases."""
+"""RSS feeds (django.contrib.syndication): newest projects, latest releases, one project's releases.
+
+Readers render an RSS <description> as HTML, so text written by uploaders (summaries, author
+names) is HTML-escaped before the feed's own XML escaping: it shows as the plain text it is.
+"""
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.utils.html import escape
 
 from ..models import Project, Release
 from ..names import normalize_name
@@ -13,7 +18,7 @@ class ReleaseItemsMixin:
     """Feeds whose items are releases: summary, release page and upload date."""
 
     def item_description(self, release):
-        return release.summary
+        return escape(release.summary)
 
     def item_link(self, release):
         return f"/project/{release.project.normalized_name}/{release.version}/"
@@ -55,7 +60,7 @@ class NewestPackagesFeed(Feed):
         return item[0].name
 
     def item_description(self, item):
-        return item[1].summary if item[1] else ""
+        return escape(item[1].summary) if item[1] else ""
 
     def item_link(self, item):
         return f"/project/{item[0].normalized_name}/"
