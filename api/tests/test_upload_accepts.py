@@ -90,11 +90,12 @@ def test_a_look_alike_is_refused_for_everyone_its_owner_included(ctx):
 
 
 def test_staff_create_a_look_alike_in_the_admin_and_its_owner_then_uploads(ctx):
-    from accounts.tests.factories import UserFactory
+    from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
     from packages.models import Role
+    from pypiapp.testing.staff import staff_login
 
     staff = UserFactory(username="root", is_staff=True, is_superuser=True)
-    ctx.client.force_login(staff)
+    staff_login(ctx.client, staff, DEFAULT_PASSWORD)  # the admin asks staff for their second factor
     response = ctx.client.post("/admin/packages/project/add/", {"name": "exist1ng-pkg", "owner": ctx.alice.pk})
     assert response.status_code == 302, response.content.decode()[:2000]
     project = Project.objects.get(normalized_name="exist1ng-pkg")
