@@ -1,10 +1,5 @@
 """deploy/nginx.conf in front of the live server: files and pages come from nginx's caches,
 and a quarantine, a yank or an upload shows on the very next request through it."""
-import os
-import shutil
-import socket
-import subprocess
-import time
 import urllib.error
 import urllib.request
 
@@ -14,8 +9,7 @@ from django.conf import settings as django_settings
 from accounts.tests.factories import UserFactory
 from packages import moderation, services
 from packages.models import File, Project, Release
-from pypiapp.testing.net import free_port
-from pypiapp.testing.nginx import production_conf
+from pypiapp.testing.nginx import running_front
 from pypiapp.testing.publish import publish
 
 pytestmark = pytest.mark.e2e
@@ -34,33 +28,11 @@ def _get(url, accept="text/html"):
 @pytest.fixture
 def front(live_server, settings, tmp_path):
     """nginx with the production config, proxying to the live server; Django purges it."""
-    assert shutil.which("nginx"), "nginx is needed (apt-get install nginx libnginx-mod-http-cache-purge)"
-    port = free_port()
-    (tmp_path / "cache").mkdir()
-    conf = tmp_path / "nginx.conf"
-    conf.write_text(production_conf(
-        listen=f"127.0.0.1:{port}", app=live_server.url, packages_root=django_settings.PACKAGE_FILES_ROOT,
-        static_root=django_settings.STATIC_ROOT, cache_dir=tmp_path / "cache", prefix=tmp_path, workers=1,
-    ))
-    # As root, nginx's workers would run as nobody, who can't enter pytest's private folders.
-    main = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
-    proc = subprocess.Popen(["nginx", "-p", str(tmp_path), "-c", str(conf), "-g", main], stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert proc.poll() is None, proc.stderr.read().decode()
-            time.sleep(0.05)
-    settings.FILE_DELIVERY = "x-accel-redirect"
-    settings.EDGE_CACHE_SECONDS = 3600
-    settings.EDGE_PURGE_URLS = [f"{url}/_purge"]
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-    errors = (tmp_path / "error.log").read_text() if (tmp_path / "error.log").exists() else ""
-    assert "signal" not in errors and "[crit]" not in errors and "[alert]" not in errors, errors
+    with running_front(live_server.url, tmp_path) as url:
+        settings.FILE_DELIVERY = "x-accel-redirect"
+        settings.EDGE_CACHE_SECONDS = 3600
+        settings.EDGE_PURGE_URLS = [f"{url}/_purge"]
+        yield url
 
 
 @pytest.fixture
