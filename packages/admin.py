@@ -124,9 +124,10 @@ class ProjectAdmin(CreateProjectAdminMixin, admin.ModelAdmin):
             ("Journal", _changelist(admin_journal.JournalEntry, project=obj.pk)),
             ("Reports", _changelist(ProjectReport, project=obj.pk)),
             ("Files", _changelist(File, release__project=obj.pk)),
-            ("Simple page", f"/simple/{obj.normalized_name}/"),
             ("Project page", f"/project/{obj.normalized_name}/"),
         ]
+        if not obj.is_quarantined:  # a quarantined project has no simple page
+            items.insert(3, ("Simple page", f"/simple/{obj.normalized_name}/"))
         return format_html_join(" · ", '<a href="{}">{}</a>', ((url, label) for label, url in items))
 
     def has_add_permission(self, request):

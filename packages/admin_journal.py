@@ -159,6 +159,18 @@ class AdminFlagAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_changelist_formset(self, request, **kwargs):
+        """The list's checkboxes have no visible label: name each after its column and flag."""
+        formset = super().get_changelist_formset(request, **kwargs)
+
+        class LabelledFormSet(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                for name in AdminFlagAdmin.list_editable:
+                    form.fields[name].widget.attrs["aria-label"] = f"{name.capitalize()}: {form.instance.pk}"
+
+        return LabelledFormSet
+
     def changelist_view(self, request, extra_context=None):
         flags.ensure_known_flags()
         return super().changelist_view(request, extra_context)
