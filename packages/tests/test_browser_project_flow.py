@@ -3,6 +3,7 @@ import os
 import re
 
 import pytest
+from django.conf import settings
 from django.core import mail
 
 from accounts.tests.factories import UserFactory
@@ -55,10 +56,18 @@ def test_upload_invite_accept_yank_then_pip_skips(orm_beside_playwright, transac
     assert page.get_by_role("heading", name="Browser Demo").is_visible()
     assert page.locator("#description strong", has_text="browser test").is_visible()
     assert page.evaluate("window.pwned === undefined")
+    # The tabs show one section at a time; the files are behind "Download files" (keyboard too).
+    assert not page.locator("#files").is_visible()
+    page.get_by_role("tab", name="Project description").focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert page.get_by_role("tab", name="Download files").get_attribute("aria-selected") == "true"
     for path in files:
         if "1.1" in path.name:
             assert page.get_by_role("link", name=path.name).is_visible()
-    assert page.locator("#pip-command").inner_text() == "pip install browser-demo"
+    assert not page.locator("#description").is_visible()
+    assert page.locator("#pip-command").inner_text() == f"pip install --index-url {settings.SITE_URL}/simple/ browser-demo"
+    page.get_by_role("tab", name="Project description").click()
     assert screenshot(page, "packages-project-page") <= 0
 
     # Search finds it right away (the upload updated the index); the home page lists it.

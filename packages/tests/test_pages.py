@@ -29,16 +29,23 @@ def test_project_page_shows_readme_meta_files_and_history(client, widget, user):
     assert response.status_code == 200
     html = response.content.decode()
     assert "<strong>widgets</strong>" in html  # README rendered from Markdown
-    assert "pip install Widget_Lib</code>" in html  # latest final release, no pin
+    # The install commands name this index (latest final release, no pin).
+    assert "pip install --index-url http://127.0.0.1:8000/simple/ Widget_Lib</code>" in html
+    assert "uv pip install --index-url http://127.0.0.1:8000/simple/ Widget_Lib</code>" in html
+    assert "Latest version" in html and "Released <time" in html
     assert "MIT" in html and "&gt;=3.9" in html and "Ada Author" in html
     assert 'href="https://example.org/src"' in html
     assert "javascript:" not in html
-    assert "Programming Language :: Python :: 3" in html
+    # Classifiers grouped under their top level, each linking to a search for it.
+    assert "<dt>Programming Language</dt>" in html and ">Python :: 3</a>" in html
+    assert 'href="/search/?c=License%20%3A%3A%20OSI%20Approved%20%3A%3A%20MIT%20License"' in html
     assert f">{user.initials}<" in html and f"/user/{user.username}/" in html
     assert "Release history" in html and "2.0b1" in html and "pre-release" in html
     file = widget.releases.get(version="1.0").files.get(packagetype="sdist")
     assert file.filename in html and file.sha256_digest in html and file.blake2_256_digest in html
     assert file.url_path in html
+    assert html.index("<h3>Source distribution</h3>") < html.index(file.filename) < html.index("<h3>Built distributions</h3>")
+    assert html.count("View hashes") == 2
     assert "/project/widget-lib/report/" in html
 
 
@@ -53,8 +60,8 @@ def test_release_page_pins_version_and_links_latest(client, widget):
     response = client.get("/project/widget-lib/2.0b1/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert "pip install Widget_Lib==2.0b1" in html
-    assert "not the latest version" in html
+    assert "pip install --index-url http://127.0.0.1:8000/simple/ Widget_Lib==2.0b1" in html
+    assert "not the latest version" in html and "Newer version available (1.0)" in html
 
 
 def test_non_canonical_version_redirects_and_unknown_is_404(client, widget):

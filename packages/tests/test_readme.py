@@ -113,5 +113,5 @@ def test_hostile_readme_on_the_project_page(client, user):
     readme = html.split('id="description"', 1)[1].split("</section>", 1)[0]
     assert "fine link" in readme
     assert_inert(readme)
-    # The page's only scripts are our own static file.
-    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/copy.js" defer>']
+    # The page's only scripts are our own static files.
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/copy.js" defer>', '<script src="/static/js/tabs.js" defer>']

@@ -1,4 +1,5 @@
 """Public project and release pages: /project/<name>/ and /project/<name>/<version>/."""
+from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -38,6 +39,22 @@ def safe_links(release):
     return links
 
 
+def grouped_classifiers(names):
+    """[("License", [("OSI Approved :: MIT License", full name)]), ...]: classifiers under their top
+    level, as pypi.org shows them."""
+    groups = {}
+    for name in names:
+        top, _, rest = name.partition(" :: ")
+        groups.setdefault(top, []).append((rest or top, name))
+    return sorted(groups.items())
+
+
+def split_keywords(text):
+    """Keywords as people write them: comma-separated, or space-separated when there is no comma."""
+    parts = text.split(",") if "," in text else text.split()
+    return [part.strip() for part in parts if part.strip()][:20]
+
+
 def _context(request, project, releases, release):
     current = None
     if release is not None:
@@ -48,14 +65,19 @@ def _context(request, project, releases, release):
         )
     roles = Role.objects.filter(project=project).select_related("user").order_by("role_name", "user__username")
     latest = latest_release(releases)
+    files = list(current.files.all()) if current else []
     return {
         "project": project,
         "release": current,
         "latest": latest,
         "is_latest": current is not None and latest is not None and current.pk == latest.pk,
         "releases": sorted(releases, key=lambda r: r.parsed_version, reverse=True),
-        "files": list(current.files.all()) if current else [],
-        "classifiers": current.classifier_names if current else [],
+        "files": files,
+        "sdists": [f for f in files if f.packagetype == "sdist"],
+        "wheels": [f for f in files if f.packagetype != "sdist"],
+        "classifier_groups": grouped_classifiers(current.classifier_names) if current else [],
+        "keywords": split_keywords(current.keywords) if current else [],
+        "index_url": f"{settings.SITE_URL.rstrip('/')}/simple/",
         "links": safe_links(current) if current else [],
         "readme": render_description(current.description, current.description_content_type) if current else "",
         "maintainers": [role.user for role in roles],
