@@ -136,3 +136,13 @@ def screenshot(browser):
         return overflow
 
     return take
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """moto's S3 server on a free loopback port, for the whole session (see pypiapp/testing/s3.py)."""
+    from pypiapp.testing.s3 import S3Server
+
+    server = S3Server(tmp_path_factory.mktemp("s3") / "moto.log")
+    yield server
+    server.stop()

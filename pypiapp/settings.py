@@ -15,8 +15,8 @@ VAR_DIR = Path(os.environ.get("PYPIAPP_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def env_bool(name, default=False):
-    value = os.environ.get(name)
+def env_bool(name, default=False, env=os.environ):
+    value = env.get(name)
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
@@ -221,19 +221,37 @@ MFA_ALLOW_UNVERIFIED_EMAIL = True
 
 # Files: local disk under var/ by default, S3-compatible object storage when S3_BUCKET is set.
 PACKAGE_FILES_ROOT = Path(os.environ.get("PACKAGE_FILES_ROOT", VAR_DIR / "packages"))
-if os.environ.get("S3_BUCKET"):
-    _package_storage = {
+
+
+# --- Object storage (S3-compatible, django-storages) and how downloads reach it ---
+# A private bucket (S3's default) is served with presigned URLs that expire after
+# S3_URL_EXPIRY_SECONDS; S3_PUBLIC_BUCKET=1 (a bucket policy allowing anonymous GetObject)
+# or S3_CUSTOM_DOMAIN (a CDN or website endpoint in front of the bucket) gives plain URLs.
+def s3_storage(env):
+    """The "packages" storage for the S3_* variables in `env` (README "Object storage")."""
+    custom_domain = env.get("S3_CUSTOM_DOMAIN") or None
+    public = custom_domain is not None or env_bool("S3_PUBLIC_BUCKET", env=env)
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": os.environ["S3_BUCKET"],
-            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("S3_REGION") or None,
-            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
-            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "bucket_name": env["S3_BUCKET"],
+            "endpoint_url": env.get("S3_ENDPOINT_URL") or None,
+            "region_name": env.get("S3_REGION") or None,
+            "access_key": env.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env.get("S3_SECRET_ACCESS_KEY") or None,
+            "custom_domain": custom_domain,
+            "url_protocol": env.get("S3_CUSTOM_DOMAIN_PROTOCOL", "https:"),
             "file_overwrite": False,
-            "querystring_auth": False,
+            "querystring_auth": not public,
+            "querystring_expire": int(env.get("S3_URL_EXPIRY_SECONDS", "300")),
+            "signature_version": "s3v4",
+            "addressing_style": env.get("S3_ADDRESSING_STYLE") or None,
         },
     }
+
+
+if os.environ.get("S3_BUCKET"):
+    _package_storage = s3_storage(os.environ)
 else:
     _package_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -30,7 +30,11 @@ def deliver(storage_path, filename, is_metadata):
             # deploy/nginx.conf keeps this "yes" that long; quarantine and deletion purge it.
             response["X-Accel-Expires"] = str(settings.EDGE_CACHE_SECONDS)
     elif mode == "redirect":
+        # A private bucket's URL is presigned and expires (S3_URL_EXPIRY_SECONDS), and a
+        # quarantine must stop new downloads: neither may be kept by a cache, unlike the bytes.
         response = HttpResponseRedirect(package_storage().url(storage_path))
+        response["Cache-Control"] = "no-store"
+        return response
     else:
         storage = package_storage()
         try:
