@@ -86,3 +86,24 @@ def test_pages_come_from_nginx_and_change_on_the_next_request(front, published):
     assert status == 200 and b'"2.0"' in body
     new_wheel = File.objects.get(filename="front_pkg-2.0-py3-none-any.whl")
     assert _get(front + new_wheel.url_path)[0] == 200  # a new file is served at once
+
+
+def test_a_cached_pep691_page_changes_on_the_next_request(front, published):
+    """pip's and uv's requests (JSON, gzip) are cached and purged like the HTML ones."""
+    page = front + "/simple/front-pkg/"
+    pip_headers = {"Accept": "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, "
+                             "text/html; q=0.01", "Accept-Encoding": "gzip, deflate"}
+
+    def get():
+        import gzip
+        import json
+
+        with urllib.request.urlopen(urllib.request.Request(page, headers=pip_headers), timeout=10) as response:
+            return response.headers["X-Cache"], json.loads(gzip.decompress(response.read()))
+
+    get()
+    cached, document = get()
+    assert cached == "HIT" and not any(f.get("yanked") for f in document["files"])
+    services.yank_release(Release.objects.get(version="1.0"), "broken", published)
+    cached, document = get()
+    assert cached == "MISS" and {f.get("yanked") for f in document["files"]} == {"broken"}

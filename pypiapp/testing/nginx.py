@@ -9,21 +9,42 @@ from pathlib import Path
 
 from .net import free_port
 
-DEPLOY_CONF = Path(__file__).resolve().parent.parent.parent / "deploy" / "nginx.conf"
+DEPLOY_DIR = Path(__file__).resolve().parent.parent.parent / "deploy"
+DEPLOY_CONF = DEPLOY_DIR / "nginx.conf"
+NODES_CONF = DEPLOY_DIR / "nginx-nodes.conf"
 
 
 def production_conf(*, listen, app, packages_root, static_root, cache_dir, prefix, workers):
     """The production config with its placeholders filled in (see the top of deploy/nginx.conf).
 
     `cache_dir` must exist; nginx makes its cache folders inside it."""
-    text = DEPLOY_CONF.read_text()
-    for key, value in {
+    return _fill(DEPLOY_CONF, {
         "__LISTEN__": listen, "__APP__": app.removeprefix("http://"),
         "__PACKAGES_ROOT__": f"{packages_root}/", "__STATIC_ROOT__": f"{static_root}/",
         "__CACHE_DIR__": str(cache_dir), "__PREFIX__": str(prefix), "__WORKERS__": str(workers),
-    }.items():
-        text = text.replace(key, value)
-    return text
+    })
+
+
+def nodes_conf(*, listen, nodes, purge_from, static_root, cache_dir, prefix, workers, fail_timeout=5):
+    """deploy/nginx-nodes.conf for the web nodes at `nodes` ("host:port"), files in S3."""
+    upstreams = "\n        ".join(f"server {node} max_fails=1 fail_timeout={fail_timeout}s;" for node in nodes)
+    allow = "\n            ".join(f"allow {address};" for address in purge_from)
+    return _fill(NODES_CONF, {
+        "__LISTEN__": listen, "__UPSTREAMS__": upstreams, "__PURGE_ALLOW__": allow,
+        "__STATIC_ROOT__": f"{static_root}/", "__CACHE_DIR__": str(cache_dir), "__PREFIX__": str(prefix),
+        "__WORKERS__": str(workers),
+    })
+
+
+def _fill(template, values):
+    """The template with its placeholders replaced, except in comments (which name them)."""
+    lines = []
+    for line in template.read_text().splitlines(keepends=True):
+        if not line.lstrip().startswith("#"):
+            for key, value in values.items():
+                line = line.replace(key, value)
+        lines.append(line)
+    return "".join(lines)
 
 
 @contextmanager
