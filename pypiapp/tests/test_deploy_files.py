@@ -6,6 +6,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 READERS = r"(?:env_bool|env_list|os\.environ\.get|os\.environ\[|env\.get|env\[)\(?\s*\"([A-Z][A-Z0-9_]+)\""
 TEST_ONLY = {"TEST_DATABASE_NAME"}
+UNIT_ONLY = {"WEB_BIND", "WEB_WORKERS", "WORKER_PROCESSES", "WORKER_THREADS"}  # read by deploy/systemd/
 
 
 def settings_variables():
@@ -24,6 +25,8 @@ def test_the_environment_template_lists_every_setting():
     assert len(settings_variables()) > 40  # the pattern still finds what settings.py reads
     missing = sorted(settings_variables() - listed)
     assert not missing, f"add these to deploy/pypi.env (with their default): {missing}"
+    stale = sorted(listed - settings_variables() - UNIT_ONLY)
+    assert not stale, f"deploy/pypi.env lists settings nothing reads: {stale}"
 
 
 def test_the_environment_template_is_a_valid_systemd_environment_file():
