@@ -19,6 +19,7 @@ urlpatterns = [
     # A version always contains a digit, so /project/<name>/report/ and the like never match here.
     re_path(r"^project/(?P<name>[^/]+)/(?P<version>[^/]*[0-9][^/]*)/$", project.release_detail, name="release_detail"),
     path("search/", search.search, name="search"),
+    path("classifiers/", search.classifier_list, name="classifiers"),
     path("rss/updates.xml", LatestUpdatesFeed(), name="rss_updates"),
     path("rss/packages.xml", NewestPackagesFeed(), name="rss_packages"),
     path("rss/project/<str:name>/releases.xml", ProjectReleasesFeed(), name="rss_project_releases"),

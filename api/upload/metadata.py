@@ -5,6 +5,7 @@ from email.utils import getaddresses
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from email_validator import EmailNotValidError, validate_email
 from license_expression import get_spdx_licensing
 from packaging.requirements import InvalidRequirement, Requirement
@@ -16,7 +17,6 @@ from trove_classifiers import deprecated_classifiers
 from .errors import invalid
 
 CORE_METADATA_URL = "https://packaging.python.org/specifications/core-metadata/"
-CLASSIFIERS_URL = "https://pypi.org/classifiers/"
 LICENSE_EXPRESSION_URL = "https://packaging.python.org/specifications/license-expression/"
 # 1.0 .. 2.5: 2.0 was never a real version; anything newer is refused until we know its rules.
 METADATA_VERSIONS = ("1.0", "1.1", "1.2", "2.1", "2.2", "2.3", "2.4", "2.5")
@@ -31,6 +31,11 @@ MAX_CLASSIFIER_LENGTH = 255
 MAX_URL_LABEL_LENGTH = 32
 _LICENSE_REF = re.compile(r"^(DocumentRef-[A-Za-z0-9.-]+:)?LicenseRef-[A-Za-z0-9.-]+$")
 _DYNAMIC_FORBIDDEN = {"name", "version", "metadata-version"}
+
+
+def classifiers_url():
+    """This index's own list of classifiers (/classifiers/), which links each to a search."""
+    return f"{settings.SITE_URL.rstrip('/')}/classifiers/"
 
 
 def field_error(value, label, problem, field, **kwargs):
@@ -74,10 +79,10 @@ def check_classifiers(metadata):
             replacements = deprecated_classifiers[classifier]
             hint = f"use {', '.join(repr(r) for r in replacements)} instead" if replacements else "remove it"
             raise invalid(f"Classifier '{classifier}' has been deprecated, {hint}.", "classifiers",
-                          url=CLASSIFIERS_URL, code="deprecated_classifier")
+                          url=classifiers_url(), code="deprecated_classifier")
         if len(classifier) > MAX_CLASSIFIER_LENGTH or classifier not in KNOWN_CLASSIFIERS:
-            raise invalid(f"'{classifier[:200]}' is not a valid classifier. See {CLASSIFIERS_URL} for the list.",
-                          "classifiers", url=CLASSIFIERS_URL, code="unknown_classifier")
+            raise invalid(f"'{classifier[:200]}' is not a valid classifier. See {classifiers_url()} for the list.",
+                          "classifiers", url=classifiers_url(), code="unknown_classifier")
 
 
 @lru_cache(maxsize=1)

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from packaging.version import InvalidVersion, Version
 
+from .. import classifiers
 from ..models import File, Project, Release, Role, latest_release
 from ..names import normalize_name
 from ..readme import render_description
@@ -39,16 +40,6 @@ def safe_links(release):
     return links
 
 
-def grouped_classifiers(names):
-    """[("License", [("OSI Approved :: MIT License", full name)]), ...]: classifiers under their top
-    level, as pypi.org shows them."""
-    groups = {}
-    for name in names:
-        top, _, rest = name.partition(" :: ")
-        groups.setdefault(top, []).append((rest or top, name))
-    return sorted(groups.items())
-
-
 def split_keywords(text):
     """Keywords as people write them: comma-separated, or space-separated when there is no comma."""
     parts = text.split(",") if "," in text else text.split()
@@ -75,7 +66,7 @@ def _context(request, project, releases, release):
         "files": files,
         "sdists": [f for f in files if f.packagetype == "sdist"],
         "wheels": [f for f in files if f.packagetype != "sdist"],
-        "classifier_groups": grouped_classifiers(current.classifier_names) if current else [],
+        "classifier_groups": classifiers.grouped(current.classifier_names) if current else [],
         "keywords": split_keywords(current.keywords) if current else [],
         "index_url": f"{settings.SITE_URL.rstrip('/')}/simple/",
         "links": safe_links(current) if current else [],

@@ -1,13 +1,32 @@
-"""/search/?q=&c=&o=&page=: full-text search with classifier filters, paginated."""
+"""/search/?q=&c=&o=&page=: full-text search with classifier filters, paginated; /classifiers/."""
+import difflib
+
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
+from .. import classifiers as trove
 from ..forms import SearchForm
 from ..models import Classifier, Project, Release, latest_release
 from ..search import MAX_QUERY_LENGTH, search_projects
 
 PER_PAGE = 20
+SUGGESTIONS = 5
+
+
+def _suggestions(query):
+    """Names close to the words of a search that found nothing: names holding a word, else names
+    sharing its first letters, the closest first. Bounded: three words, 50 candidates each."""
+    suggestions = []
+    for word in [word.lower() for word in query.split() if len(word) >= 3][:3]:
+        public = Project.objects.public()
+        candidates = list(public.filter(normalized_name__contains=word).values_list("name", "normalized_name")[:50])
+        if not candidates:
+            candidates = list(public.filter(normalized_name__startswith=word[:4]).values_list("name", "normalized_name")[:50])
+        candidates.sort(key=lambda pair: -difflib.SequenceMatcher(None, word, pair[1]).ratio())
+        suggestions.extend(candidates[:SUGGESTIONS])
+    return list(dict.fromkeys(suggestions))[:SUGGESTIONS]
 
 
 def search(request):
@@ -38,6 +57,14 @@ def search(request):
     query_string.pop("page", None)
     context = {
         "form": form, "errors": too_large, "query": query[:MAX_QUERY_LENGTH], "selected": classifiers, "order": order, "page": page, "rows": rows,
-        "searched": searched, "classifier_names": classifier_names, "query_string": query_string.urlencode(),
+        "searched": searched, "classifier_groups": trove.grouped(classifier_names), "query_string": query_string.urlencode(),
+        "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1) if page else [],
+        "suggestions": _suggestions(query) if searched and query and not rows else [],
     }  # fmt: skip
     return render(request, "packages/search.html", context, status=400 if too_large else 200)
+
+
+@require_safe
+def classifier_list(request):
+    """Every classifier, grouped, each linking to the projects that use it (upload errors link here)."""
+    return render(request, "packages/classifiers.html", {"classifier_groups": trove.grouped(trove.all_current())})
