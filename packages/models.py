@@ -96,6 +96,9 @@ class Release(models.Model):
     summary = models.CharField(max_length=512, blank=True)
     description = models.TextField(blank=True)
     description_content_type = models.CharField(max_length=128, blank=True)
+    description_html = models.TextField(
+        blank=True, editable=False,
+        help_text="The description rendered and sanitized once, at upload (core/readme.py); pages show this.")
     keywords = models.TextField(blank=True)
     home_page = models.TextField(blank=True)
     download_url = models.TextField(blank=True)

@@ -34,7 +34,7 @@ def validate_form(form):
     version = check_version(form)
     python_version = filenames.check_filename(form, version)
     metadata.check_metadata(form.metadata)
-    readme.check_description(form.metadata)
+    form.metadata["description_html"] = readme.check_description(form.metadata)  # rendered once, stored
     return version, python_version
 
 

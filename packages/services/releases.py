@@ -1,6 +1,8 @@
 from django.db import transaction
 from packaging.version import Version
 
+from core import readme
+
 from ..models import Classifier, Release
 from ..names import canonical_version
 from .journal import record
@@ -41,6 +43,10 @@ def create_release(project, version: str, metadata: dict, user) -> Release:
         uploader=user,
     )
     apply_metadata(release, metadata)
+    # Rendered once: by the upload's check (which refuses what fails), else here; pages read it.
+    html = metadata.get("description_html")
+    release.description_html = html if html is not None else readme.render_or_fallback(
+        release.description, release.description_content_type)
     release.save()
     if metadata.get("classifiers"):
         release.classifiers.add(*_classifiers_named(metadata["classifiers"]))

@@ -1,10 +1,10 @@
-"""README rendering: every content type renders, and hostile input never yields executable content."""
+"""README rendering (core/readme.py): every content type renders, and hostile input never yields executable content."""
 import re
 from html.parser import HTMLParser
 
 import pytest
 
-from packages.readme import parse_content_type, render_description
+from core.readme import parse_content_type, render, render_or_fallback
 from pypiapp.testing.publish import publish
 
 HOSTILE_MARKDOWN = """# Title
@@ -71,16 +71,16 @@ def assert_inert(html):
     (HOSTILE_RST, "text/x-rst"),
     (HOSTILE_RST, ""),
     (HOSTILE_PLAIN, "text/plain"),
-    (HOSTILE_MARKDOWN, "text/html"),  # unknown types are treated as reStructuredText
+    (HOSTILE_MARKDOWN, "text/html"),  # an unknown type (only on stored releases) is shown as plain text
 ])  # fmt: skip
 def test_hostile_readme_renders_without_executable_content(text, content_type):
-    html = str(render_description(text, content_type))
+    html = render_or_fallback(text, content_type)
     assert html.strip()
     assert_inert(html)
 
 
 def test_markdown_keeps_safe_formatting_and_links():
-    html = str(render_description(HOSTILE_MARKDOWN, "text/markdown"))
+    html = render(HOSTILE_MARKDOWN, "text/markdown")
     assert "<h1" in html and "Title" in html
     assert 'href="https://example.org/ok"' in html
     assert 'rel="nofollow noopener ugc"' in html
@@ -88,22 +88,23 @@ def test_markdown_keeps_safe_formatting_and_links():
 
 
 def test_rst_raw_directive_falls_back_to_escaped_text():
-    html = str(render_description(HOSTILE_RST, "text/x-rst"))
+    html = render_or_fallback(HOSTILE_RST, "text/x-rst")
     assert "&lt;script&gt;" in html  # shown as text, never as markup
 
 
 def test_rst_renders_normally():
-    html = str(render_description("Heading\n=======\n\nSome *emphasis* and ``code``.\n", "text/x-rst"))
+    html = render("Heading\n=======\n\nSome *emphasis* and ``code``.\n", "text/x-rst")
     assert "<em>emphasis</em>" in html and ">code</span>" in html
 
 
 def test_parse_content_type():
-    assert parse_content_type("text/markdown; charset=UTF-8; variant=CommonMark") == ("text/markdown", "CommonMark")
-    assert parse_content_type("") == ("text/x-rst", "GFM")
+    assert parse_content_type("text/markdown; charset=UTF-8; variant=CommonMark") == (
+        "text/markdown", {"charset": "UTF-8", "variant": "CommonMark"})
+    assert parse_content_type("") == ("text/x-rst", {})
 
 
 def test_empty_description():
-    assert render_description("", "text/markdown") == ""
+    assert render("", "text/markdown") == ""
 
 
 @pytest.mark.django_db

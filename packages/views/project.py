@@ -3,12 +3,12 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from packaging.version import InvalidVersion, Version
 
 from .. import classifiers
 from ..models import File, Project, Release, Role, latest_release
 from ..names import normalize_name
-from ..readme import render_description
 
 # Everything the pages show about the other releases; the README is only loaded for the one shown.
 HISTORY_FIELDS = ("id", "project_id", "version", "canonical_version", "is_prerelease", "yanked", "yanked_reason", "created")
@@ -70,7 +70,8 @@ def _context(request, project, releases, release):
         "keywords": split_keywords(current.keywords) if current else [],
         "index_url": f"{settings.SITE_URL.rstrip('/')}/simple/",
         "links": safe_links(current) if current else [],
-        "readme": render_description(current.description, current.description_content_type) if current else "",
+        # Rendered and sanitized at upload (core/readme.py): a page view never renders.
+        "readme": mark_safe(current.description_html) if current else "",  # noqa: S308
         "maintainers": [role.user for role in roles],
         "can_manage": request.user.is_authenticated and any(r.user_id == request.user.pk for r in roles),
     }
