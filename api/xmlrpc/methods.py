@@ -268,6 +268,9 @@ def method_help(name):
     return inspect.getdoc(func) or "" if func else ""
 
 
+TEXT_PARAMS = {"package_name", "user"}
+
+
 class UnknownMethod(Exception):
     pass
 
@@ -277,5 +280,8 @@ def call(name, params):
     func = REGISTRY.get(name)
     if func is None:
         raise UnknownMethod(name)
-    inspect.signature(func).bind(*params)  # wrong arity is the caller's fault, not ours
+    bound = inspect.signature(func).bind(*params)  # wrong arity is the caller's fault, not ours
+    for param, value in bound.arguments.items():  # names are text in every method (a fault, not an error)
+        if param in TEXT_PARAMS and not isinstance(value, str):
+            raise TypeError(f"{param} must be a string, not {type(value).__name__}")
     return func(*params)
