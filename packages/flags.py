@@ -5,12 +5,14 @@ READ_ONLY = "read-only"
 DISALLOW_NEW_UPLOAD = "disallow-new-upload"
 DISALLOW_NEW_PROJECT = "disallow-new-project-registration"
 DISALLOW_NEW_USER = "disallow-new-user-registration"
+DISALLOW_OIDC = "disallow-oidc"
 
 KNOWN_FLAGS = {
     READ_ONLY: "Read-only mode: every write (uploads, account and project changes) is refused.",
     DISALLOW_NEW_UPLOAD: "New uploads are temporarily disabled.",
     DISALLOW_NEW_PROJECT: "New project registration is temporarily disabled.",
     DISALLOW_NEW_USER: "New user registration is temporarily disabled.",
+    DISALLOW_OIDC: "Trusted publishing (OIDC token exchange) is temporarily disabled.",
 }
 
 _CACHE_KEY = "admin-flags:enabled"

@@ -185,6 +185,12 @@ class File(models.Model):
         max_length=64, blank=True, help_text="SHA-256 of the PEP 658 .metadata file; empty when there is none."
     )
     metadata_blake2_256 = models.CharField(max_length=64, blank=True)
+    published_by = models.CharField(
+        max_length=255, blank=True, help_text="The trusted publisher that uploaded it (then uploader is empty)."
+    )
+    provenance_sha256 = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of its PEP 740 provenance document; empty when there is none."
+    )
 
     class Meta:
         ordering = ["filename"]
@@ -203,6 +209,17 @@ class File(models.Model):
     @property
     def url_path(self):
         return file_url_path(self.path)
+
+
+class FileProvenance(models.Model):
+    """A file's PEP 740 provenance (verified attestations and their publisher), kept as the exact
+    bytes served at /integrity/<project>/<version>/<filename>/provenance."""
+
+    file = models.OneToOneField(File, on_delete=models.CASCADE, related_name="provenance", primary_key=True)
+    document = models.TextField()
+
+    def __str__(self):
+        return f"provenance of {self.file_id}"
 
 
 def file_url_path(storage_path):

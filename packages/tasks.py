@@ -58,5 +58,13 @@ def send_release_mail(recipient_ids, project_name, version, action, actor_userna
     _send("release_change", context, _emails(recipient_ids))
 
 
+@dramatiq.actor(queue_name=MAIL_QUEUE, max_retries=5, min_backoff=10_000)
+def send_publisher_mail(recipient_ids, project_name, change, publisher_label, actor_username):
+    """change: "added" or "removed" (a trusted publisher, oidc/services.py)."""
+    context = {"project_name": project_name, "change": change, "publisher_label": publisher_label,
+               "actor_username": actor_username}
+    _send("publisher_change", context, _emails(recipient_ids))
+
+
 # The staff announcement actor lives in its own module; importing it here lets workers find it.
 from . import tasks_announcements  # noqa: E402,F401

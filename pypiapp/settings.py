@@ -7,6 +7,7 @@ variables, with defaults that need nothing installed: SQLite and local files und
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "accounts",
     "packages",
     "api",
+    "oidc",
 ]
 
 MIDDLEWARE = [
@@ -342,6 +344,21 @@ UPLOAD_REQUIRE_2FA = env_bool("UPLOAD_REQUIRE_2FA", False)
 UPLOAD_REQUIRE_VERIFIED_EMAIL = env_bool("UPLOAD_REQUIRE_VERIFIED_EMAIL", True)
 UPLOAD_MAX_RELEASE_AGE_DAYS = int(os.environ.get("UPLOAD_MAX_RELEASE_AGE_DAYS", "14"))
 PROJECT_CREATE_RATE = os.environ.get("PROJECT_CREATE_RATE", "20/h")
+
+# Trusted Publishing (OIDC, see oidc/ and README "Trusted Publishing").
+# The audience identity tokens must carry exactly: pypi.org's is "pypi"; ours is the site's
+# host name by default, so that a token minted for another index is never accepted here.
+OIDC_AUDIENCE = os.environ.get("OIDC_AUDIENCE") or (urlsplit(SITE_URL).hostname or "localhost")
+# Plain-http loopback issuers (tests, development); refused at start-up with DEBUG off.
+OIDC_ALLOW_INSECURE_LOCAL_ISSUERS = env_bool("OIDC_ALLOW_INSECURE_LOCAL_ISSUERS", False)
+if OIDC_ALLOW_INSECURE_LOCAL_ISSUERS and not DEBUG:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("OIDC_ALLOW_INSECURE_LOCAL_ISSUERS=1 is for development only: it needs DEBUG=1.")
+OIDC_MINTED_TOKEN_SECONDS = 900  # as pypi.org
+OIDC_LEEWAY_SECONDS = 30  # clock skew allowed on iat/nbf/exp
+OIDC_HTTP_TIMEOUT_SECONDS = float(os.environ.get("OIDC_HTTP_TIMEOUT_SECONDS", "5"))
+OIDC_JWKS_REFRESH_SECONDS = 60  # an unknown kid refetches an issuer's keys at most this often
 
 # --- HTTPS and browser security (README "Security") ---
 # An https:// SITE_URL turns on what a TLS site needs (what `manage.py check --deploy` asks

@@ -14,8 +14,19 @@ from .errors import UploadError, help_url
 
 @dataclass
 class Uploader:
-    user: object
+    user: object  # None for a token minted for a trusted publisher
     token: object = None  # accounts.ApiToken when a token was used
+    publisher: object = None  # oidc.TrustedPublisher the minted token acts for
+
+    @property
+    def actor(self):
+        """Who the upload's journal entries and new rows name: the user (None for a publisher)."""
+        return self.user
+
+    @property
+    def account(self):
+        """The account whose new-project rules apply: the user, or who registered the publisher."""
+        return self.user if self.publisher is None else self.publisher.added_by
 
 
 def _failure_throttles():
@@ -84,7 +95,7 @@ def authenticate(request) -> Uploader:
             token = authenticate_token(password)
         except TokenError as exc:
             raise failures.failed(UploadError(str(exc), status=403, code="auth"), credential) from None
-        return Uploader(user=token.user, token=token)
+        return Uploader(user=token.user, token=token, publisher=token.publisher)
     if not settings.UPLOAD_ALLOW_PASSWORD_AUTH:
         raise UploadError(
             "Username/Password authentication is no longer supported. Use an API token: "
@@ -110,7 +121,11 @@ def authenticate(request) -> Uploader:
 
 def check_account(uploader: Uploader):
     """What pypi.org asks of every uploader, whatever the credentials: not frozen, a verified
-    primary e-mail address, and (when the index requires it) two-factor authentication."""
+    primary e-mail address, and (when the index requires it) two-factor authentication. A token
+    minted for a trusted publisher acts for no person: these checks apply to the people who
+    manage publishers, not to it."""
+    if uploader.publisher is not None:
+        return
     user = uploader.user
     if user.is_frozen or not user.is_active:
         raise UploadError(f"The account '{user.username}' is frozen and cannot upload.", status=403,

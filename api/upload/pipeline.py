@@ -10,7 +10,7 @@ from packages import search, services
 from packages.models import File
 from packages.storage import file_path, package_storage
 
-from . import distributions, policy, validation
+from . import distributions, policy, publishers, validation
 from .auth import authenticate, check_account
 from .form import UploadForm, parse_form
 
@@ -69,9 +69,9 @@ def check_store_and_record(uploader, form: UploadForm, version, python_version, 
             # The journal entries and the search index are written once, at the end of the change.
             with services.batched_journal(), search.batched():
                 if project is None:
-                    project = services.create_project(form.name, uploader.user)
+                    project = publishers.create_project(uploader, form.name)
                 if release is None:
-                    release = services.create_release(project, form.version, form.metadata, uploader.user)
+                    release = services.create_release(project, form.version, form.metadata, uploader.actor)
                 services.add_file(
                     release,
                     filename=form.filename,
@@ -80,9 +80,11 @@ def check_store_and_record(uploader, form: UploadForm, version, python_version, 
                     fileobj=form.content,
                     size=size,
                     digests=digests,
-                    user=uploader.user,
+                    user=uploader.actor,
                     metadata_bytes=metadata_bytes if form.filetype == "bdist_wheel" else None,
+                    published_by=publishers.published_by(uploader),
                 )
+                publishers.record_published(uploader, release, form.filename)
             return "OK"
     except BaseException:
         if writing:

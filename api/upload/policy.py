@@ -17,7 +17,7 @@ from packages.models import File, FilenameLog, JournalEntry, Project, Release, R
 from packages.names import canonical_version, normalize_name
 from pypiapp import rawsql
 
-from . import limits
+from . import limits, publishers
 from .errors import UploadError, help_url
 from .project_names import check_new_project_name
 
@@ -46,7 +46,8 @@ def _lock_project_sql():
 def lock_project(name, uploader):
     """The project called `name` (any spelling), row-locked, carrying `uploader_has_role`
     (read in the same query, for check_may_upload); None when there is no such project."""
-    row = rawsql.fetch_one(_lock_project_sql(), [uploader.user.pk, normalize_name(name)])
+    user_pk = uploader.user.pk if uploader.user is not None else None  # a publisher holds no role
+    row = rawsql.fetch_one(_lock_project_sql(), [user_pk, normalize_name(name)])
     if row is None:
         return None
     project = rawsql.instance(Project, row[:-1], _PROJECT_SKIP)
@@ -63,9 +64,11 @@ def _scope_error(uploader, project_name):
 
 def check_may_upload(uploader, project):
     """Token scope and role on an existing project (checked before the identical re-upload no-op)."""
-    if uploader.token is not None and uploader.token.project_id not in (None, project.id):
+    if uploader.publisher is not None:
+        publishers.check_publisher_scope(uploader, project.name, project)
+    elif uploader.token is not None and uploader.token.project_id not in (None, project.id):
         raise _scope_error(uploader, project.name)
-    if not project.uploader_has_role:  # project from lock_project()
+    elif not project.uploader_has_role:  # project from lock_project()
         raise UploadError(
             f"The user '{uploader.user.username}' isn't allowed to upload to project '{project.name}'. "
             "Ask an Owner of the project to add you as a collaborator.", status=403, code="forbidden",
@@ -146,7 +149,9 @@ def _projects_created_since(user, since):
 
 def check_new_project(uploader, name):
     """May this uploader create a project called `name` now?"""
-    if uploader.token is not None and uploader.token.project_id is not None:
+    if uploader.publisher is not None:
+        publishers.check_publisher_scope(uploader, name, None)
+    elif uploader.token is not None and uploader.token.project_id is not None:
         raise _scope_error(uploader, name)
     if flags.is_enabled(flags.DISALLOW_NEW_PROJECT):
         raise UploadError("New project registration is temporarily disabled by the index staff. Upload files to "
@@ -155,7 +160,7 @@ def check_new_project(uploader, name):
     check_new_project_name(name)
     allowed, window = parse_rate(settings.PROJECT_CREATE_RATE)
     since = timezone.now() - timedelta(seconds=window)
-    if _projects_created_since(uploader.user, since) >= allowed:
+    if _projects_created_since(uploader.account, since) >= allowed:
         raise UploadError(
             f"Too many new projects created: at most {allowed} per {window // 60} minutes. Try again later.",
             status=429, code="rate_limited", help_url=help_url("accounts"),

@@ -11,6 +11,13 @@ RULES = [
      "not be frozen, and needs two-factor authentication when UPLOAD_REQUIRE_2FA is set. A project-scoped token "
      "uploads to its project only and can't create projects. Uploading to an existing project needs the Owner or "
      "Maintainer role. New projects per user are rate limited (PROJECT_CREATE_RATE, answer 429)."),
+    ("trusted-publishing", "Trusted publishers and attestations",
+     "A CI job can upload without a stored token: it exchanges its OIDC identity token at /_/oidc/mint-token for a "
+     "token that acts for the project's trusted publisher, for 15 minutes, on that project only (a pending "
+     "publisher's token may create the project it names, owned by the user who registered it). Such uploads skip "
+     "the account checks (they apply to the people who manage publishers). PEP 740 attestations (the "
+     "'attestations' field) are accepted only with such a token, from a publisher whose kind can be verified "
+     "(GitHub, gitlab.com, Google), and each must be signed by that publisher for the uploaded file."),
     ("project-names", "Project names",
      "A name is ASCII letters and digits with '.', '_' and '-' between them (PEP 508). Refused for new projects: "
      "names the staff prohibited, names of standard-library modules, and names that look like an existing project "

@@ -23,10 +23,12 @@ def store_bytes(path, fileobj, stored_paths):
     return path
 
 
-def add_file(release, *, filename, packagetype, python_version, fileobj, size, digests, user, metadata_bytes=None):
+def add_file(release, *, filename, packagetype, python_version, fileobj, size, digests, user, metadata_bytes=None,
+             published_by=""):
     """Store a distribution (and its PEP 658 metadata) and record it, all or nothing.
 
-    `digests` holds md5, sha256 and blake2_256 hex digests computed from the bytes.
+    `digests` holds md5, sha256 and blake2_256 hex digests computed from the bytes; `published_by`
+    names the trusted publisher of an upload made with a minted token (then `user` is None).
     A failure at any point deletes whatever was already written to storage.
     """
     stored_paths = []
@@ -52,6 +54,7 @@ def add_file(release, *, filename, packagetype, python_version, fileobj, size, d
                 blake2_256_digest=digests["blake2_256"],
                 path=path,
                 uploader=user,
+                published_by=published_by,
                 metadata_sha256=metadata_sha256,
                 metadata_blake2_256=metadata_b2,
             )

@@ -1,0 +1,46 @@
+"""Uploads with a token minted for a trusted publisher (oidc/): where it may upload, and what
+its first upload does for a pending publisher (create the project, Owner = who registered it)."""
+from oidc import services as oidc_services
+from packages import services
+from packages.names import normalize_name
+
+from .errors import UploadError, help_url
+
+
+def check_publisher_scope(uploader, name, project):
+    """A minted token uploads to its publisher's project only; a pending publisher's token may
+    create the project it names (and nothing else). `project` is None for a new name."""
+    publisher = uploader.publisher
+    if project is not None and publisher.project_id == project.id:
+        return
+    if project is None and publisher.is_pending and normalize_name(name) == publisher.pending_name:
+        if publisher.added_by is None:
+            raise UploadError(f"The pending trusted publisher for '{name}' has no user to own the project any more.",
+                              status=403, code="forbidden", help_url=help_url("trusted-publishing"))
+        return
+    target = publisher.project.name if publisher.project_id else f"{publisher.pending_name} (pending)"
+    raise UploadError(
+        f"The given token isn't allowed to upload to project '{name}': it was minted for the trusted publisher "
+        f"{publisher.label} of project '{target}'.", status=403, code="forbidden",
+        help_url=help_url("trusted-publishing"),
+    )
+
+
+def create_project(uploader, name):
+    """The new project for this upload: the uploader's, or a pending publisher's."""
+    if uploader.publisher is None:
+        return services.create_project(name, uploader.user)
+    project = services.create_project(name, uploader.publisher.added_by)
+    oidc_services.activate_pending(uploader.publisher, project)
+    return project
+
+
+def record_published(uploader, release, filename):
+    """"published by <publisher>" in the project's history, next to the file's own entry."""
+    if uploader.publisher is not None:
+        services.record(release.project, f"{filename} published by trusted publisher {uploader.publisher.label}",
+                        version=release.version)
+
+
+def published_by(uploader):
+    return uploader.publisher.label if uploader.publisher is not None else ""
