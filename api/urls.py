@@ -2,7 +2,6 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 
-from .files import views as file_views
 from core.readonly import read_only
 
 from .files import views as file_views

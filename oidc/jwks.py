@@ -3,13 +3,12 @@
 Keys are kept in the shared cache per issuer (by `kid`); a `kid` the cache does not know makes
 one refetch, at most once per OIDC_JWKS_REFRESH_SECONDS per issuer (so a flood of tokens with
 made-up kids costs one fetch a minute). HTTP to issuers has bounded timeouts and a size cap.
-When the cache is down, each process falls back to its own memory for the same purpose.
+When Redis is down the cache backend answers from this process's memory (core/cache.py), so
+keys and the throttle then hold per process.
 """
 import json
 import logging
 import ssl
-import threading
-import time
 import urllib.request
 from urllib.parse import urlsplit
 
@@ -21,41 +20,10 @@ from .issuers import check_issuer_url
 
 log = logging.getLogger(__name__)
 MAX_DOCUMENT_BYTES = 256 * 1024
-_local = {}  # fallback when the shared cache fails: key -> (expires, value)
-_local_lock = threading.Lock()
 
 
 class KeyFetchError(Exception):
     """The issuer's keys could not be read; the message is safe to show to the client."""
-
-
-def _cache_get(key):
-    try:
-        return cache.get(key)
-    except Exception:  # the shared cache is down: this process's memory instead
-        with _local_lock:
-            expires, value = _local.get(key, (0, None))
-            return value if expires > time.monotonic() else None
-
-
-def _cache_set(key, value, timeout):
-    try:
-        cache.set(key, value, timeout)
-    except Exception:
-        with _local_lock:
-            _local[key] = (time.monotonic() + timeout, value)
-
-
-def _cache_add(key, timeout):
-    """True when nobody took `key` within `timeout` (the refresh throttle)."""
-    try:
-        return cache.add(key, 1, timeout)
-    except Exception:
-        with _local_lock:
-            if _local.get(key, (0, None))[0] > time.monotonic():
-                return False
-            _local[key] = (time.monotonic() + timeout, 1)
-            return True
 
 
 def _get_json(url):
@@ -93,11 +61,11 @@ def fetch_keys(issuer_url):
 def signing_key(issuer_url, kid):
     """The JWK (a dict) with this kid, or None when the issuer has none such."""
     key = f"oidc:jwks:{issuer_url}"
-    keys = _cache_get(key)
+    keys = cache.get(key)
     if keys is not None and kid in keys:
         return keys[kid]
-    if not _cache_add(f"oidc:jwks-fetched:{issuer_url}", settings.OIDC_JWKS_REFRESH_SECONDS):
+    if not cache.add(f"oidc:jwks-fetched:{issuer_url}", 1, settings.OIDC_JWKS_REFRESH_SECONDS):
         return (keys or {}).get(kid)  # refreshed less than a minute ago: don't ask the issuer again
     keys = fetch_keys(issuer_url)
-    _cache_set(key, keys, 24 * 3600)
+    cache.set(key, keys, 24 * 3600)
     return keys.get(kid)

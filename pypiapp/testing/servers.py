@@ -78,15 +78,42 @@ class RedisServer:
         self.stop()
 
 
+class LocalCA:
+    """A throwaway certificate authority (trustme) and a certificate for 127.0.0.1/localhost,
+    written under `workdir`; clients trust `ca_file` (SSL_CERT_FILE), servers use cert/key or
+    `server_context()`."""
+
+    def __init__(self, workdir: Path):
+        import trustme
+
+        self.ca = trustme.CA()
+        self.cert = self.ca.issue_cert("127.0.0.1", "localhost")
+        workdir = Path(workdir)
+        self.ca_file, self.cert_file, self.key_file = workdir / "ca.pem", workdir / "server.pem", workdir / "server.key"
+        self.ca.cert_pem.write_to_path(str(self.ca_file))
+        self.cert.private_key_pem.write_to_path(str(self.key_file))
+        for i, pem in enumerate(self.cert.cert_chain_pems):
+            pem.write_to_path(str(self.cert_file), append=i > 0)
+
+    def server_context(self):
+        import ssl
+
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self.cert.configure_cert(context)
+        return context
+
+
 class AppServer:
     """gunicorn serving pypiapp over http on 127.0.0.1, against this test run's database and
     package storage. `env` adds or overrides environment variables (REDIS_URL, ...); the
-    workers' output (Django's log) goes to `self.log`."""
+    workers' output (Django's log) goes to `self.log`. With `tls` (a LocalCA) it serves https
+    with a certificate for 127.0.0.1 from that CA."""
 
-    def __init__(self, workdir: Path, env=None, workers=2, timeout=30):
+    def __init__(self, workdir: Path, env=None, workers=2, timeout=30, tls=None):
         self.workdir = Path(workdir)
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.tls = tls
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.log = self.workdir / f"gunicorn-{self.port}.log"
         self.extra_env = dict(env or {})
         self.workers = workers
@@ -118,7 +145,8 @@ class AppServer:
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "pypiapp.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
-                 "--workers", str(self.workers), "--timeout", str(self.timeout)],
+                 "--workers", str(self.workers), "--timeout", str(self.timeout),
+                 *(["--certfile", str(self.tls.cert_file), "--keyfile", str(self.tls.key_file)] if self.tls else [])],
                 cwd=settings.BASE_DIR, env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
             )
         try:
