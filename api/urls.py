@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 from core.readonly import read_only
 
 from .files import views as file_views
+from .integrity import views as integrity_views
 from .json.urls import SchemaURLConf
 from .oidc import views as oidc_views
 from .simple import views as simple_views
@@ -25,6 +26,8 @@ urlpatterns = [
     path("_/oidc/audience", oidc_views.audience, name="oidc_audience"),
     path("_/oidc/mint-token", oidc_views.mint_token, name="oidc_mint_token"),
     path("_/oidc/burn-token", oidc_views.burn, name="oidc_burn_token"),
+    path("integrity/<str:name>/<str:version>/<str:filename>/provenance", read_only(integrity_views.provenance),
+         name="provenance"),
     # JSON API, its OpenAPI description, and XML-RPC (POST /pypi).
     path("", include("api.json.urls")),
     path("pypi/openapi.json", SpectacularJSONAPIView.as_view(urlconf=SchemaURLConf), name="json_api_openapi"),

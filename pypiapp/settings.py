@@ -359,6 +359,9 @@ OIDC_MINTED_TOKEN_SECONDS = 900  # as pypi.org
 OIDC_LEEWAY_SECONDS = 30  # clock skew allowed on iat/nbf/exp
 OIDC_HTTP_TIMEOUT_SECONDS = float(os.environ.get("OIDC_HTTP_TIMEOUT_SECONDS", "5"))
 OIDC_JWKS_REFRESH_SECONDS = 60  # an unknown kid refetches an issuer's keys at most this often
+# PEP 740 attestations are verified against sigstore's trust root as installed (or cached under
+# XDG_CACHE_HOME/XDG_DATA_HOME), without refreshing it over the network (TUF).
+ATTESTATIONS_OFFLINE = env_bool("ATTESTATIONS_OFFLINE", True)
 
 # --- HTTPS and browser security (README "Security") ---
 # An https:// SITE_URL turns on what a TLS site needs (what `manage.py check --deploy` asks

@@ -4,10 +4,11 @@ Kept free of request handling so pages can be cached or pre-rendered by serial.
 """
 import json
 from html import escape
+from urllib.parse import quote
 
 from packages.models import File, Release
 
-API_VERSION = "1.4"  # PEP 629; 1.4 adds PEP 792 project status
+API_VERSION = "1.4"  # PEP 629; 1.3 adds PEP 740 provenance, 1.4 PEP 792 project status
 UPLOAD_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
@@ -20,15 +21,20 @@ def _sort_key_version(text):
         return (1, text)
 
 
+def provenance_url(normalized_name, version, filename):
+    """PEP 740: where a file's provenance is served (api/integrity)."""
+    return f"/integrity/{normalized_name}/{quote(version)}/{quote(filename)}/provenance"
+
+
 def detail_data(project):
     """Everything a detail page needs, in two queries whatever the project's size."""
     releases = list(Release.objects.filter(project=project).values_list("id", "version", "requires_python", "yanked", "yanked_reason"))
     by_id = {r[0]: r for r in releases}
     files = File.objects.filter(release__project=project).values_list(
-        "release_id", "filename", "path", "sha256_digest", "size", "upload_time", "metadata_sha256"
+        "release_id", "filename", "path", "sha256_digest", "size", "upload_time", "metadata_sha256", "provenance_sha256"
     )
     rows = []
-    for release_id, filename, path, sha256, size, upload_time, metadata_sha256 in files:
+    for release_id, filename, path, sha256, size, upload_time, metadata_sha256, provenance_sha256 in files:
         _, version, requires_python, yanked, yanked_reason = by_id[release_id]
         rows.append(
             {
@@ -42,6 +48,7 @@ def detail_data(project):
                 "yanked": yanked,
                 "yanked_reason": yanked_reason,
                 "metadata_sha256": metadata_sha256,
+                "provenance": provenance_url(project.normalized_name, version, filename) if provenance_sha256 else None,
             }
         )
     rows.sort(key=lambda r: (_sort_key_version(r["version"]), r["filename"]))
@@ -68,6 +75,8 @@ def render_detail_html(project, rows) -> bytes:
             attrs.append(f'data-core-metadata="sha256={r["metadata_sha256"]}"')
         if r["yanked"]:
             attrs.append(f'data-yanked="{escape(r["yanked_reason"])}"')
+        if r["provenance"]:
+            attrs.append(f'data-provenance="{escape(r["provenance"])}"')
         out.append(f'    <a {" ".join(attrs)}>{escape(r["filename"])}</a><br />\n')
     out.append("  </body>\n</html>\n")
     return "".join(out).encode()
@@ -88,6 +97,7 @@ def render_detail_json(project, rows, versions) -> bytes:
                 "data-dist-info-metadata": metadata,
                 "size": r["size"],
                 "upload-time": r["upload_time"].strftime(UPLOAD_TIME_FORMAT),
+                "provenance": r["provenance"],
             }
         )
     status = {"status": project.status}

@@ -43,6 +43,8 @@ class UploadForm:
     content: object  # UploadedFile
     digests: dict = field(default_factory=dict)  # as declared by the client
     validate_only: bool = False  # dry run: run every check, store nothing
+    attestations: str = ""  # PEP 740: a JSON array, verified by attestations.py
+    provenance: str | None = None  # set once they are verified: the document to store
 
     @property
     def name(self):
@@ -138,4 +140,5 @@ def parse_form(request) -> UploadForm:
         content=content,
         digests=digests,
         validate_only=is_validate_only(request, post),
+        attestations=post.get("attestations", "").strip(),
     )

@@ -10,7 +10,7 @@ from packages import search, services
 from packages.models import File
 from packages.storage import file_path, package_storage
 
-from . import distributions, policy, publishers, validation
+from . import attestations, distributions, policy, publishers, validation
 from .auth import authenticate, check_account
 from .form import UploadForm, parse_form
 
@@ -26,6 +26,7 @@ def handle_upload(request) -> str:
     version, python_version = validation.validate_form(form)
     digests, size = validation.compute_digests(form.content)
     validation.check_digests(form.digests, digests)
+    form.provenance = attestations.verify(uploader, form, digests)  # before the lock: it is slow
     return store(uploader, form, version, python_version, digests, size)
 
 
@@ -83,6 +84,7 @@ def check_store_and_record(uploader, form: UploadForm, version, python_version, 
                     user=uploader.actor,
                     metadata_bytes=metadata_bytes if form.filetype == "bdist_wheel" else None,
                     published_by=publishers.published_by(uploader),
+                    provenance=form.provenance,
                 )
                 publishers.record_published(uploader, release, form.filename)
             return "OK"

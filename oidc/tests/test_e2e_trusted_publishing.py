@@ -137,3 +137,44 @@ def test_a_pending_publisher_creates_the_project_on_first_upload(stack, tmp_path
     assert pending.project == project and not pending.is_pending
     check_published("tp-brand-new", pending)
     assert installed(app, ca, tmp_path, "tp-brand-new", "tp_brand_new") == "1.0"
+
+
+def test_uv_uploads_a_real_attestation_and_the_index_serves_its_provenance(stack, tmp_path, tmp_path_factory):
+    """uv sends `<file>.publish.attestation` next to the file; the index verifies it offline
+    against the publisher (claims matching the asset's signer) and serves the provenance."""
+    import json
+    import shutil
+    import urllib.request
+
+    from pypiapp.testing import attestation_assets as assets
+
+    ca, app, issuers = stack
+    gh = issuers["github"]
+    asset_dir = assets.fetch_assets(tmp_path_factory.mktemp("assets"))
+    dist = tmp_path / "attested"
+    dist.mkdir()
+    for name in (assets.GITHUB_SDIST, f"{assets.GITHUB_SDIST}.publish.attestation"):
+        shutil.copy(asset_dir / name, dist / name)
+    user = UserFactory(username="attested-owner")
+    issuer = services.add_issuer("local-github", gh.url, "github")
+    publisher = services.add_pending_publisher("pypi-attestations", issuer, assets.GITHUB_SIGNER, user)
+    gh.claims = github_claims(assets.GITHUB_SIGNER["repository"], assets.GITHUB_SIGNER["workflow"])
+    result = uv_publish(app, ca, [f"{dist}/*"], GITHUB_ACTIONS="true",  # the file and its attestation
+                        ACTIONS_ID_TOKEN_REQUEST_URL=gh.token_request_url,
+                        ACTIONS_ID_TOKEN_REQUEST_TOKEN=gh.request_token)
+    assert result.returncode == 0, result.stdout + result.stderr + app.log_text()
+    file = File.objects.get(filename=assets.GITHUB_SDIST)
+    publisher.refresh_from_db()
+    assert file.provenance_sha256 and file.published_by == publisher.label
+
+    import ssl
+
+    context = ssl.create_default_context(cafile=str(ca.ca_file))
+    request = urllib.request.Request(f"{app.url}/simple/pypi-attestations/",
+                                     headers={"Accept": "application/vnd.pypi.simple.v1+json"})
+    with urllib.request.urlopen(request, context=context, timeout=30) as response:
+        provenance_url = json.load(response)["files"][0]["provenance"]
+    with urllib.request.urlopen(app.url + provenance_url, context=context, timeout=30) as response:
+        assert response.headers["Content-Type"] == "application/vnd.pypi.integrity.v1+json"
+        body = json.load(response)
+    assert body["attestation_bundles"][0]["publisher"]["repository"] == "trailofbits/pypi-attestations"

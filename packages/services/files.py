@@ -4,7 +4,7 @@ import io
 from django.db import transaction
 from django.db.models import F
 
-from ..models import File, FilenameLog
+from ..models import File, FilenameLog, FileProvenance
 from ..storage import file_path, package_storage
 from .journal import record
 from .projects import _delete_stored_after_commit, _stored_paths
@@ -24,11 +24,12 @@ def store_bytes(path, fileobj, stored_paths):
 
 
 def add_file(release, *, filename, packagetype, python_version, fileobj, size, digests, user, metadata_bytes=None,
-             published_by=""):
+             published_by="", provenance=None):
     """Store a distribution (and its PEP 658 metadata) and record it, all or nothing.
 
     `digests` holds md5, sha256 and blake2_256 hex digests computed from the bytes; `published_by`
-    names the trusted publisher of an upload made with a minted token (then `user` is None).
+    names the trusted publisher of an upload made with a minted token (then `user` is None), and
+    `provenance` is its verified PEP 740 provenance document (JSON text) when it had attestations.
     A failure at any point deletes whatever was already written to storage.
     """
     stored_paths = []
@@ -55,9 +56,12 @@ def add_file(release, *, filename, packagetype, python_version, fileobj, size, d
                 path=path,
                 uploader=user,
                 published_by=published_by,
+                provenance_sha256=hashlib.sha256(provenance.encode()).hexdigest() if provenance else "",
                 metadata_sha256=metadata_sha256,
                 metadata_blake2_256=metadata_b2,
             )
+            if provenance:
+                FileProvenance.objects.create(file=file, document=provenance)
             record(release.project, f"add {python_version} file {filename}", version=release.version, user=user,
                    project_updates={"total_size": F("total_size") + size})
             return file
