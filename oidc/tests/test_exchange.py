@@ -238,3 +238,14 @@ def test_publisher_changes_are_journaled_and_mailed_to_owners(issuer, project, u
     assert subjects == ["[Package Index] Trusted publisher added on demo",
                         "[Package Index] Trusted publisher removed on demo"]
     assert sorted(mailoutbox[0].to) == ["alice@example.com", "bob@example.com"]
+
+
+def test_an_upload_with_a_minted_token_costs_one_query_more(client, issuer, publisher, django_assert_max_num_queries):
+    """The publisher (with its issuer) is the one extra read; its journal entry joins the batch."""
+    from api.tests.test_queries import UPLOAD_QUERIES
+
+    token = mint(client, issuer.token(AUD)).json()["token"]
+    post(client, token, *wheel("demo", "4.0"), name="demo", version="4.0")  # sets "last used"
+    filename, data = wheel("demo", "4.1")
+    with django_assert_max_num_queries(UPLOAD_QUERIES + 1):
+        assert post(client, token, filename, data, name="demo", version="4.1").status_code == 200
