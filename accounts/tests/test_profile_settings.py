@@ -42,8 +42,10 @@ def test_profile_links_only_projects_with_releases(client, user):
     publish(user, "released-pkg", "1.0", kinds=("wheel",))
     services.create_project("empty-pkg", user)
     html = client.get("/user/alice/").content.decode()
-    assert '<a href="/project/released-pkg/">released-pkg</a>' in html
+    assert '<a class="card-title" href="/project/released-pkg/">released-pkg</a>' in html
     assert "empty-pkg" in html and 'href="/project/empty-pkg/"' not in html
+    # Cards: latest version, release date, and the join date in the header.
+    assert '<span class="version">1.0</span>' in html and "Released <time" in html and "Joined <time" in html
     assert client.get("/user/nobody/").status_code == 404
 
 

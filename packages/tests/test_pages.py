@@ -122,6 +122,13 @@ def test_home_counts_and_recent(client, widget, django_assert_max_num_queries):
     assert response.context["stats"]["projects"] == 1
     assert response.context["stats"]["releases"] == 2
     assert response.context["stats"]["files"] == 3
+    # One search box (the page's own, prominent), explainers with this index's URLs, and each
+    # recently updated project once, with its newest release.
+    assert html.count('type="search"') == 1 and 'id="home-search"' in html
+    assert "pip install --index-url http://127.0.0.1:8000/simple/" in html
+    assert "twine upload --repository-url http://127.0.0.1:8000/legacy/" in html
+    updated = html.split("Recently updated projects", 1)[1]
+    assert updated.count('href="/project/widget-lib/"') == 1 and '<span class="version">2.0b1</span>' in updated
 
 
 def test_feeds(client, widget, django_assert_max_num_queries):

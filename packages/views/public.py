@@ -1,9 +1,12 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.shortcuts import render
 
 from ..models import File, Project, Release
 
 PUBLIC_STATUSES = ["active", "archived", "deprecated"]
+NEW_RELEASES = 10
+UPDATED_PROJECTS = 8
 
 
 def home(request):
@@ -13,6 +16,15 @@ def home(request):
         "files": File.objects.filter(release__project__status__in=PUBLIC_STATUSES).count(),
         "users": get_user_model().objects.filter(is_active=True).count(),
     }
-    recent = Release.objects.public().select_related("project").order_by("-created")[:10]
-    newest = Project.objects.public().filter(releases__isnull=False).distinct().order_by("-created")[:5]
-    return render(request, "packages/home.html", {"stats": stats, "recent": recent, "newest": newest})
+    recent = list(Release.objects.public().select_related("project").order_by("-created")[:NEW_RELEASES * 5])
+    # Recently updated projects: each project once, with its newest release.
+    updated = list({release.project_id: release for release in reversed(recent)}.values())
+    updated.sort(key=lambda release: release.created, reverse=True)
+    context = {
+        "stats": stats,
+        "recent": recent[:NEW_RELEASES],
+        "updated": updated[:UPDATED_PROJECTS],
+        "index_url": f"{settings.SITE_URL.rstrip('/')}/simple/",
+        "upload_url": f"{settings.SITE_URL.rstrip('/')}/legacy/",
+    }
+    return render(request, "packages/home.html", context)
