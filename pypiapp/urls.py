@@ -10,6 +10,7 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("api.urls")),
+    path("", include("oidc.urls")),
     path("", include("packages.urls")),
 ]
 
