@@ -1,11 +1,13 @@
 """Security history and notices from allauth's and Django's signals (connected in apps.py)."""
 from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
+from allauth.account.models import EmailAddress
 from django.contrib.auth import signals as auth_signals
+from django.db.models import signals as model_signals
 from django.dispatch import receiver
 
 from .models import SecurityEvent
-from .services import notify, record_security_event
+from .services import notify, record_security_event, sync_user_email
 
 Tag = SecurityEvent.Tag
 
@@ -86,3 +88,11 @@ def on_mfa_removed(sender, request, user, authenticator, **kwargs):
 @receiver(mfa_signals.authenticator_reset)
 def on_mfa_reset(sender, request, user, authenticator, **kwargs):
     record_security_event(user, Tag.RECOVERY_CODES, request, method=authenticator.type)
+
+
+@receiver(model_signals.post_save, sender=EmailAddress)
+@receiver(model_signals.post_delete, sender=EmailAddress)
+def on_email_address_saved(sender, instance, **kwargs):
+    # Whoever changes an address (allauth, the admin, a command), User.email follows the
+    # verified primary one: it is what Django's own code and the admin show and search.
+    sync_user_email(instance.user_id)

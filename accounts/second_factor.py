@@ -39,3 +39,20 @@ def redirect_to_second_factor(request, next_url):
     if request.user.has_two_factor():
         return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': next_url})}")
     return redirect(f"{reverse('mfa_index')}?{urlencode({'next': next_url})}")
+
+
+class SecondFactorMiddleware:
+    """Sensitive pages (settings.SECOND_FACTOR_PATHS: tokens, e-mail, password, account and
+    project management) need a session that passed the second factor, when the account has one.
+
+    A normal login always does (allauth's 2FA step); this holds the line for any session that
+    did not, e.g. one that was open before the account turned 2FA on: it enters the code once."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (request.path.startswith(tuple(settings.SECOND_FACTOR_PATHS)) and request.user.is_authenticated
+                and missing_second_factor(request)):
+            return redirect_to_second_factor(request, request.get_full_path())
+        return self.get_response(request)

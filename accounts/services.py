@@ -7,6 +7,13 @@ from .models import SecurityEvent
 from .throttles import client_ip
 
 
+def sync_user_email(user_id):
+    """Set User.email to the account's verified primary address (empty when it has none)."""
+    verified = EmailAddress.objects.filter(user_id=user_id, primary=True, verified=True)
+    email = verified.values_list("email", flat=True).first() or ""
+    get_user_model().objects.filter(pk=user_id).exclude(email=email).update(email=email)
+
+
 def record_security_event(user, tag, request=None, **details):
     return SecurityEvent.objects.create(
         user=user,

@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.second_factor.SecondFactorMiddleware",
     "packages.middleware.AdminFlagMiddleware",
 ]
 
@@ -203,6 +204,8 @@ ACCOUNT_RATE_LIMITS = {
 # (`make run`'s demo user and seed_dev_data's staff).
 STAFF_REQUIRE_2FA = env_bool("STAFF_REQUIRE_2FA", True)
 STAFF_2FA_EXEMPT = ["demo", "admin", "moderator"]
+# Pages that need a session which passed the second factor, for accounts that have one.
+SECOND_FACTOR_PATHS = ["/manage/", "/account/email/", "/account/password/change/"]
 
 # --- Trusted proxies and throttles (accounts/throttles.py) ---
 # How many proxies in front of the app append to X-Forwarded-For (deploy/nginx.conf: 1). The

@@ -58,15 +58,18 @@ def test_a_session_without_the_second_factor_must_pass_it_first(superuser, setti
     assert browser.get("/admin/").status_code == 200
 
 
-def test_token_creation_needs_the_second_factor_of_a_2fa_account(user, password):
+@pytest.mark.parametrize("path", ["/manage/account/tokens/new/", "/manage/account/delete/", "/manage/projects/",
+                                  "/account/email/", "/account/password/change/"])
+def test_sensitive_pages_need_the_second_factor_of_a_2fa_account(user, password, path):
     secret = add_totp(user)
     browser = Client()
     browser.force_login(user)  # a session that never passed the second factor
     browser.post("/account/reauthenticate/", {"password": password})  # a password is not enough
-    response = browser.get("/manage/account/tokens/new/")
+    response = browser.get(path)
     assert response.status_code == 302 and response["Location"].startswith("/account/2fa/reauthenticate/")
     browser.post("/account/2fa/reauthenticate/", {"code": totp_code(secret)})
-    assert browser.get("/manage/account/tokens/new/").status_code == 200
+    assert browser.get(path).status_code == 200
+    assert Client().get(path).status_code == 302  # (and, of course, nothing without a login)
 
 
 def test_the_demo_user_is_exempt_with_debug_only(settings):

