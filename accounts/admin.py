@@ -1,6 +1,6 @@
 """Users in the admin: search, freeze/unfreeze, 2FA reset, and everything staff need to judge an account."""
 from allauth.account.models import EmailAddress
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -12,6 +12,7 @@ from packages.admin import project_links_for_user
 from packages.admin_actions import confirm_and_apply
 from pypiapp.admin_mixins import ViewOnlyAdminMixin
 
+from .admin_identity import may_change_identity, staff_accounts
 from .models import ApiToken, SecurityEvent, User
 
 
@@ -42,14 +43,25 @@ class UserAdmin(DjangoUserAdmin):
     ]
     actions = ["freeze", "unfreeze", "reset_two_factor"]
 
-    # What only superusers may change: who is staff, and with which rights.
-    PRIVILEGE_FIELDS = ["is_staff", "is_superuser", "groups", "user_permissions"]
+    # What only superusers may change: who is staff, with which rights, and whether the account
+    # is active (other staff freeze and unfreeze, with a reason). Of a staff account, only
+    # superusers change anything at all (accounts/admin_identity.py).
+    PRIVILEGE_FIELDS = ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]
 
     def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
+        # The e-mail is the verified primary allauth address (accounts/receivers.py): never typed here.
+        fields = [*super().get_readonly_fields(request, obj), "email"]
         if not request.user.is_superuser:
             fields += self.PRIVILEGE_FIELDS
         return fields
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or may_change_identity(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or may_change_identity(request, obj))
 
     def save_model(self, request, obj, form, change):
         renamed = change and "username" in form.changed_data
@@ -119,6 +131,10 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description="Reset two-factor authentication", permissions=["reset_two_factor"])
     def reset_two_factor(self, request, queryset):
+        if not request.user.is_superuser and staff_accounts(queryset).exists():
+            self.message_user(request, "Only superusers reset the two-factor authentication of staff accounts.",
+                              messages.ERROR)
+            return None
         return confirm_and_apply(
             self, request, queryset, title="Reset two-factor authentication",
             intro="Only after checking the person's identity. Deletes every TOTP app, security key and "
