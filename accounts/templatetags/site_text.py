@@ -9,6 +9,9 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+# One term each across the site: allauth's words on the left, ours on the right.
+SITE_TERMS = [("Sign in", "Log in"), ("sign in", "log in"), ("Sign up", "Register"), ("sign up", "register"),
+              ("E-mail", "Email"), ("e-mail", "email")]
 
 
 @register.filter(is_safe=True)
@@ -19,14 +22,21 @@ def sentence_case(text):
     text = " ".join(str(text).split())
     first = True
 
+    def part_case(part, keep_capital):
+        if part.isupper() and len(part) > 1 or any(c.isupper() for c in part[1:]):
+            return part  # API, TOTP, WebAuthn
+        return part[:1].upper() + part[1:] if keep_capital else part.lower()
+
     def fix(match):
         nonlocal first
-        word = match.group(0)
-        if first:
-            first = False
-            return word[:1].upper() + word[1:]
-        if word.isupper() or any(c.isupper() for c in word[1:]):
-            return word
-        return word.lower()
+        parts = match.group(0).split("-")
+        cased = "-".join(part_case(part, first and i == 0) for i, part in enumerate(parts))
+        first = False
+        return cased
 
-    return mark_safe(_WORD.sub(fix, text)) if text == strip_tags(text) else mark_safe(text)
+    if text != strip_tags(text):
+        return mark_safe(text)
+    text = _WORD.sub(fix, text)
+    for theirs, ours in SITE_TERMS:
+        text = text.replace(theirs, ours)
+    return mark_safe(text)

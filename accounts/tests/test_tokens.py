@@ -50,6 +50,8 @@ def test_create_account_token_is_shown_once_and_works(fresh, user, deliver, outb
     assert response["Cache-Control"] == "no-store"
     raw = response.context["issued"].raw
     assert raw.encode() in response.content
+    html = response.content.decode()  # copy buttons for the token and its .pypirc snippet
+    assert 'data-copy="new-token"' in html and 'data-copy="pypirc"' in html and '<code id="pypirc">' in html
     token = authenticate_token(raw)
     assert token.user == user and token.project is None and token.expires is None
     listing = fresh.get("/manage/account/tokens/")

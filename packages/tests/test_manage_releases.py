@@ -84,7 +84,11 @@ def test_yanked_release_in_simple_api(owner_client, project, django_capture_on_c
 def test_delete_release_needs_the_typed_version(owner_client, project, django_capture_on_commit_callbacks, mailoutbox):
     wheel = File.objects.get(release__version="2.0").filename
     response = post(owner_client, django_capture_on_commit_callbacks, "/manage/project/proj/release/2.0/delete/", {"confirm": "2.1"})
-    assert response.status_code == 302
+    # The release page again, with the error beside the field it concerns.
+    assert response.status_code == 400 and response.templates[0].name == "manage/release.html"
+    html = response.content.decode()
+    assert 'id="confirm-release" name="confirm" autocomplete="off" required aria-invalid="true" aria-describedby="confirm-release-errors"' in html
+    assert '<ul class="errorlist" id="confirm-release-errors"><li>That is not &#x27;2.0&#x27;; nothing was deleted.</li></ul>' in html
     assert Release.objects.filter(project=project, version="2.0").exists()
     assert mailoutbox == []
 
@@ -101,7 +105,11 @@ def test_delete_release_needs_the_typed_version(owner_client, project, django_ca
 def test_delete_file_needs_the_typed_filename(owner_client, project, django_capture_on_commit_callbacks, mailoutbox):
     sdist = File.objects.get(release__version="1.0", packagetype="sdist")
     url = f"/manage/project/proj/release/1.0/file/{sdist.pk}/delete/"
-    post(owner_client, django_capture_on_commit_callbacks, url, {"confirm": "wrong.tar.gz"})
+    response = post(owner_client, django_capture_on_commit_callbacks, url, {"confirm": "wrong.tar.gz"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'aria-describedby="confirm-file-{sdist.pk}-errors"' in html and f'id="confirm-file-{sdist.pk}-errors"' in html
+    assert html.count('aria-invalid="true"') == 1  # only the form that was sent
     assert File.objects.filter(pk=sdist.pk).exists()
     total_before = Project.objects.get(pk=project.pk).total_size
 
@@ -163,3 +171,17 @@ def test_delete_project(owner_client, project, django_capture_on_commit_callback
     assert JournalEntry.objects.filter(name="proj").first().action == "remove project"
     assert owner_client.get("/simple/proj/").status_code == 404
     assert "deleted the project proj" in mailoutbox[0].body
+
+
+def test_a_refused_yank_reason_is_shown_beside_its_field(owner_client, project, django_capture_on_commit_callbacks):
+    response = post(owner_client, django_capture_on_commit_callbacks, "/manage/project/proj/release/2.0/yank/", {"reason": "x" * 501})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'aria-invalid="true" aria-describedby="id_yank_reason-errors"' in html and 'id="id_yank_reason-errors"' in html
+    assert not Release.objects.get(project=project, version="2.0").yanked
+
+
+def test_yanking_asks_for_confirmation_first(owner_client, project):
+    html = owner_client.get("/manage/project/proj/release/2.0/").content.decode()
+    assert 'data-confirm="Yank proj 2.0? Installers will skip it unless a requirement pins it exactly."' in html
+    assert "/static/js/confirm.js" in html

@@ -49,17 +49,22 @@ def project_releases(request, name):
     return render(request, "manage/releases.html", context)
 
 
-@login_required
-def release(request, name, version):
-    project, role = managed_project(request, name)
-    release = _release(project, version)
+def _release_page(request, project, role, release, *, yank_form=None, delete_form=None, file_form=None, status=200):
+    """The release page; a refused form re-renders it with the errors beside their fields (400)."""
     files = File.objects.filter(release=release).select_related("uploader").order_by("packagetype", "filename")
     journal = JournalEntry.objects.filter(project=project, version=release.version).select_related("submitted_by")
     context = {
         "project": project, "role": role, "release": release, "files": files, "journal": journal[:HISTORY_PAGE],
-        "yank_form": ReasonForm(), "delete_form": ConfirmNameForm(expected=release.version), "tab": "releases",
+        "yank_form": yank_form or ReasonForm(), "delete_form": delete_form or ConfirmNameForm(expected=release.version),
+        "file_form": file_form, "tab": "releases",
     }  # fmt: skip
-    return render(request, "manage/release.html", context)
+    return render(request, "manage/release.html", context, status=status)
+
+
+@login_required
+def release(request, name, version):
+    project, role = managed_project(request, name)
+    return _release_page(request, project, role, _release(project, version))
 
 
 @login_required
@@ -68,7 +73,9 @@ def yank(request, name, version):
     project, role = managed_project(request, name)
     release = _release(project, version)
     form = ReasonForm(request.POST)
-    if form.is_valid() and not release.yanked:
+    if not form.is_valid():
+        return _release_page(request, project, role, release, yank_form=form, status=400)
+    if not release.yanked:
         reason = form.cleaned_data["reason"]
         with transaction.atomic():
             services.yank_release(release, reason, request.user)
@@ -97,8 +104,7 @@ def delete_release(request, name, version):
     release = _release(project, version)
     form = ConfirmNameForm(request.POST, expected=release.version)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("confirm", ["Confirm by typing the version."])))
-        return redirect("manage_release", name=project.normalized_name, version=release.version)
+        return _release_page(request, project, role, release, delete_form=form, status=400)
     version_text = release.version
     with transaction.atomic():
         services.delete_release(release, request.user, form.cleaned_data["reason"])
@@ -115,8 +121,8 @@ def delete_file(request, name, version, file_id):
     file = get_object_or_404(File, pk=file_id, release=release)
     form = ConfirmNameForm(request.POST, expected=file.filename)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("confirm", ["Confirm by typing the filename."])))
-        return redirect("manage_release", name=project.normalized_name, version=release.version)
+        form.file_id = file.pk  # which file's form failed: its errors show there
+        return _release_page(request, project, role, release, file_form=form, status=400)
     filename = file.filename
     with transaction.atomic():
         services.delete_file(file, request.user, form.cleaned_data["reason"])
