@@ -17,8 +17,9 @@ MODERATOR_PERMISSIONS = [
     "accounts.view_apitoken", "account.view_emailaddress",
 ]  # fmt: skip
 
-# Admins get every permission of these apps (allauth's "account" and "mfa" included).
-ADMIN_APPS = ["packages", "accounts", "account", "mfa"]
+# Admins get every permission of these apps (allauth's "account" and "mfa" included, and the
+# OIDC issuers and trusted publishers).
+ADMIN_APPS = ["packages", "accounts", "account", "mfa", "oidc"]
 
 
 def _permissions(codes):
