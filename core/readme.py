@@ -148,12 +148,23 @@ def sanitize(html):
                      link_rel="nofollow noopener ugc", strip_comments=True)
 
 
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
+
+
+def demote_headings(html):
+    """h1 -> h2 … (h6 stays h6): the page's own h1 is the project's name, the README's headings sit
+    below it. Output with no h1 is already demoted, so this is safe to apply twice."""
+    if "<h1" not in html:
+        return html
+    return _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 1, 6)}", html)
+
+
 def _render_and_sanitize(text, content_type, params):
     try:
         html = _render_unsafe(text, content_type, params)
     except RecursionError:
         return None
-    return None if html is None else sanitize(html)
+    return None if html is None else demote_headings(sanitize(html))
 
 
 def _in_child(func, *args):

@@ -81,7 +81,7 @@ def test_hostile_readme_renders_without_executable_content(text, content_type):
 
 def test_markdown_keeps_safe_formatting_and_links():
     html = render(HOSTILE_MARKDOWN, "text/markdown")
-    assert "<h1" in html and "Title" in html
+    assert "<h2" in html and "Title" in html  # the README's h1, below the page's own
     assert 'href="https://example.org/ok"' in html
     assert 'rel="nofollow noopener ugc"' in html
     assert "raw html" in html  # text of the raw HTML block survives, its attributes do not
@@ -116,3 +116,21 @@ def test_hostile_readme_on_the_project_page(client, user):
     assert_inert(readme)
     # The page's only scripts are our own static files.
     assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/copy.js" defer>', '<script src="/static/js/tabs.js" defer>']
+
+
+def test_readme_headings_sit_below_the_page_title():
+    from core.readme import demote_headings, render
+
+    html = render("# Title\n\n## Part\n\n###### Deep\n", "text/markdown")
+    assert "<h1" not in html
+    assert re.search(r"<h2[^>]*>Title", html) and re.search(r"<h3[^>]*>Part", html) and re.search(r"<h6[^>]*>Deep", html)
+    assert demote_headings(html) == html  # applying it again changes nothing
+    rst = render("Title\n=====\n\nInstall\n-------\n\ntext\n", "text/x-rst")
+    assert "<h1" not in rst and 'id="user-content-install"' in rst  # section anchors survive
+
+
+@pytest.mark.django_db
+def test_project_page_has_a_single_h1(client, user):
+    publish(user, "titled", "1.0", metadata={"description": "# titled\n\ntext", "description_content_type": "text/markdown"})
+    html = client.get("/project/titled/").content.decode()
+    assert html.count("<h1") == 1
