@@ -1,40 +1,18 @@
-"""Who the client is, and how often it may fail: the one place for both.
+"""How often a client may fail: the throttles.
 
-`client_ip` is the address every throttle, allauth's rate limits (through the adapter's
-`get_client_ip`) and the security history use. Behind `TRUSTED_PROXY_COUNT` proxies (nginx in
-deploy/nginx.conf appends the address it saw to X-Forwarded-For) the client is the entry that
-many places from the right; anything further left was written by the client and is ignored.
+`client_ip` (core/clientip.py, re-exported here for the throttles' callers) is the address every
+throttle, allauth's rate limits (through the adapter's `get_client_ip`) and the security
+history use: behind `TRUSTED_PROXY_COUNT` proxies, the address the last of them saw.
 
 Counters live in Django's cache, so with Redis configured every worker and node shares them.
 """
-import ipaddress
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 
-
-def _clean_ip(value):
-    try:
-        return str(ipaddress.ip_address(value.strip().strip("[]")))
-    except ValueError:
-        return None
-
-
-def client_ip(request):
-    """The client's address: REMOTE_ADDR, or the address the last trusted proxy saw."""
-    if request is None:
-        return None
-    remote = request.META.get("REMOTE_ADDR") or None
-    count = settings.TRUSTED_PROXY_COUNT
-    if count <= 0:
-        return remote
-    hops = [hop for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
-    if len(hops) < count:
-        # Not through all our proxies (e.g. a health check to the app port): what we saw is all we know.
-        return remote
-    return _clean_ip(hops[-count]) or remote
+from core.clientip import client_ip  # noqa: F401  (re-exported: the throttles' callers use it)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import gzip
 import brotli
 from django.core.cache import cache
 
+from core import metrics
 from pypiapp.http import accepted_values
 
 IDENTITY, GZIP, BROTLI = "identity", "gzip", "br"
@@ -42,6 +43,7 @@ def get_body(key: str, encoding: str, render) -> bytes:
     """The page under `key` in `encoding`; `render()` builds the plain body on a miss."""
     full_key = f"{key}:{encoding}"
     body = cache.get(full_key)
+    metrics.page_cache(key.partition(":")[0], body is not None)  # "simple" or "json"
     if body is not None:
         return body
     plain = cache.get(f"{key}:{IDENTITY}") if encoding != IDENTITY else None

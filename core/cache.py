@@ -50,6 +50,10 @@ class FallbackRedisCache(RedisCache):
             degraded.recovered_from(COMPONENT)
         return result
 
+    def ping(self):
+        """Ask Redis itself (never the fallback): raises while it is unreachable (/_health/ready)."""
+        self._cache.get_client(write=True).ping()
+
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call("add", key, value, timeout, version=version)
 

@@ -10,13 +10,22 @@ import os
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
 
+from core import metrics
+from core import taskmetrics
+
 
 class InProcessBroker(StubBroker):
     """Runs each enqueued message immediately, in the caller's thread."""
 
     def enqueue(self, message, *, delay=None):
         actor = self.get_actor(message.actor_name)
-        actor.fn(*message.args, **message.kwargs)
+        metrics.task(message.actor_name, "sent")
+        try:
+            actor.fn(*message.args, **message.kwargs)
+        except BaseException:
+            metrics.task(message.actor_name, "failed")
+            raise
+        metrics.task(message.actor_name, "succeeded")
         return message
 
 
@@ -40,5 +49,7 @@ def build_broker(kind=None):
 
 
 if not getattr(dramatiq, "_pypiapp_broker_set", False):
-    dramatiq.set_broker(build_broker())
+    _broker = build_broker()
+    taskmetrics.install(_broker)  # task outcome counters (core/taskmetrics.py)
+    dramatiq.set_broker(_broker)
     dramatiq._pypiapp_broker_set = True

@@ -69,9 +69,11 @@ INSTALLED_APPS = [
     "packages",
     "api",
     "oidc",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    "core.instrument.RequestObserverMiddleware",  # request id, metrics, log line (see Observability)
     "pypiapp.middleware.RejectControlCharactersMiddleware",  # issue 14: no NUL reaches a view (a 400)
     "django.middleware.security.SecurityMiddleware",
     "core.errors.ErrorPageMiddleware",
@@ -91,8 +93,10 @@ MIDDLEWARE = [
 
 # pip's and uv's requests (GET/HEAD under these paths) take this shorter chain: those views
 # use no session, user, CSRF token or message (pypiapp/handlers.py).
-INSTALLER_PATH_PREFIXES = ["/simple/", "/packages/"]
+# Health checks and /metrics take it too: a load balancer calls them every second.
+INSTALLER_PATH_PREFIXES = ["/simple/", "/packages/", "/_health/", "/metrics"]
 INSTALLER_MIDDLEWARE = [
+    "core.instrument.RequestObserverMiddleware",
     "pypiapp.middleware.RejectControlCharactersMiddleware",  # issue 14: no NUL reaches a view (a 400)
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -406,9 +410,55 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# --- Observability (README "Observability"): health, metrics, logs, error reporting ---------
+# The client address in the log is TRUSTED_PROXY_COUNT's (core/clientip.py); a request that
+# came through those proxies may bring its X-Request-ID.
+# /metrics: served to these addresses (every X-Forwarded-For hop must be one), or to a
+# request carrying `Authorization: Bearer <METRICS_BEARER_TOKEN>`.
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.0/8", "::1"])
+METRICS_BEARER_TOKEN = os.environ.get("METRICS_BEARER_TOKEN", "")
+# gunicorn workers share their metrics through files here (prometheus-client's multiprocess
+# mode; prometheus-client reads the variable itself too). Unset: one process's metrics.
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+# Seconds /_health/ready waits for the cache, storage and broker checks.
+HEALTH_CHECK_TIMEOUT = float(os.environ.get("HEALTH_CHECK_TIMEOUT", "2"))
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A database that does not answer must not hang requests or the readiness check.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5")))
+# "json": one JSON object per line (production); "text": readable lines (make run, DEBUG).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
+# The request log (logger index.request, one line per request) is at INFO: on unless
+# LOG_REQUESTS=0. Health and metrics requests are logged only with LOG_HEALTH_REQUESTS=1.
+LOG_REQUESTS = env_bool("LOG_REQUESTS", True)
+LOG_HEALTH_REQUESTS = env_bool("LOG_HEALTH_REQUESTS", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "filters": {"request_id": {"()": "core.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "core.logs.JsonFormatter"},
+        "text": {"()": "core.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Requests and refused uploads: INFO lines whatever LOG_LEVEL says for the rest.
+        "index": {"handlers": ["console"], "level": "INFO" if LOG_REQUESTS else "WARNING", "propagate": False},
+    },
 }
+# Error reporting: sentry-sdk, only when SENTRY_DSN is set. No personal data is sent
+# (send_default_pii off: no cookies, user or client address).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        send_default_pii=False,
+    )

@@ -5,6 +5,7 @@ from django.urls import include, path
 from accounts import urls as accounts_urls
 
 urlpatterns = [
+    path("", include("ops.urls")),
     path("admin/", admin.site.urls),
     path("account/", include(accounts_urls.allauth_overrides)),
     path("account/", include("allauth.urls")),

@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate as django_authenticate
 
 from accounts.throttles import account_key, client_ip, throttle
 from accounts.tokens import TokenError, authenticate_token, parse_token
+from core.instrument import identify
 
 from .errors import UploadError, help_url
 
@@ -95,6 +96,7 @@ def authenticate(request) -> Uploader:
             token = authenticate_token(password)
         except TokenError as exc:
             raise failures.failed(UploadError(str(exc), status=403, code="auth"), credential) from None
+        identify(request, user_id=token.user_id, token_id=token.pk)
         return Uploader(user=token.user, token=token, publisher=token.publisher)
     if not settings.UPLOAD_ALLOW_PASSWORD_AUTH:
         raise UploadError(
@@ -116,6 +118,7 @@ def authenticate(request) -> Uploader:
             "(username '__token__', the token as the password) instead of a password.",
             status=403, code="two_factor_token_required", help_url=help_url("accounts"),
         )
+    identify(request, user_id=user.pk)
     return Uploader(user=user)
 
 

@@ -6,6 +6,7 @@ one transaction, and any stored bytes that no committed row refers to are delete
 """
 from django.db import IntegrityError, connection, transaction
 
+from core import metrics
 from packages import search, services
 from packages.models import File
 from packages.storage import file_path, package_storage
@@ -87,6 +88,7 @@ def check_store_and_record(uploader, form: UploadForm, version, python_version, 
                     provenance=form.provenance,
                 )
                 publishers.record_published(uploader, release, form.filename)
+            transaction.on_commit(lambda: metrics.upload_stored(size))
             return "OK"
     except BaseException:
         if writing:

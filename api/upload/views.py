@@ -1,12 +1,18 @@
+import logging
+
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
+from core import metrics
+
 from .errors import UploadError
 from .pipeline import handle_upload
 from .rules import RULES, limits_summary
+
+logger = logging.getLogger("index.upload")
 
 
 @csrf_exempt  # token-authenticated API endpoint, not a browser form
@@ -19,6 +25,7 @@ def upload(request):
     try:
         message = handle_upload(request)
     except UploadError as exc:
+        refused(request, exc)
         return exc.response(request)
     return HttpResponse(message, content_type="text/plain; charset=utf-8")
 
@@ -43,3 +50,9 @@ def rules(request):
         limits_summary(), sections,
     )
     return HttpResponse(page)
+
+
+def refused(request, exc):
+    """The refusal's metric and log line (code and field; the request id comes with the record)."""
+    metrics.upload_refused(exc.code)
+    logger.info("upload refused: %s", exc.code, extra={"code": exc.code, "field": exc.field, "status": exc.status})

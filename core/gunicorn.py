@@ -1,0 +1,25 @@
+"""gunicorn settings for metrics across worker processes: `gunicorn -c python:core.gunicorn ...`.
+
+With PROMETHEUS_MULTIPROC_DIR set in gunicorn's environment, every worker writes its metric
+values to files there and /metrics adds them up. The directory is emptied when gunicorn
+starts (values of an earlier run must not be added to this one's), and a worker's live
+gauges are dropped when it exits. Other gunicorn options stay on the command line.
+"""
+import os
+from pathlib import Path
+
+
+def on_starting(server):
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        path = Path(directory)
+        path.mkdir(parents=True, exist_ok=True)
+        for stale in path.glob("*.db"):
+            stale.unlink()
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,24 @@
+"""Gauges computed when Prometheus scrapes /metrics (not kept in any process)."""
+from prometheus_client.core import GaugeMetricFamily
+
+from core import metrics
+
+from .health import OK, run_checks
+
+
+class ReadinessCollector:
+    """pypi_ready (would /_health/ready answer 200) and pypi_dependency_up per dependency."""
+
+    def collect(self):
+        result = run_checks()
+        ready = GaugeMetricFamily(metrics.READY, "1 when this node is ready to serve (database and storage up).")
+        ready.add_metric([], 0.0 if result["status"] == "unavailable" else 1.0)
+        up = GaugeMetricFamily(metrics.DEPENDENCY_UP, "1 when the dependency answered its health check.",
+                               labels=["dependency"])
+        for name, state in result["checks"].items():
+            up.add_metric([name], 1.0 if state == OK else 0.0)
+        yield ready
+        yield up
+
+
+SCRAPE_COLLECTORS = [ReadinessCollector]
