@@ -422,10 +422,6 @@ METRICS_BEARER_TOKEN = os.environ.get("METRICS_BEARER_TOKEN", "")
 PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 # Seconds /_health/ready waits for the cache, storage and broker checks.
 HEALTH_CHECK_TIMEOUT = float(os.environ.get("HEALTH_CHECK_TIMEOUT", "2"))
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # A database that does not answer must not hang requests or the readiness check.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5")))
 # "json": one JSON object per line (production); "text": readable lines (make run, DEBUG).
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
