@@ -34,7 +34,7 @@ def served(transactional_db, tmp_path, token_for):
     publish(user, "multi-pkg", "1.0")
     metrics_dir = tmp_path / "prometheus"
     env = {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "LOG_FORMAT": "json", "LOG_HEALTH_REQUESTS": "1",
-           "TRUSTED_PROXIES": "127.0.0.1"}
+           "TRUSTED_PROXY_COUNT": "1"}
     with GunicornServer(tmp_path, workers=2, env=env) as server:
         yield server, token_for(user), tmp_path
 
