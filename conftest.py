@@ -67,6 +67,42 @@ def basic_auth():
 
 
 @pytest.fixture
+def call_app(db):
+    """Call pypiapp.wsgi.application as gunicorn does: call(method, path, body=b"", **headers)
+    -> (status, headers, body)."""
+    import io
+
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    from pypiapp.wsgi import application
+
+    def call(method, path, body=b"", **headers):
+        environ = {
+            "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": "127.0.0.1", "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)), "wsgi.errors": io.StringIO(),
+            **{"HTTP_" + name.upper(): value for name, value in headers.items()},
+        }
+        started = []
+        # As Django's test client does: the test's transaction must outlive the request.
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            chunks = application(environ, lambda status, headers, exc_info=None: started.extend([status, headers]))
+            try:
+                content = b"".join(chunks)
+            finally:
+                chunks.close()
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
+        return int(started[0].split()[0]), dict(started[1]), content
+
+    return call
+
+
+@pytest.fixture
 def index_url(live_server):
     """Base URL of the live test server (one server per test session), without a trailing slash."""
     return live_server.url

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from pypiapp.testing.gunicorn import database_url
+from pypiapp.testing.servers import database_url
 from pypiapp.testing.net import free_port
 from pypiapp.testing.servers import database_url
 

@@ -1,57 +1,28 @@
 """/_health/ (liveness) and /_health/ready (readiness) against real dependencies."""
-import io
 import json
 import socket
 import threading
 import time
 
 import pytest
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 
-from pypiapp.testing.gunicorn import GunicornServer, get
-from pypiapp.testing.services import own_postgresql, own_redis
+from pypiapp.testing.servers import AppServer, PostgresServer, RedisServer, get
 
 
-def call_app(path, method="GET", **headers):
-    """pypiapp.wsgi.application called as gunicorn calls it: (status, headers, body)."""
-    from pypiapp.wsgi import application
-
-    environ = {
-        "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": "127.0.0.1", "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(), "wsgi.errors": io.StringIO(), "REMOTE_ADDR": "127.0.0.1",
-        **{"HTTP_" + name.upper(): value for name, value in headers.items()},
-    }
-    started = []
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        chunks = application(environ, lambda status, hdrs, exc_info=None: started.extend([status, hdrs]))
-        try:
-            body = b"".join(chunks)
-        finally:
-            chunks.close()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-    return int(started[0].split()[0]), dict(started[1]), body
-
-
-def test_liveness_touches_no_dependency_and_takes_the_short_chain(db, django_assert_num_queries):
+def test_liveness_touches_no_dependency_and_takes_the_short_chain(call_app, django_assert_num_queries):
     with django_assert_num_queries(0):
-        status, headers, body = call_app("/_health/")
+        status, headers, body = call_app("GET", "/_health/")
     assert (status, body) == (200, b"ok\n")
     assert "Set-Cookie" not in headers and "Cookie" not in headers.get("Vary", "")
     assert "no-cache" in headers["Cache-Control"]
     from pypiapp.wsgi import application
 
     assert "/_health/" in application.prefixes  # GET/HEAD take the installers' short chain
-    assert call_app("/_health/", method="POST")[0] == 405
+    assert call_app("POST", "/_health/")[0] == 405
 
 
-def test_readiness_all_ok(db):
-    status, headers, body = call_app("/_health/ready")
+def test_readiness_all_ok(call_app):
+    status, headers, body = call_app("GET", "/_health/ready")
     document = json.loads(body)
     assert status == 200, document
     assert document["status"] == "ok"
@@ -59,14 +30,14 @@ def test_readiness_all_ok(db):
     assert "Set-Cookie" not in headers
 
 
-def test_storage_that_cannot_hold_files_makes_the_node_unavailable(db, settings, tmp_path):
+def test_storage_that_cannot_hold_files_makes_the_node_unavailable(call_app, settings, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
     settings.STORAGES = {**settings.STORAGES, "packages": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(blocker / "packages")},
     }}
-    status, _, body = call_app("/_health/ready")
+    status, _, body = call_app("GET", "/_health/ready")
     document = json.loads(body)
     assert status == 503
     assert document["status"] == "unavailable"
@@ -101,12 +72,12 @@ def silent_server():
     listener.close()
 
 
-def test_a_hung_cache_is_degraded_within_the_timeout_and_not_asked_twice(db, settings, silent_server):
+def test_a_hung_cache_is_degraded_within_the_timeout_and_not_asked_twice(call_app, settings, silent_server):
     settings.HEALTH_CHECK_TIMEOUT = 0.5
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                    "LOCATION": f"redis://127.0.0.1:{silent_server}/0"}}
     started = time.monotonic()
-    status, _, body = call_app("/_health/ready")
+    status, _, body = call_app("GET", "/_health/ready")
     elapsed = time.monotonic() - started
     document = json.loads(body)
     assert status == 200  # the index serves without its cache
@@ -115,7 +86,7 @@ def test_a_hung_cache_is_degraded_within_the_timeout_and_not_asked_twice(db, set
     assert document["details"]["cache"].startswith("timeout")
     assert elapsed < 5, elapsed
     # Still hanging: the next call does not start a second check.
-    document = json.loads(call_app("/_health/ready")[2])
+    document = json.loads(call_app("GET", "/_health/ready")[2])
     assert document["details"]["cache"] == "timeout: the previous check has not returned yet"
 
 
@@ -123,10 +94,10 @@ def test_a_hung_cache_is_degraded_within_the_timeout_and_not_asked_twice(db, set
 def test_readiness_follows_real_postgresql_and_redis_being_stopped(tmp_path):
     """gunicorn on its own PostgreSQL and Redis (cache and broker): Redis stopped is
     `degraded` (200); PostgreSQL stopped is 503; both back, ready again."""
-    with own_postgresql() as pg, own_redis() as redis:
+    with PostgresServer() as pg, RedisServer() as redis:
         env = {"DATABASE_URL": pg.url, "CACHE_URL": redis.url, "REDIS_URL": redis.url, "TASK_BROKER": "redis",
                "HEALTH_CHECK_TIMEOUT": "2", "DB_CONNECT_TIMEOUT": "2", "DB_CONN_MAX_AGE": "60"}
-        with GunicornServer(tmp_path, workers=1, env=env) as server:
+        with AppServer(tmp_path, env=env, workers=1) as server:
             ready = server.url + "/_health/ready"
             status, _, body = get(ready)
             assert status == 200, body

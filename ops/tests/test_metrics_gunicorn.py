@@ -11,7 +11,7 @@ from accounts.tests.factories import UserFactory
 from ops.tests.test_metrics import sample
 from pypiapp.testing.clients import twine_upload
 from pypiapp.testing.dists import write_dists
-from pypiapp.testing.gunicorn import GunicornServer, get
+from pypiapp.testing.servers import AppServer, get
 from pypiapp.testing.publish import publish
 
 pytestmark = pytest.mark.e2e
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 def request_lines(server):
     """The JSON request log lines gunicorn's workers wrote."""
     lines = []
-    for line in server.log_lines():
+    for line in server.log_text().splitlines():
         if line.startswith("{"):
             entry = json.loads(line)
             if entry["logger"] == "index.request":
@@ -35,7 +35,7 @@ def served(transactional_db, tmp_path, token_for):
     metrics_dir = tmp_path / "prometheus"
     env = {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "LOG_FORMAT": "json", "LOG_HEALTH_REQUESTS": "1",
            "TRUSTED_PROXY_COUNT": "1"}
-    with GunicornServer(tmp_path, workers=2, env=env) as server:
+    with AppServer(tmp_path, env=env, workers=2) as server:
         yield server, token_for(user), tmp_path
 
 
@@ -79,13 +79,13 @@ def test_refused_upload_and_requests_are_counted_across_both_workers(served):
         assert check.returncode == 0, check.stdout + check.stderr
 
     # The refusal's own log line: code and field, joined to its request by the request id.
-    refusal = next(json.loads(line) for line in server.log_lines()
+    refusal = next(json.loads(line) for line in server.log_text().splitlines()
                    if line.startswith("{") and json.loads(line)["logger"] == "index.upload")
     assert refusal["code"] == "local_version" and refusal["field"] == "version"
     upload_line = next(e for e in request_lines(server) if e["request_id"] == refusal["request_id"])
     assert upload_line["route"] == "legacy_upload" and upload_line["status"] == 400
     assert upload_line["user_id"] is not None and upload_line["token_id"] is not None
-    assert token not in server.log_file.read_text()
+    assert token not in server.log_text()
 
 
 def test_request_id_and_client_address_behind_the_trusted_proxy(served):

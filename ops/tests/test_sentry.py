@@ -8,7 +8,7 @@ import time
 import brotli
 import pytest
 
-from pypiapp.testing.gunicorn import GunicornServer, get
+from pypiapp.testing.servers import AppServer, get
 from pypiapp.testing.net import free_port
 
 pytestmark = pytest.mark.e2e
@@ -50,7 +50,7 @@ def test_an_exception_in_a_view_reaches_sentry(sentry_server, tmp_path, db):
     # A real failure: the database the node is configured with does not answer.
     env = {"SENTRY_DSN": f"http://public-key@127.0.0.1:{port}/42",
            "DATABASE_URL": f"postgres://postgres@127.0.0.1:{free_port()}/gone", "DB_CONNECT_TIMEOUT": "2"}
-    with GunicornServer(tmp_path, workers=1, env=env) as server:
+    with AppServer(tmp_path, env=env, workers=1) as server:
         status, _, _ = get(server.url + "/simple/?token=not-for-sentry", headers={"Authorization": "Basic c2VjcmV0"})
         assert status == 503  # core/errors.py: a database that cannot be reached is a 503
         deadline = time.monotonic() + 20

@@ -1,14 +1,21 @@
-"""Real services a test starts and stops itself: gunicorn serving this app, redis-server.
+"""Real services a test starts and stops itself: gunicorn serving this app, redis-server,
+a PostgreSQL cluster of its own.
 
-Both run as subprocesses on free loopback ports and are stopped by the test (use them as
+All run as subprocesses on free loopback ports and are stopped by the test (use them as
 context managers), so a test may kill or restart them without touching the machine's shared
 instances.
 """
+import glob
 import os
+import shutil
 import socket
+import ssl
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
@@ -144,16 +151,34 @@ class AppServer:
 
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "pypiapp.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
-                 "--workers", str(self.workers), "--timeout", str(self.timeout),
+                # core/gunicorn.py: production's hooks (metrics shared by the workers).
+                [sys.executable, "-m", "gunicorn", "pypiapp.wsgi:application", "-c", "python:core.gunicorn",
+                 "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--timeout", str(self.timeout),
                  *(["--certfile", str(self.tls.cert_file), "--keyfile", str(self.tls.key_file)] if self.tls else [])],
                 cwd=settings.BASE_DIR, env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
             )
         try:
             wait_for_port(self.port, self.process, what="gunicorn")
+            self._wait_for_a_worker()
         except RuntimeError:
             raise RuntimeError(self.log.read_text()) from None
         return self
+
+    def _wait_for_a_worker(self, timeout=90):
+        """The master listens before its workers have loaded the app (slow on a busy machine):
+        wait until one answers /_health/ (liveness needs no database, cache or broker)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
+            try:
+                context = ssl.create_default_context(cafile=str(self.tls.ca_file)) if self.tls else None
+                if get(self.url + "/_health/", timeout=5, context=context)[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"no gunicorn worker answered in {timeout}s")
 
     def stop(self):
         _stop(self.process)
@@ -167,3 +192,62 @@ class AppServer:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def get(url, headers=None, timeout=10, context=None):
+    """(status, headers, body) of a GET, whatever the status."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout, context=context) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, dict(error.headers), error.read()
+
+
+def _as_postgres(cmd):
+    """PostgreSQL refuses to run as root: its programs run as the `postgres` user then."""
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+class PostgresServer:
+    """A PostgreSQL cluster of its own (initdb in a temporary directory, trust authentication,
+    user `postgres`) on a free port; stop() and start() keep its port and data."""
+
+    def __init__(self):
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), reverse=True)
+        if not found:
+            raise RuntimeError("PostgreSQL's server programs (/usr/lib/postgresql/*/bin) are not installed")
+        self.bin = Path(found[0]).parent
+        self.port = free_port()
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+        self.workdir = None
+
+    def _ctl(self, *args, timeout=90):
+        return subprocess.run(_as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.workdir / "data"), *args]),
+                              capture_output=True, text=True, timeout=timeout)
+
+    def start(self):
+        if self.workdir is None:
+            self.workdir = Path(tempfile.mkdtemp(prefix="test-pg-"))
+            if os.geteuid() == 0:
+                shutil.chown(self.workdir, "postgres", "postgres")
+            subprocess.run(_as_postgres([str(self.bin / "initdb"), "-D", str(self.workdir / "data"), "-U", "postgres",
+                                         "--auth=trust", "--no-sync", "-E", "UTF8"]),
+                           check=True, capture_output=True, timeout=120)
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.workdir} -c fsync=off"
+        result = self._ctl("-o", options, "-l", str(self.workdir / "server.log"), "-w", "-t", "60", "start")
+        if result.returncode != 0:
+            raise RuntimeError(f"PostgreSQL did not start: {result.stdout}{result.stderr}")
+        return self
+
+    def stop(self):
+        if self.workdir is not None:
+            self._ctl("-m", "fast", "-w", "stop", timeout=60)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
