@@ -1,9 +1,26 @@
-"""Gauges computed when Prometheus scrapes /metrics (not kept in any process)."""
+"""Collectors the /metrics view runs when Prometheus scrapes it."""
+import glob
+import os
+
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
 
 from core import metrics
 
 from .health import OK, run_checks
+
+
+class ProcessFiles:
+    """The values every process wrote to the multiprocess directories (this node's gunicorn
+    workers, and METRICS_EXTRA_DIRS such as the dramatiq workers'), added up per sample."""
+
+    def __init__(self, patterns):
+        self.patterns = patterns
+
+    def collect(self):
+        files = sorted({path for pattern in self.patterns for directory in glob.glob(pattern)
+                        for path in glob.glob(os.path.join(directory, "*.db"))})
+        return MultiProcessCollector.merge(files, accumulate=True)
 
 
 class ReadinessCollector:

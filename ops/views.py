@@ -8,11 +8,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
-from prometheus_client.multiprocess import MultiProcessCollector
 
 from core.clientip import forwarded_chain, in_networks
 
-from .collectors import SCRAPE_COLLECTORS
+from .collectors import SCRAPE_COLLECTORS, ProcessFiles
 from .health import run_checks
 
 
@@ -62,7 +61,7 @@ def metrics(request):
         return response
     if settings.PROMETHEUS_MULTIPROC_DIR:
         processes = CollectorRegistry(auto_describe=False)
-        MultiProcessCollector(processes, path=settings.PROMETHEUS_MULTIPROC_DIR)
+        processes.register(ProcessFiles([settings.PROMETHEUS_MULTIPROC_DIR, *settings.METRICS_EXTRA_DIRS]))
     else:
         processes = REGISTRY
     body = generate_latest(processes) + generate_latest(_scrape_registry())

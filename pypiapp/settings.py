@@ -420,6 +420,9 @@ METRICS_BEARER_TOKEN = os.environ.get("METRICS_BEARER_TOKEN", "")
 # gunicorn workers share their metrics through files here (prometheus-client's multiprocess
 # mode; prometheus-client reads the variable itself too). Unset: one process's metrics.
 PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+# Other processes' metrics directories on this host that /metrics adds (glob patterns), e.g. the
+# dramatiq workers' (deploy/systemd/pypi-worker@.service); only with PROMETHEUS_MULTIPROC_DIR.
+METRICS_EXTRA_DIRS = env_list("METRICS_EXTRA_DIRS", [])
 # Seconds /_health/ready waits for the cache, storage and broker checks.
 HEALTH_CHECK_TIMEOUT = float(os.environ.get("HEALTH_CHECK_TIMEOUT", "2"))
 # "json": one JSON object per line (production); "text": readable lines (make run, DEBUG).

@@ -99,3 +99,53 @@ def test_request_id_and_client_address_behind_the_trusted_proxy(served):
     # Not a sane id (spaces, too long): a new one is made.
     status, headers, _ = get(server.url + "/simple/multi-pkg/", headers={"X-Request-ID": "x" * 300})
     assert len(headers["X-Request-ID"]) == 32
+
+
+def test_task_outcomes_of_a_real_dramatiq_worker_reach_the_web_nodes_metrics(transactional_db, tmp_path):
+    """A dramatiq worker process (Redis broker) writes its task counters to its own directory;
+    the web node on the same host adds them (METRICS_EXTRA_DIRS) to what its workers count."""
+    import os
+    import sys
+    import time
+
+    from dramatiq.brokers.redis import RedisBroker
+    from dramatiq.message import Message
+    from django.conf import settings
+
+    from pypiapp.testing.servers import RedisServer, database_url
+
+    web_dir, worker_dir = tmp_path / "web-metrics", tmp_path / "worker-metrics-1"
+    worker_dir.mkdir()
+    with RedisServer() as redis:
+        env = {"PROMETHEUS_MULTIPROC_DIR": str(web_dir), "METRICS_EXTRA_DIRS": str(tmp_path / "worker-metrics-*"),
+               "REDIS_URL": redis.url, "TASK_BROKER": "redis"}
+        worker_env = {k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_NAME", "DJANGO_SETTINGS_MODULE")}
+        worker_env.update(DJANGO_SETTINGS_MODULE="pypiapp.settings", DATABASE_URL=database_url(), DB_CONN_MAX_AGE="0",
+                          PYPIAPP_VAR_DIR=str(settings.VAR_DIR), SECRET_KEY=settings.SECRET_KEY,
+                          REDIS_URL=redis.url, TASK_BROKER="redis", PROMETHEUS_MULTIPROC_DIR=str(worker_dir))
+        worker_log = open(tmp_path / "worker.log", "wb")
+        worker = subprocess.Popen([sys.executable, "-m", "dramatiq", "pypiapp.worker", "--processes", "1",
+                                   "--threads", "1"], cwd=settings.BASE_DIR, env=worker_env,
+                                  stdout=worker_log, stderr=subprocess.STDOUT)
+        try:
+            with AppServer(tmp_path, env=env, workers=2) as server:
+                # As a web node sends it: a mail task for a user who no longer exists (a no-op).
+                RedisBroker(url=redis.url).enqueue(Message(
+                    queue_name="mail", actor_name="send_role_change_mail", args=(10**9, "p", "removed you", "x"),
+                    kwargs={}, options={}))
+                deadline = time.monotonic() + 60
+                succeeded = 0
+                while time.monotonic() < deadline and not succeeded:
+                    text = get(server.url + "/metrics")[2].decode()
+                    succeeded = sample(text, "pypi_tasks_total", actor="send_role_change_mail", outcome="succeeded")
+                    time.sleep(0.5)
+                assert succeeded == 1, (tmp_path / "worker.log").read_text()[-3000:]
+                assert sample(text, "pypi_ready") == 1
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+            worker_log.close()
