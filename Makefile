@@ -49,6 +49,8 @@ worker: venv
 
 bench: venv
 	$(BIN)/python bench/run.py
+	# pypi.org's size: 700,000 projects and 7,000,000 files (bench/pypi_size.py; about 40 min)
+	$(BIN)/python bench/pypi_size.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,279 @@
+"""pypi.org's size: the same pages and an upload measured on a nearly empty index, then again
+after bulk-loading 700,000 projects and 7,000,000 files (bench/bulk_copy.py, PostgreSQL COPY).
+
+    .venv/bin/python bench/pypi_size.py [--projects 700000] [--releases 5] [--keep-db]
+
+Uses a database of its own (bench_7m, dropped at the end unless --keep-db) on the PostgreSQL at
+DATABASE_URL's server (default postgres://postgres@127.0.0.1:5432). Django alone (gunicorn,
+2 sync workers, its local-memory page cache), no nginx. A second, nearly empty index
+(bench_7m_empty) runs beside it and every figure is taken on both in turns. Writes bench/.work/pypi_size.json and
+the "pypi.org's size" section of bench/RESULTS.md. `make bench` runs it after the rest.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import dataset  # noqa: E402
+import measure  # noqa: E402
+import servers  # noqa: E402
+
+from pypiapp.testing.dists import write_dists  # noqa: E402
+
+DB_NAME = "bench_7m"
+WORKERS = 2
+UPLOADS = 15
+WRK_SECONDS = 6
+JSON = "Accept: application/vnd.pypi.simple.v1+json"
+PAGES = {
+    "/simple/ (HTML)": ("/simple/", ()),
+    "/simple/ (JSON)": ("/simple/", (JSON,)),
+    f"/simple/{dataset.BIG}/ (600 files)": (f"/simple/{dataset.BIG}/", ()),
+    f"/simple/{dataset.SMALL}/ (2 files)": (f"/simple/{dataset.SMALL}/", ()),
+    f"/pypi/{dataset.BIG}/json": (f"/pypi/{dataset.BIG}/json", ()),
+    f"/project/{dataset.SMALL}/": (f"/project/{dataset.SMALL}/", ()),
+    "/search/?q=delta": ("/search/?q=delta", ()),
+}
+ONLY_FULL = set()
+PER_PROJECT = [label for label in PAGES if not label.startswith(("/simple/ ", "/search/"))]
+
+
+def log(*args):
+    print(time.strftime("%H:%M:%S"), *args, file=sys.stderr, flush=True)
+
+
+def _admin(server, sql):
+    import psycopg2
+
+    connection = psycopg2.connect(server + "/postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+    connection.close()
+
+
+def fetch_ms(url, headers=()):
+    request = urllib.request.Request(url, headers=dict(h.split(": ", 1) for h in headers))
+    start = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=600) as response:
+        body = response.read()
+    return (time.perf_counter() - start) * 1000, len(body)
+
+
+def worker_rss(app):
+    """RSS (MiB) of each gunicorn worker (the master's children)."""
+    pids = [pid for pid in measure._tree(app.popen.pid) if pid != app.popen.pid]
+    return sorted(round(measure.tree_rss_mib(pid), 1) for pid in pids)
+
+
+ROUNDS = 3
+
+
+def measure_pages(apps, results):
+    """Each page on both indexes in turns (empty, 7M, empty, …), medians of ROUNDS wrk runs:
+    the shared machine's slow spells then land on both sides alike."""
+    for label, (path, headers) in PAGES.items():
+        for name, app in apps.items():
+            if label in ONLY_FULL and name == "empty":
+                continue
+            fetch_ms(app.url + path, headers)
+            measure.wrk(app.url + path, connections=4, seconds=2, headers=headers)  # warm both workers
+        for connections in (1, 32):
+            runs = {name: [] for name in apps}
+            for _ in range(ROUNDS):
+                for name, app in apps.items():
+                    if not (label in ONLY_FULL and name == "empty"):
+                        runs[name].append(measure.wrk(app.url + path, connections=connections,
+                                                      seconds=WRK_SECONDS, headers=headers))
+            for name, rs in runs.items():
+                if rs:
+                    r = {key: statistics.median(x[key] for x in rs) for key in ("rps", "p50", "p99", "errors")}
+                    results[name]["pages"][f"{label} c={connections}"] = r
+                    log(f"  {name}: {label} c={connections}: p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms")
+
+
+def measure_uploads(apps, tokens, work, results):
+    """UPLOADS uploads to each index, in turns (the first of each is left out: it creates the project)."""
+    times = {name: [] for name in apps}
+    from twine.package import PackageFile
+    from twine.repository import Repository
+
+    repositories = {name: Repository(f"{app.url}/legacy/", "__token__", tokens[name], disable_progress_bar=True)
+                    for name, app in apps.items()}
+    try:
+        for n in range(UPLOADS + 1):
+            path, = write_dists(work / f"up-{n}", "latency-probe", f"1.{n}", kinds=("wheel",))
+            package = PackageFile.from_filename(str(path), comment=None)
+            for name, repository in repositories.items():
+                start = time.perf_counter()
+                response = repository.upload(package)
+                times[name].append((time.perf_counter() - start) * 1000)
+                assert response.status_code == 200, response.text[:500]
+    finally:
+        for repository in repositories.values():
+            repository.close()
+    for name, ts in times.items():
+        ts = ts[1:]
+        results[name]["upload_ms"] = {"median": statistics.median(ts), "p90": sorted(ts)[int(len(ts) * .9)],
+                                      "all": [round(t, 1) for t in ts]}
+        log(f"  {name}: upload median {results[name]['upload_ms']['median']:.0f} ms")
+
+
+def prepare(env, files):
+    """Schema, the bench user and its token, bigproj and smallproj uploaded with twine."""
+    servers.manage(env, "migrate", "--run-syncdb", "--noinput")
+    servers.manage(env, "create_user", "bench", "--email", "bench@example.com", "--password", "bench-pass-123")
+    token = servers.manage(env, "create_token", "bench").stdout.strip().splitlines()[-1]
+    app = servers.start_gunicorn(env, 1, name="gunicorn-size-prepare")
+    try:
+        measure.twine_upload(app.url + "/legacy/", "__token__", token, files)
+    finally:
+        app.stop()
+    return token
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--projects", type=int, default=700_000)
+    parser.add_argument("--releases", type=int, default=5)
+    parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="one 2 s wrk run per figure (a smoke test)")
+    args = parser.parse_args()
+    global ROUNDS, WRK_SECONDS
+    if args.quick:
+        ROUNDS, WRK_SECONDS = 1, 2
+    if not shutil.which("wrk"):
+        subprocess.run(["apt-get", "install", "-y", "wrk"], check=True)
+    server = (os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres").rsplit("/", 1)[0]
+    servers.WORK.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="pypi-size-", dir=servers.WORK))
+    envs = {}
+    for name, db in (("empty", DB_NAME + "_empty"), ("full", DB_NAME)):
+        (work / f"var-{name}").mkdir()
+        envs[name] = servers.app_env(f"{server}/{db}", work / f"var-{name}")
+        _admin(server, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        _admin(server, f"CREATE DATABASE {db}")
+    results = {"projects": args.projects, "releases_per_project": args.releases, "workers": WORKERS,
+               "wrk_seconds": WRK_SECONDS, "rounds": ROUNDS, "empty": {"pages": {}}, "full": {"pages": {}}}
+    apps = {}
+    try:
+        files = [p for p in dataset.build(servers.WORK / "dists")["main"]
+                 if p.name.startswith((f"{dataset.BIG}-", f"{dataset.SMALL}-"))]
+        log("both indexes: uploading bigproj and smallproj")
+        tokens = {name: prepare(env, files) for name, env in envs.items()}
+
+        log(f"bulk-loading {args.projects} projects × {args.releases} releases × 2 files with COPY")
+        start = time.perf_counter()
+        out = subprocess.run([sys.executable, str(servers.BENCH / "bulk_copy.py"), str(args.projects),
+                              "--releases", str(args.releases)], env=envs["full"], cwd=servers.ROOT, check=True,
+                             capture_output=True, text=True).stdout
+        results["load"] = json.loads(out.strip().splitlines()[-1])
+        results["load"]["total_s"] = time.perf_counter() - start
+        log(f"  loaded in {results['load']['total_s']:.0f} s: {results['load']['counts']}")
+        (servers.WORK / "pypi_size.json").write_text(json.dumps(results, indent=2))
+
+        for name, env in envs.items():
+            apps[name] = servers.start_gunicorn(env, WORKERS, name=f"gunicorn-size-{name}")
+        for name, app in apps.items():
+            results[name]["root_cold_ms"], results[name]["root_bytes"] = fetch_ms(app.url + "/simple/")
+            results[name]["root_json_cold_ms"], results[name]["root_json_bytes"] = fetch_ms(app.url + "/simple/", (JSON,))
+        log(f"  cold /simple/ at 7M: {results['full']['root_cold_ms']:.0f} ms, {results['full']['root_bytes']} bytes")
+        sample = results["load"]["sample_project"]  # one of the bulk-loaded projects
+        label = f"/simple/<bulk>/ ({2 * args.releases} files)"
+        PAGES[label] = (f"/simple/{sample}/", ())
+        ONLY_FULL.add(label)
+        measure_pages(apps, results)
+        measure_uploads(apps, tokens, work, results)
+        for name, app in apps.items():
+            # /simple/ after a change: each worker extends its index from the journal (no full rebuild).
+            results[name]["root_after_upload_ms"] = [round(fetch_ms(app.url + "/simple/")[0], 1) for _ in range(4)]
+            results[name]["worker_rss_mib"] = worker_rss(app)
+    finally:
+        for app in apps.values():
+            app.stop()
+        (servers.WORK / "pypi_size.json").write_text(json.dumps(results, indent=2))
+        if not args.keep_db:
+            for db in (DB_NAME, DB_NAME + "_empty"):
+                _admin(server, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+    write_section(results)
+
+
+def _fmt(value):
+    return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+
+
+def write_section(results):
+    """The "pypi.org's size" section of bench/RESULTS.md (replaced on every run)."""
+    empty, full, load = results["empty"], results["full"], results.get("load", {})
+    counts = load.get("counts", {})
+    lines = [
+        "## pypi.org's size: 700,000 projects, 7,000,000 files",
+        "",
+        f"Produced by `bench/pypi_size.py` (part of `make bench`). Django alone: gunicorn, {results['workers']} sync "
+        f"workers each, local-memory page cache, no nginx; PostgreSQL on the same 2 CPUs. Two indexes run side "
+        "by side, one nearly empty (bigproj, smallproj) and one with the bulk load on top of the same two, and "
+        f"every figure is the median of {results['rounds']} wrk runs of {results['wrk_seconds']} s taken in turns "
+        "(empty, 7M, empty, …) after a warm-up, so that the shared machine's slow spells hit both; plain requests "
+        "(no Accept-Encoding).",
+        "",
+        f"Bulk load (`bench/bulk_copy.py`, COPY): {counts.get('Project', 0):,} projects, {counts.get('Release', 0):,} "
+        f"releases, {counts.get('File', 0):,} files, {counts.get('JournalEntry', 0):,} journal entries in "
+        f"**{load.get('total_s', 0):.0f} s** (files COPY {load.get('files_s', 0):.0f} s, releases "
+        f"{load.get('releases_s', 0):.0f} s, index rebuild {load.get('rebuild_indexes_s', 0):.0f} s, search vectors "
+        f"{load.get('search_vectors_s', 0):.0f} s, VACUUM ANALYZE {load.get('vacuum_analyze_s', 0):.0f} s).",
+        "",
+        "| page | empty p50 ms | empty p99 ms | 7M p50 ms | 7M p99 ms | 7M req/s | 7M ÷ empty (p50) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for key, r in full["pages"].items():
+        e = empty["pages"].get(key)
+        ratio = f"{r['p50'] / e['p50']:.2f}×" if e else "–"
+        lines.append(f"| `{key}` | {_fmt(e['p50']) if e else '–'} | {_fmt(e['p99']) if e else '–'} | {_fmt(r['p50'])} "
+                     f"| {_fmt(r['p99'])} | {r['rps']:,.0f} | {ratio} |")
+    up_e, up_f = empty.get("upload_ms", {}), full.get("upload_ms", {})
+    lines += [
+        "",
+        f"- Upload (one wheel, a new release, timed around the HTTP request; median of {UPLOADS - 1}): "
+        f"empty {up_e.get('median', 0):.0f} ms, 7M {up_f.get('median', 0):.0f} ms "
+        f"(**{up_f.get('median', 0) / max(up_e.get('median', 1), 1e-9):.2f}×**).",
+        f"- Cold `/simple/` (first request after start, full build): empty {empty.get('root_cold_ms', 0):.0f} ms; "
+        f"7M **{full.get('root_cold_ms', 0) / 1000:.1f} s** for {full.get('root_bytes', 0) / 1e6:.0f} MB of HTML, "
+        f"JSON {full.get('root_json_cold_ms', 0) / 1000:.1f} s for {full.get('root_json_bytes', 0) / 1e6:.0f} MB.",
+        f"- `/simple/` right after an upload (four requests, over both workers; each worker extends its "
+        f"index from the journal): 7M {', '.join(_fmt(t) for t in full.get('root_after_upload_ms', []))} ms.",
+        f"- Web worker RSS: empty {empty.get('worker_rss_mib')} MiB, 7M after the measurements "
+        f"{full.get('worker_rss_mib')} MiB.",
+    ]
+    lines += ["", "Targets:", ""]
+    worst = max((full["pages"][f"{k} c=1"]["p50"] / empty["pages"][f"{k} c=1"]["p50"]
+                 for k in PER_PROJECT if f"{k} c=1" in empty["pages"] and f"{k} c=1" in full["pages"]), default=0)
+    root32 = full["pages"].get("/simple/ (HTML) c=32", {}).get("p99", 0)
+    lines += [
+        "| target | measured | met |",
+        "|---|---|---|",
+        f"| per-project pages within 1.5× of the empty index (p50, c=1) | worst {worst:.2f}× | "
+        f"{'yes' if worst <= 1.5 else 'no'} |",
+        f"| upload within 1.5× of the empty index | {up_f.get('median', 0) / max(up_e.get('median', 1), 1e-9):.2f}× | "
+        f"{'yes' if up_f.get('median', 0) <= 1.5 * up_e.get('median', 0) else 'no'} |",
+        f"| `/simple/` p99 under 1 s at c=32 from the page cache | {root32:.0f} ms | "
+        f"{'yes' if 0 < root32 < 1000 else 'no'} |",
+    ]
+    text = "\n".join(lines) + "\n"
+    path = servers.BENCH / "RESULTS.md"
+    current = path.read_text() if path.exists() else "# Benchmark results\n"
+    current = re.sub(r"\n## pypi\.org's size.*?(?=\n## |\Z)", "\n", current, flags=re.S).rstrip("\n")
+    path.write_text(current + "\n\n" + text)
+
+
+if __name__ == "__main__":
+    main()
