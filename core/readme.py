@@ -38,7 +38,7 @@ DEFAULT_CONTENT_TYPE = "text/x-rst"
 MARKDOWN_VARIANTS = ("GFM", "CommonMark")
 MAX_BYTES = 1024 * 1024  # 1 MiB of README text (pypi.org's largest READMEs are well under it)
 MAX_NESTING = 32  # block-quote markers, or a list item's indentation steps, at the start of one line
-TIME_BUDGET = 1.5  # seconds for one rendering, then the child is killed
+TIME_BUDGET = 1.0  # seconds for one rendering, then the child is killed
 
 ALLOWED_TAGS = {
     "a", "abbr", "acronym", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del",

@@ -37,6 +37,14 @@ def test_a_cookie_with_nul_is_dropped_not_looked_up(client, demo):
     assert response.status_code == 302  # no session: to the login page
 
 
+@pytest.mark.parametrize("header", ["HTTP_USER_AGENT", "HTTP_ACCEPT", "HTTP_X_FORWARDED_FOR", "HTTP_REFERER"])
+def test_a_header_with_nul_is_a_400(client, demo, header):
+    # The User-Agent is stored with security events: NUL would reach PostgreSQL.
+    response = client.get("/project/demo/", **{header: "a\x00b"})
+    assert response.status_code == 400 and b"header contains" in response.content
+    assert client.get("/project/demo/", **{header: "a\tb"}).status_code == 200
+
+
 def test_ordinary_urls_still_work(client, demo):
     assert client.get("/project/demo/").status_code == 200
     assert client.get("/search/?q=demo%20tool").status_code == 200
