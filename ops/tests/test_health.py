@@ -126,3 +126,40 @@ def test_readiness_follows_real_postgresql_and_redis_being_stopped(tmp_path):
             status, _, body = get(ready)
             assert status == 200, body
             assert json.loads(body)["status"] == "ok"
+
+
+@pytest.fixture
+def use_broker():
+    """use_broker(broker): make it dramatiq's broker for the test."""
+    import dramatiq
+
+    previous = dramatiq.get_broker()
+    yield dramatiq.set_broker
+    dramatiq.set_broker(previous)
+
+
+def _listening(port):
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.skipif(not _listening(5672), reason="no RabbitMQ on 127.0.0.1:5672")
+def test_rabbitmq_broker_is_pinged(call_app, use_broker):
+    from dramatiq.brokers.rabbitmq import RabbitmqBroker
+
+    from pypiapp.testing.net import free_port
+
+    broker = RabbitmqBroker(url="amqp://guest:guest@127.0.0.1:5672")
+    use_broker(broker)
+    try:
+        assert json.loads(call_app("GET", "/_health/ready")[2])["checks"]["broker"] == "ok"
+        assert json.loads(call_app("GET", "/_health/ready")[2])["checks"]["broker"] == "ok"  # the kept connection
+    finally:
+        broker.close()
+    gone = RabbitmqBroker(url=f"amqp://guest:guest@127.0.0.1:{free_port()}")
+    use_broker(gone)
+    status, _, body = call_app("GET", "/_health/ready")
+    document = json.loads(body)
+    assert status == 200 and document["checks"]["broker"] == "degraded", document
+    assert document["details"]["broker"].startswith("AMQPConnectionError"), document["details"]
