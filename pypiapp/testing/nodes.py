@@ -157,15 +157,21 @@ def manage(env, *args, timeout=300):
 
 
 def start_web_node(name, env, log_dir, port=None, workers=2):
-    """gunicorn on 127.0.0.1:<port> with an access log of its own (one line per request)."""
+    """gunicorn on 127.0.0.1:<port> as deploy/systemd/pypi-web.service runs it (core/gunicorn.py's
+    hooks, metrics files of its own), with an access log of its own (one line per request).
+    Ready when /_health/ready answers 200."""
     port = port or free_port()
-    cmd = [str(BIN / "gunicorn"), "pypiapp.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-           "--access-logfile", str(Path(log_dir) / f"{name}.access.log"), "--graceful-timeout", "5"]
+    env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(Path(log_dir) / f"{name}-metrics")}
+    cmd = [str(BIN / "gunicorn"), "pypiapp.wsgi", "-c", "python:core.gunicorn", "--bind", f"127.0.0.1:{port}",
+           "--workers", str(workers), "--access-logfile", str(Path(log_dir) / f"{name}.access.log"),
+           "--graceful-timeout", "5"]
     node = Process(name, cmd, env, log_dir)
     node.port, node.url = port, f"http://127.0.0.1:{port}"
     node.access_log = Path(log_dir) / f"{name}.access.log"
-    wait_until(lambda: node.proc.poll() is None and http_status(node.url + "/simple/") == 200, 60,
-               what=f"web node {name}")
+    node.wait_ready = lambda: wait_until(
+        lambda: node.proc.poll() is None and http_status(node.url + "/_health/ready") == 200, 60,
+        what=f"web node {name} ready")
+    node.wait_ready()
     return node
 
 
