@@ -249,3 +249,16 @@ def test_an_upload_with_a_minted_token_costs_one_query_more(client, issuer, publ
     filename, data = wheel("demo", "4.1")
     with django_assert_max_num_queries(UPLOAD_QUERIES + 1):
         assert post(client, token, filename, data, name="demo", version="4.1").status_code == 200
+
+
+def test_es256_issuers_are_accepted_and_unsupported_algorithms_refused(client, oidc_settings, project, user):
+    with LocalIssuer(algorithm="ES256") as local:
+        local.claims = {"sub": "job:release"}
+        issuer = services.add_issuer("es-ci", local.url, "generic")
+        services.add_publisher(project, issuer, {"sub": "job:release"}, user)
+        assert mint(client, local.token(AUD)).status_code == 200
+        import jwt as pyjwt
+
+        hs = pyjwt.encode({"iss": local.url, "aud": AUD, "sub": "job:release", "exp": int(time.time()) + 60,
+                           "iat": int(time.time())}, "a-shared-secret-that-is-32-bytes-long", algorithm="HS256", headers={"kid": local.kid})
+        assert "Unsupported signing algorithm 'HS256'" in refused(mint(client, hs), "invalid-signature")

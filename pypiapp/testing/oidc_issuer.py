@@ -10,12 +10,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 
 class LocalIssuer:
-    def __init__(self, ssl_context: ssl.SSLContext | None = None):
-        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    def __init__(self, ssl_context: ssl.SSLContext | None = None, algorithm="RS256"):
+        self.algorithm = algorithm
+        if algorithm == "ES256":
+            self.key = ec.generate_private_key(ec.SECP256R1())
+        else:
+            self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.kid = secrets.token_hex(8)
         self.request_token = secrets.token_urlsafe(16)  # ACTIONS_ID_TOKEN_REQUEST_TOKEN
         self.claims = {}  # what the token endpoint signs (plus iss, aud, iat, nbf, exp, jti)
@@ -40,8 +44,9 @@ class LocalIssuer:
         return f"{self.url}/token?api-version=2.0"  # clients append &audience=...
 
     def jwks(self):
-        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
-        return {"keys": [{**jwk, "kid": self.kid, "use": "sig", "alg": "RS256"}]}
+        family = jwt.algorithms.ECAlgorithm if self.algorithm == "ES256" else jwt.algorithms.RSAAlgorithm
+        jwk = json.loads(family.to_jwk(self.key.public_key()))
+        return {"keys": [{**jwk, "kid": self.kid, "use": "sig", "alg": self.algorithm}]}
 
     def token(self, audience, lifetime=300, key=None, kid=None, **overrides):
         """A signed JWT with this issuer's claims; overrides replace (None removes) claims."""
@@ -50,7 +55,8 @@ class LocalIssuer:
                   "jti": secrets.token_hex(16), **self.claims}
         claims.update(overrides)
         claims = {k: v for k, v in claims.items() if v is not None}
-        return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": kid or self.kid})
+        return jwt.encode(claims, key or self.key, algorithm=self.algorithm if key is None else "RS256",
+                          headers={"kid": kid or self.kid})
 
     def _handler(issuer):
         class Handler(BaseHTTPRequestHandler):
@@ -70,7 +76,7 @@ class LocalIssuer:
                 issuer.requests.append(parts.path)
                 if parts.path == "/.well-known/openid-configuration":
                     return self._json(200, {"issuer": issuer.url, "jwks_uri": f"{issuer.url}/jwks",
-                                            "id_token_signing_alg_values_supported": ["RS256"]})
+                                            "id_token_signing_alg_values_supported": [issuer.algorithm]})
                 if parts.path == "/jwks":
                     return self._json(200, issuer.jwks())
                 if parts.path == "/token":
