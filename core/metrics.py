@@ -50,6 +50,8 @@ FALLBACKS = Counter(
 READY = f"{PREFIX}ready"
 DEPENDENCY_UP = f"{PREFIX}dependency_up"
 OUTBOX_BACKLOG = f"{PREFIX}outbox_backlog"
+OUTBOX_FAILING = f"{PREFIX}outbox_failing"
+OUTBOX_OLDEST = f"{PREFIX}outbox_oldest_seconds"
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 TASK_OUTCOMES = ("sent", "succeeded", "failed", "retried")

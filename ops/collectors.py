@@ -38,4 +38,28 @@ class ReadinessCollector:
         yield up
 
 
-SCRAPE_COLLECTORS = [ReadinessCollector]
+class OutboxCollector:
+    """The outbox's backlog (outbox/relay.py): messages written with their change and not yet
+    delivered, those that failed at least once, and the age of the oldest."""
+
+    def collect(self):
+        from outbox.relay import backlog
+
+        try:
+            state = backlog()
+        except Exception:  # the database is down: readiness says so; no backlog figures then
+            return
+        for name, key, text in (
+            (metrics.OUTBOX_BACKLOG, "pending", "Task messages in the outbox, not yet delivered."),
+            (metrics.OUTBOX_FAILING, "failing", "Outbox messages whose delivery failed at least once."),
+            (metrics.OUTBOX_OLDEST, "oldest_seconds", "Age of the oldest outbox message (0 when empty)."),
+        ):
+            family = GaugeMetricFamily(name, text)
+            family.add_metric([], float(state[key]))
+            yield family
+
+
+def scrape_collectors():
+    from django.apps import apps
+
+    return [ReadinessCollector, *([OutboxCollector] if apps.is_installed("outbox") else [])]

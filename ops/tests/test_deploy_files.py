@@ -23,7 +23,7 @@ needs_promtool = pytest.mark.skipif(PROMTOOL is None, reason="promtool (Debian p
 
 def exported_names():
     """Every sample name the index can expose (with _total, _bucket, … suffixes)."""
-    names = {metrics.READY, metrics.DEPENDENCY_UP, metrics.OUTBOX_BACKLOG}
+    names = {metrics.READY, metrics.DEPENDENCY_UP, metrics.OUTBOX_BACKLOG, metrics.OUTBOX_FAILING, metrics.OUTBOX_OLDEST}
     for family in REGISTRY.collect():
         if family.name.startswith(metrics.PREFIX):
             base = family.name
