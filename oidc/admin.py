@@ -2,14 +2,14 @@
 (Owners manage them on their project's Publishing page, removal goes through the service)."""
 from django.contrib import admin
 
-from pypiapp.admin_mixins import ViewOnlyAdminMixin
+from pypiapp.admin_mixins import LabelledListEditableMixin, ViewOnlyAdminMixin
 
 from . import services
 from .models import OIDCIssuer, TrustedPublisher
 
 
 @admin.register(OIDCIssuer)
-class OIDCIssuerAdmin(admin.ModelAdmin):
+class OIDCIssuerAdmin(LabelledListEditableMixin, admin.ModelAdmin):
     list_display = ("name", "kind", "url", "enabled", "created")
     list_filter = ("kind", "enabled")
     list_editable = ("enabled",)

@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from pypiapp.admin_mixins import ViewOnlyAdminMixin
+from pypiapp.admin_mixins import LabelledListEditableMixin, ViewOnlyAdminMixin
 
 from . import flags, moderation
 from .models import AdminFlag, JournalEntry, ProhibitedProjectName
@@ -146,7 +146,7 @@ class ProhibitedProjectNameAdmin(admin.ModelAdmin):
 
 
 @admin.register(AdminFlag)
-class AdminFlagAdmin(admin.ModelAdmin):
+class AdminFlagAdmin(LabelledListEditableMixin, admin.ModelAdmin):
     """Kill switches: turn them on and off right in the list."""
 
     list_display = ["id", "description", "enabled", "notify"]
@@ -158,18 +158,6 @@ class AdminFlagAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def get_changelist_formset(self, request, **kwargs):
-        """The list's checkboxes have no visible label: name each after its column and flag."""
-        formset = super().get_changelist_formset(request, **kwargs)
-
-        class LabelledFormSet(formset):
-            def add_fields(self, form, index):
-                super().add_fields(form, index)
-                for name in AdminFlagAdmin.list_editable:
-                    form.fields[name].widget.attrs["aria-label"] = f"{name.capitalize()}: {form.instance.pk}"
-
-        return LabelledFormSet
 
     def changelist_view(self, request, extra_context=None):
         flags.ensure_known_flags()
