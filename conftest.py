@@ -117,11 +117,10 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright (never `playwright install`: it downloads)."""
+    import os
     import shutil
 
     from playwright.sync_api import sync_playwright
-
-    import os
 
     # Playwright's sync API leaves an event loop in this thread; the ORM calls tests make
     # alongside it are still plain synchronous calls.
@@ -176,8 +175,8 @@ def screenshot(browser):
 
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory):
-    """moto's S3 server on a free loopback port, for the whole session (see pypiapp/testing/s3.py)."""
-    from pypiapp.testing.s3 import S3Server
+    """moto's S3 server on a free loopback port, for the whole session (see devtools/testing/s3.py)."""
+    from devtools.testing.s3 import S3Server
 
     server = S3Server(tmp_path_factory.mktemp("s3") / "moto.log")
     yield server

@@ -7,11 +7,11 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from packages import moderation, services
-from packages.admin import project_links_for_user
-from packages.admin_actions import confirm_and_apply
-from pypiapp.admin_mixins import ViewOnlyAdminMixin
+from core.admin_actions import confirm_and_apply
+from core.admin_mixins import ViewOnlyAdminMixin
+from packages import services
 
+from . import moderation
 from .admin_identity import may_change_identity, staff_accounts
 from .models import ApiToken, SecurityEvent, User
 
@@ -78,7 +78,11 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.display(description="Projects")
     def projects(self, obj):
-        return project_links_for_user(obj)
+        roles = obj.roles.select_related("project")
+        return format_html_join(
+            ", ", '<a href="{}">{}</a> ({})',
+            ((reverse("admin:packages_project_change", args=[r.project_id]), r.project.name, r.role_name) for r in roles),
+        ) or "none"  # fmt: skip
 
     @admin.display(description="Two-factor")
     def two_factor(self, obj):

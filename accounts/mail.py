@@ -1,5 +1,5 @@
 """Rendering account mail in the web process and handing it to the mail actor."""
-from pypiapp.tasks import send_on_commit
+from core.tasks import send_on_commit
 
 from . import tasks
 

@@ -4,10 +4,10 @@ The web process renders the message (it knows the request, the site URL and the
 templates); the actor only delivers it, so a worker needs no database access and a
 failing SMTP server is retried by dramatiq instead of failing the request.
 """
-from pypiapp import broker  # noqa: F401  (the broker must be set before actors are declared)
+import dramatiq
+from django.core.mail import EmailMultiAlternatives, get_connection
 
-import dramatiq  # noqa: E402
-from django.core.mail import EmailMultiAlternatives, get_connection  # noqa: E402
+from core import broker  # noqa: F401  (the broker must be set before actors are declared)
 
 MAIL_QUEUE = "mail"
 

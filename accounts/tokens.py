@@ -8,7 +8,7 @@ from functools import cache
 
 from django.utils import timezone
 
-from pypiapp import rawsql
+from core import rawsql
 
 from .models import ApiToken, User
 
@@ -80,7 +80,7 @@ def _token_sql():
     primary e-mail, in one query. Plain SQL: it runs on every upload, and the ORM form of this
     query (select_related + Exists) measured 4.5 ms a lookup against 0.26 ms for this one
     (2000 lookups on SQLite, this shared machine under load; a plain ORM .filter() alone took
-    1.1 ms); see pypiapp/rawsql.py."""
+    1.1 ms); see core/rawsql.py."""
     from allauth.account.models import EmailAddress
 
     verified = (

@@ -12,7 +12,7 @@ import brotli
 from django.core.cache import cache
 
 from core import metrics
-from pypiapp.http import accepted_values
+from core.http import accepted_values
 
 IDENTITY, GZIP, BROTLI = "identity", "gzip", "br"
 # Serial-keyed entries never go stale, so the timeout only bounds memory.

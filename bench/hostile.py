@@ -24,7 +24,7 @@ from urllib.parse import quote, urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import servers  # noqa: E402
 
-from pypiapp.testing.dists import core_metadata, wheel_bytes  # noqa: E402
+from devtools.dists import core_metadata, wheel_bytes  # noqa: E402
 
 TARGET = 2.0
 BOUNDARY = "hostile-bench-boundary"

@@ -28,7 +28,7 @@ import dataset  # noqa: E402
 import measure  # noqa: E402
 import servers  # noqa: E402
 
-from pypiapp.testing.dists import write_dists  # noqa: E402
+from devtools.dists import write_dists  # noqa: E402
 
 DB_NAME = "bench_7m"
 WORKERS = 2

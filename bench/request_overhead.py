@@ -74,7 +74,7 @@ def main():
 
     call_command("migrate", verbosity=0)
     from accounts.tests.factories import UserFactory
-    from pypiapp.testing.publish import publish
+    from devtools.publish import publish
 
     publish(UserFactory(username="bench"), "small-pkg", "1.0")
     handler = logging.StreamHandler(open(os.devnull, "w"))

@@ -2,7 +2,7 @@
 (Owners manage them on their project's Publishing page, removal goes through the service)."""
 from django.contrib import admin
 
-from pypiapp.admin_mixins import LabelledListEditableMixin, ViewOnlyAdminMixin
+from core.admin_mixins import LabelledListEditableMixin, ViewOnlyAdminMixin
 
 from . import services
 from .models import OIDCIssuer, TrustedPublisher

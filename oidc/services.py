@@ -3,11 +3,11 @@ mailed to its Owners (as pypi.org does); pending publishers become real on their
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.tasks import send_on_commit
 from packages import services as package_services
 from packages.models import ProhibitedProjectName, Project, Role
 from packages.names import is_valid_name, normalize_name
 from packages.tasks import send_publisher_mail
-from pypiapp.tasks import send_on_commit
 
 from . import kinds
 from .issuers import check_issuer_url

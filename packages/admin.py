@@ -12,13 +12,13 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from pypiapp.admin_mixins import ViewOnlyAdminMixin
+from core.admin_actions import ReasonForm, confirm_and_apply
+from core.admin_mixins import ViewOnlyAdminMixin
 
 from . import (
     admin_journal,  # noqa: F401  (registers the journal, names and flags admins)
     moderation,
 )
-from .admin_actions import ReasonForm, confirm_and_apply
 from .admin_create import CreateProjectAdminMixin
 from .models import File, Project, ProjectReport, Release, Role
 
@@ -300,12 +300,3 @@ class ProjectReportAdmin(admin.ModelAdmin):
     @admin.action(description="Dismiss selected reports", permissions=["change"])
     def dismiss(self, request, queryset):
         return self._handle(request, queryset, "dismiss", "Dismiss reports")
-
-
-def project_links_for_user(user):
-    """HTML list of a user's projects with their roles, for the user admin."""
-    roles = Role.objects.filter(user=user).select_related("project")
-    return format_html_join(
-        ", ", '<a href="{}">{}</a> ({})',
-        ((reverse("admin:packages_project_change", args=[r.project_id]), r.project.name, r.role_name) for r in roles),
-    ) or "none"  # fmt: skip

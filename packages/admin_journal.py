@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from pypiapp.admin_mixins import LabelledListEditableMixin, ViewOnlyAdminMixin
+from core.admin_mixins import LabelledListEditableMixin, ViewOnlyAdminMixin
 
 from . import flags, moderation
 from .models import AdminFlag, JournalEntry, ProhibitedProjectName

@@ -1,104 +1,26 @@
-"""Staff moderation: the one place the admin and management commands change users and projects.
+"""Staff moderation of projects: the one place the admin and management commands change them.
 
 Project changes go through packages.services, so each writes a journal entry (the serial
 mirrors follow). Every function also leaves a Django admin LogEntry when a staff actor is
-known, so the admin's history shows who did what and why. Account changes (freeze, 2FA
-reset) are recorded in the user's security history instead of the project journal.
+known (core/moderation.py), so the admin's history shows who did what and why. Account
+moderation (freeze, 2FA reset) is in accounts/moderation.py.
 """
-from django.contrib.admin.models import CHANGE, DELETION, LogEntry
-from django.contrib.sessions.models import Session
+from django.contrib.admin.models import DELETION
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import ApiToken, SecurityEvent
-from accounts.services import record_security_event
+from accounts.models import ApiToken
+from core.moderation import ModerationError, log_staff_action, person, require_reason
 
 from . import services
 from .models import File, ProhibitedProjectName, Project, ProjectReport, Release, Role
 from .names import normalize_name
 
-
-class ModerationError(Exception):
-    """A staff action that can't be done; the message is shown to staff as is."""
-
-
-def _require_reason(reason):
-    reason = (reason or "").strip()
-    if not reason:
-        raise ModerationError("A reason is required.")
-    return reason
-
-
-def log_staff_action(actor, obj, message, flag=CHANGE):
-    """Django admin LogEntry for `obj`; skipped only when no person is behind the action (scripts)."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return None
-    return LogEntry.objects.log_actions(actor.pk, [obj], flag, change_message=message, single_object=True)
-
-
-# --- Users -----------------------------------------------------------------------------------
-
-
-def _delete_sessions(user):
-    """Delete the user's sessions (the auth backends also refuse frozen users on every request)."""
-    doomed = []
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            doomed.append(session.pk)
-    Session.objects.filter(pk__in=doomed).delete()
-    return len(doomed)
-
-
-@transaction.atomic
-def freeze_user(user, actor, reason, request=None):
-    """Freeze: no login, no upload; every session and API token is revoked."""
-    reason = _require_reason(reason)
-    if user.is_frozen:
-        raise ModerationError(f"'{user.username}' is already frozen.")
-    if actor is not None and actor.pk == user.pk:
-        raise ModerationError("You cannot freeze your own account.")
-    if user.is_superuser and actor is not None and not actor.is_superuser:
-        raise ModerationError("Only a superuser can freeze a superuser.")
-    user.is_frozen = True
-    user.frozen_reason = reason
-    user.frozen_at = timezone.now()
-    user.save(update_fields=["is_frozen", "frozen_reason", "frozen_at"])
-    revoked = ApiToken.objects.filter(user=user, revoked__isnull=True).update(revoked=timezone.now())
-    sessions = _delete_sessions(user)
-    record_security_event(user, SecurityEvent.Tag.ACCOUNT_FROZEN, request, reason=reason,
-                          by=getattr(actor, "username", None), tokens_revoked=revoked)
-    log_staff_action(actor, user, f"Froze account ({revoked} tokens, {sessions} sessions revoked): {reason}")
-    return {"tokens": revoked, "sessions": sessions}
-
-
-@transaction.atomic
-def unfreeze_user(user, actor, reason, request=None):
-    """Lift a freeze. Revoked tokens stay revoked: the user creates new ones."""
-    reason = _require_reason(reason)
-    if not user.is_frozen:
-        raise ModerationError(f"'{user.username}' is not frozen.")
-    user.is_frozen = False
-    user.frozen_reason = ""
-    user.frozen_at = None
-    user.save(update_fields=["is_frozen", "frozen_reason", "frozen_at"])
-    record_security_event(user, SecurityEvent.Tag.ACCOUNT_UNFROZEN, request, reason=reason,
-                          by=getattr(actor, "username", None))
-    log_staff_action(actor, user, f"Unfroze account: {reason}")
-
-
-@transaction.atomic
-def reset_two_factor(user, actor, reason, request=None):
-    """Delete every 2FA method (TOTP, security keys, recovery codes) after staff checked identity."""
-    from allauth.mfa.models import Authenticator
-
-    reason = _require_reason(reason)
-    deleted, _ = Authenticator.objects.filter(user=user).delete()
-    if not deleted:
-        raise ModerationError(f"'{user.username}' has no two-factor methods.")
-    record_security_event(user, SecurityEvent.Tag.MFA_RESET, request, reason=reason,
-                          by=getattr(actor, "username", None))
-    log_staff_action(actor, user, f"Reset two-factor authentication: {reason}")
-    return deleted
+__all__ = [
+    "ModerationError", "handle_report", "parse_names", "prohibit_names", "quarantine_project",
+    "release_from_quarantine", "remove_file", "remove_project", "remove_release", "set_limits",
+    "transfer_ownership",
+]
 
 
 # --- Projects ---------------------------------------------------------------------------------
@@ -106,7 +28,7 @@ def reset_two_factor(user, actor, reason, request=None):
 
 def quarantine_project(project, actor, reason):
     """Hide a project from every public API; its owners and staff still see it."""
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     if project.is_quarantined:
         raise ModerationError(f"'{project.name}' is already quarantined.")
     with transaction.atomic():
@@ -116,7 +38,7 @@ def quarantine_project(project, actor, reason):
 
 
 def release_from_quarantine(project, actor, reason):
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     if not project.is_quarantined:
         raise ModerationError(f"'{project.name}' is not quarantined.")
     with transaction.atomic():
@@ -127,24 +49,24 @@ def release_from_quarantine(project, actor, reason):
 
 def remove_project(project, actor, reason):
     """Delete a project, its releases and files; filenames stay reserved (FilenameLog)."""
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     with transaction.atomic():
         log_staff_action(actor, project, f"Removed project: {reason}", flag=DELETION)
         ProjectReport.objects.filter(project=project, status=ProjectReport.Status.OPEN).update(
-            status=ProjectReport.Status.REMOVED, handled_by=_person(actor), handled_at=timezone.now()
+            status=ProjectReport.Status.REMOVED, handled_by=person(actor), handled_at=timezone.now()
         )
         services.delete_project(project, actor, reason)
 
 
 def remove_release(release: Release, actor, reason):
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     with transaction.atomic():
         log_staff_action(actor, release, f"Removed release: {reason}", flag=DELETION)
         services.delete_release(release, actor, reason)
 
 
 def remove_file(file: File, actor, reason):
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     with transaction.atomic():
         log_staff_action(actor, file, f"Removed file: {reason}", flag=DELETION)
         services.delete_file(file, actor, reason)
@@ -174,7 +96,7 @@ def set_limits(project, actor, *, upload_limit, total_size_limit):
     project.upload_limit = upload_limit
     project.total_size_limit = total_size_limit
     project.save(update_fields=["upload_limit", "total_size_limit"])
-    services.record(project, "set " + ", ".join(changes), user=_person(actor))
+    services.record(project, "set " + ", ".join(changes), user=person(actor))
     log_staff_action(actor, project, "Set " + ", ".join(changes))
     return project
 
@@ -183,10 +105,10 @@ def set_limits(project, actor, *, upload_limit, total_size_limit):
 def transfer_ownership(project, new_owner, actor, reason, *, keep_previous_as_maintainers=False):
     """Make `new_owner` the only Owner. Previous owners lose their role (or become Maintainers),
     and their tokens scoped to this project are revoked."""
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     if new_owner.is_frozen or not new_owner.is_active:
         raise ModerationError(f"'{new_owner.username}' is frozen or inactive and can't own projects.")
-    who = _person(actor)
+    who = person(actor)
     role = Role.objects.filter(project=project, user=new_owner).first()
     if role is None:
         services.add_role(project, new_owner, Role.OWNER, who)
@@ -231,7 +153,7 @@ def prohibit_names(names, actor, comment="", *, remove_existing=False):
     with transaction.atomic():
         for raw in dict.fromkeys(normalize_name(n) for n in names):
             row, created = ProhibitedProjectName.objects.get_or_create(
-                name=raw, defaults={"comment": comment, "prohibited_by": _person(actor)}
+                name=raw, defaults={"comment": comment, "prohibited_by": person(actor)}
             )
             (added if created else existing).append(raw)
             if created:
@@ -254,7 +176,7 @@ REPORT_ACTIONS = {
 
 def handle_report(report, action, actor, reason):
     """Act on a report: quarantine or remove the project (closing its other open reports), or dismiss."""
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     if action not in REPORT_ACTIONS:
         raise ModerationError(f"Unknown report action '{action}'.")
     if report.status != ProjectReport.Status.OPEN:
@@ -266,13 +188,13 @@ def handle_report(report, action, actor, reason):
         status = REPORT_ACTIONS[action]
         if action == "dismiss":
             if project is not None:
-                services.record(project, f"dismiss report #{report.pk}: {reason}", user=_person(actor))
+                services.record(project, f"dismiss report #{report.pk}: {reason}", user=person(actor))
         else:
             ProjectReport.objects.filter(project=project, status=ProjectReport.Status.OPEN).exclude(
                 pk=report.pk
-            ).update(status=status, handled_by=_person(actor), handled_at=timezone.now())
+            ).update(status=status, handled_by=person(actor), handled_at=timezone.now())
         report.status = status
-        report.handled_by = _person(actor)
+        report.handled_by = person(actor)
         report.handled_at = timezone.now()
         report.save(update_fields=["status", "handled_by", "handled_at"])
         log_staff_action(actor, report, f"{report.get_status_display()}: {reason}")
@@ -282,9 +204,3 @@ def handle_report(report, action, actor, reason):
             remove_project(project, actor, f"report #{report.pk}: {reason}")
     return report
 
-
-def _person(actor):
-    """The actor as a user row (None for scripts), for FK fields."""
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        return actor
-    return None

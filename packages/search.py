@@ -16,7 +16,7 @@ from django.db.models import Case, F, IntegerField, Max, Q, TextField, Value, Wh
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from pypiapp.batching import deferred
+from core.batching import deferred
 
 from .models import Project, Release, latest_key, safe_version
 from .names import normalize_name

@@ -1,16 +1,16 @@
 """Mail about project collaboration and releases, sent by dramatiq actors.
 
-Callers queue them with pypiapp.tasks.send_on_commit, so nothing is mailed for work that is
+Callers queue them with core.tasks.send_on_commit, so nothing is mailed for work that is
 rolled back. Actors take ids and plain strings (JSON through the broker) and read the rest
 from the database when they run.
 """
-from pypiapp import broker  # noqa: F401  (the broker must be set before actors are declared)
+import dramatiq
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
 
-import dramatiq  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.mail import send_mail  # noqa: E402
-from django.template.loader import render_to_string  # noqa: E402
+from core import broker  # noqa: F401  (the broker must be set before actors are declared)
 
 MAIL_QUEUE = "mail"
 

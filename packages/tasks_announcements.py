@@ -4,12 +4,12 @@ The command renders nothing itself: it queues one message per recipient, spaced 
 dramatiq's delay so that a large list trickles out at the chosen rate instead of flooding
 the mail server. Import this module from packages/tasks.py so workers know the actor.
 """
-from pypiapp import broker  # noqa: F401  (the broker must be set before actors are declared)
+import dramatiq
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template import Context, Engine
 
-import dramatiq  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.core.mail import send_mail  # noqa: E402
-from django.template import Context, Engine  # noqa: E402
+from core import broker  # noqa: F401  (the broker must be set before actors are declared)
 
 QUEUE = "announcements"
 # Plain-text mail: no HTML escaping of names or projects.

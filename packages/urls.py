@@ -4,13 +4,12 @@ from django.views.generic import TemplateView
 
 from core.readonly import read_only
 
-from .views import project, public, search
+from .views import project, public, reports, search
 from .views.feeds import LatestUpdatesFeed, NewestPackagesFeed, ProjectReleasesFeed
 from .views.manage import collaborators as manage_collaborators
 from .views.manage import invitations as manage_invitations
 from .views.manage import projects as manage_projects
 from .views.manage import settings as manage_settings
-from .views import reports
 
 urlpatterns = [
     # The home page takes no form posts: a POST there is an upload sent to the site's root.

@@ -70,15 +70,16 @@ INSTALLED_APPS = [
     "api",
     "oidc",
     "ops",
+    "devtools",  # development tooling: seed_dev_data, ensure_demo_user (make run), test support
 ]
 
 MIDDLEWARE = [
     "core.instrument.RequestObserverMiddleware",  # request id, metrics, log line (see Observability)
-    "pypiapp.middleware.RejectControlCharactersMiddleware",  # issue 14: no NUL reaches a view (a 400)
+    "core.middleware.RejectControlCharactersMiddleware",  # issue 14: no NUL reaches a view (a 400)
     "django.middleware.security.SecurityMiddleware",
     "core.errors.ErrorPageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "pypiapp.middleware.GZipPagesMiddleware",
+    "core.middleware.GZipPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -97,7 +98,7 @@ MIDDLEWARE = [
 INSTALLER_PATH_PREFIXES = ["/simple/", "/packages/", "/_health/", "/metrics"]
 INSTALLER_MIDDLEWARE = [
     "core.instrument.RequestObserverMiddleware",
-    "pypiapp.middleware.RejectControlCharactersMiddleware",  # issue 14: no NUL reaches a view (a 400)
+    "core.middleware.RejectControlCharactersMiddleware",  # issue 14: no NUL reaches a view (a 400)
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -122,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pypiapp.context_processors.site",
+                "packages.context_processors.notices",
             ],
         },
     },
@@ -152,9 +154,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    # Django's and allauth's backends, refusing frozen accounts (see packages/auth_backends.py).
-    "packages.auth_backends.ModelBackendRefusingFrozen",
-    "packages.auth_backends.AllauthBackendRefusingFrozen",
+    # Django's and allauth's backends, refusing frozen accounts (see accounts/auth_backends.py).
+    "accounts.auth_backends.ModelBackendRefusingFrozen",
+    "accounts.auth_backends.AllauthBackendRefusingFrozen",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -323,7 +325,7 @@ else:
     EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
 
-# Background tasks (dramatiq): see pypiapp/broker.py for how the broker is chosen.
+# Background tasks (dramatiq): see core/broker.py for how the broker is chosen.
 TASK_BROKER = os.environ.get("TASK_BROKER", "")  # "redis", "rabbitmq", "inprocess" or "" (auto)
 REDIS_URL = os.environ.get("REDIS_URL", "")
 RABBITMQ_URL = os.environ.get("RABBITMQ_URL", "")

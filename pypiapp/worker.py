@@ -6,7 +6,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pypiapp.settings")
 django.setup()
 
-from pypiapp import broker  # noqa: E402,F401  (the broker must exist before actors load)
-from pypiapp.tasks import discover_task_modules  # noqa: E402
+from core import broker  # noqa: E402,F401  (the broker must exist before actors load)
+from core.tasks import discover_task_modules  # noqa: E402
 
 discover_task_modules()

@@ -4,7 +4,7 @@ import re
 import pytest
 from django.core import mail
 
-from pypiapp.testing.staff import totp_code  # noqa: F401  (the account tests import it from here)
+from devtools.testing.staff import totp_code  # noqa: F401  (the account tests import it from here)
 
 
 @pytest.fixture

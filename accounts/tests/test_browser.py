@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from pypiapp.testing import clients
-from pypiapp.testing.dists import write_dists
-from pypiapp.testing.publish import publish
+from devtools.dists import write_dists
+from devtools.publish import publish
+from devtools.testing import clients
 
 from .conftest import totp_code
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 from accounts.models import SecurityEvent
-from pypiapp.testing.nginx import running_front
+from devtools.testing.nginx import running_front
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

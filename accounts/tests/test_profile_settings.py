@@ -3,9 +3,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from accounts.models import SecurityEvent
+from devtools.publish import publish
 from packages import services
 from packages.models import Role
-from pypiapp.testing.publish import publish
 
 from .conftest import reauthenticate
 from .factories import UserFactory

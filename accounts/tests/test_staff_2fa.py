@@ -3,7 +3,7 @@ import pytest
 from django.test import Client
 
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
-from pypiapp.testing.staff import add_totp, login_with_totp, staff_login, totp_code
+from devtools.testing.staff import add_totp, login_with_totp, staff_login, totp_code
 
 pytestmark = pytest.mark.django_db
 

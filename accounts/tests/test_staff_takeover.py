@@ -6,9 +6,9 @@ from django.test import Client
 
 from accounts.models import User
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from devtools.testing.staff import add_totp, staff_login
 from packages.staff_groups import ADMINS, MODERATORS
 from packages.tests.test_admin import run_action, staff_member
-from pypiapp.testing.staff import add_totp, staff_login
 
 pytestmark = pytest.mark.django_db
 

@@ -1,13 +1,13 @@
 """The download lookup, as plain SQL.
 
 pip and uv fetch every file and PEP 658 metadata file through this lookup, so, like
-api/simple/lookup.py, it skips the ORM's query compiler (see pypiapp/rawsql.py): building
+api/simple/lookup.py, it skips the ORM's query compiler (see core/rawsql.py): building
 the three-table query cost more than running it.
 """
 from functools import cache
 
+from core import rawsql
 from packages.models import File, Project, Release
-from pypiapp import rawsql
 
 # Only what a download needs: File.has_metadata and File.metadata_path read these.
 _FILE_SKIP = rawsql.all_but(File, ("path", "filename", "metadata_sha256"))

@@ -5,7 +5,6 @@ which projects are visible (quarantined ones never are).
 """
 from dataclasses import dataclass, field
 
-
 from packages.models import File, Project, Release, Role, latest_release
 from packages.names import normalize_name
 

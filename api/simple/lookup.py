@@ -2,12 +2,12 @@
 
 They run on every request, cache hit or not, so they skip the ORM's query compiler (about
 as costly as the indexed query itself); the SQL is built once from the models' metadata
-(pypiapp/rawsql.py).
+(core/rawsql.py).
 """
 from functools import cache
 
+from core import rawsql
 from packages.models import JournalEntry, Project
-from pypiapp import rawsql
 
 _FIELDS = ("id", "name", "normalized_name", "last_serial", "status", "status_reason")
 

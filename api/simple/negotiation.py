@@ -1,5 +1,5 @@
 """PEP 691 content negotiation for the simple repository API."""
-from pypiapp.http import accepted_values
+from core.http import accepted_values
 
 JSON_V1 = "application/vnd.pypi.simple.v1+json"
 HTML_V1 = "application/vnd.pypi.simple.v1+html"

@@ -13,6 +13,7 @@ from .. import pagecache
 from . import lookup, render
 from .negotiation import JSON_V1, NotAcceptable, negotiate
 
+
 def _kind(media_type):
     return "json" if media_type == JSON_V1 else "html"
 

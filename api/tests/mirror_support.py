@@ -17,9 +17,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from pypiapp.testing.servers import database_url
-from pypiapp.testing.net import free_port
-from pypiapp.testing.servers import database_url
+from devtools.testing.net import free_port
+from devtools.testing.servers import database_url
 
 BANDERSNATCH_VERSION = "8.2.0"
 

@@ -16,9 +16,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.tests.factories import UserFactory
 from accounts.tokens import issue_token
+from devtools.dists import wheel_bytes, write_dists
+from devtools.testing import clients
 from packages.models import File
-from pypiapp.testing import clients
-from pypiapp.testing.dists import wheel_bytes, write_dists
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

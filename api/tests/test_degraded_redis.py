@@ -7,9 +7,9 @@ import pytest
 
 from accounts.tests.factories import UserFactory
 from accounts.tokens import issue_token
-from pypiapp.testing import clients
-from pypiapp.testing.dists import write_dists
-from pypiapp.testing.servers import AppServer, RedisServer
+from devtools.dists import write_dists
+from devtools.testing import clients
+from devtools.testing.servers import AppServer, RedisServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -6,10 +6,10 @@ import pytest
 
 from accounts.tests.factories import UserFactory
 from accounts.tokens import issue_token
+from devtools.dists import write_dists
+from devtools.testing import clients
+from devtools.testing.servers import database_url
 from packages.models import File, Project
-from pypiapp.testing import clients
-from pypiapp.testing.dists import write_dists
-from pypiapp.testing.servers import database_url
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

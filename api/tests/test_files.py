@@ -1,10 +1,10 @@
 """Downloads: Django streams them in development, nginx or the object store serves them in production."""
 import pytest
 
+from devtools.publish import publish
 from packages import services
 from packages.models import File, Project
 from packages.storage import package_storage
-from pypiapp.testing.publish import publish
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from api.xmlrpc.methods import REGISTRY
 from api.xmlrpc.protocol import INTERNAL_ERROR
-from pypiapp.testing.publish import publish
+from devtools.publish import publish
 
 from .test_upload_as_sent import BOUNDARY, multipart
 from .test_upload_helpers import auth, digests_of, wheel

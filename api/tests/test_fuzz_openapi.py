@@ -7,8 +7,8 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
+from devtools.publish import publish
 from pypiapp.handlers import Application
-from pypiapp.testing.publish import publish
 
 pytestmark = pytest.mark.django_db
 EXAMPLES = 60  # per operation (two operations); the count actually sent is asserted below

@@ -5,9 +5,9 @@ import pytest
 from django.db import transaction
 
 from api.json import documents
+from devtools.publish import publish
 from packages import services
 from packages.models import File
-from pypiapp.testing.publish import publish
 
 from .shapes import problems_with
 

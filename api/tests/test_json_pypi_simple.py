@@ -4,14 +4,14 @@ import json
 import warnings
 
 import pytest
-from packaging.utils import canonicalize_name
 from django.db import transaction
-from pypi_simple import ACCEPT_JSON_ONLY, ACCEPT_HTML_ONLY, ProjectPage, PyPISimple
+from packaging.utils import canonicalize_name
+from pypi_simple import ACCEPT_HTML_ONLY, ACCEPT_JSON_ONLY, ProjectPage, PyPISimple
 
 from accounts.tests.factories import UserFactory
+from devtools.publish import publish
 from packages import services
 from packages.models import File
-from pypiapp.testing.publish import publish
 
 JSON_V1 = "application/vnd.pypi.simple.v1+json"
 

@@ -9,10 +9,10 @@ import pytest
 from django.db import transaction
 
 from accounts.tests.factories import UserFactory
+from devtools.publish import publish
+from devtools.testing.clients import clean_env, import_version, pip_install
 from packages import services
 from packages.models import File, Project, Release
-from pypiapp.testing.clients import clean_env, import_version, pip_install
-from pypiapp.testing.publish import publish
 
 from .mirror_support import TLSServer, bandersnatch_config, bandersnatch_executable
 

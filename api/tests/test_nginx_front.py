@@ -7,10 +7,10 @@ import pytest
 from django.conf import settings as django_settings
 
 from accounts.tests.factories import UserFactory
+from devtools.publish import publish
+from devtools.testing.nginx import running_front
 from packages import moderation, services
 from packages.models import File, Project, Release
-from pypiapp.testing.nginx import running_front
-from pypiapp.testing.publish import publish
 
 pytestmark = pytest.mark.e2e
 

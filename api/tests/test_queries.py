@@ -5,8 +5,8 @@ inside the tests keep the number of expensive fixtures small).
 """
 import pytest
 
+from devtools.publish import publish
 from packages.models import File
-from pypiapp.testing.publish import publish
 
 JSON_V1 = "application/vnd.pypi.simple.v1+json"
 BIG_RELEASES = 12

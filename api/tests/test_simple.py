@@ -3,9 +3,9 @@ import json
 
 import pytest
 
+from devtools.publish import publish
 from packages import services
 from packages.models import File
-from pypiapp.testing.publish import publish
 
 JSON_V1 = "application/vnd.pypi.simple.v1+json"
 

@@ -6,9 +6,9 @@ import pytest
 from django.core.cache import cache
 
 from api.simple import index_rows, render
+from devtools.publish import publish
 from packages import services
 from packages.models import Project, Release
-from pypiapp.testing.publish import publish
 
 JSON_V1 = "application/vnd.pypi.simple.v1+json"
 

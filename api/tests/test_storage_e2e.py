@@ -13,12 +13,12 @@ from django.core.management import CommandError, call_command
 
 from accounts.tests.factories import UserFactory
 from accounts.tokens import issue_token
+from devtools.dists import write_dists
+from devtools.testing import clients
 from packages import moderation
 from packages.models import File, Project
 from packages.storage import package_storage
 from pypiapp.settings import s3_storage
-from pypiapp.testing import clients
-from pypiapp.testing.dists import write_dists
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -91,8 +91,8 @@ def test_a_look_alike_is_refused_for_everyone_its_owner_included(ctx):
 
 def test_staff_create_a_look_alike_in_the_admin_and_its_owner_then_uploads(ctx):
     from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+    from devtools.testing.staff import staff_login
     from packages.models import Role
-    from pypiapp.testing.staff import staff_login
 
     staff = UserFactory(username="root", is_staff=True, is_superuser=True)
     staff_login(ctx.client, staff, DEFAULT_PASSWORD)  # the admin asks staff for their second factor

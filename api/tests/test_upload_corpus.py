@@ -10,12 +10,21 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from accounts.tokens import issue_token
+from devtools.dists import core_metadata
 from packages import flags, services
 from packages.models import AdminFlag, File, ProhibitedProjectName
-from pypiapp.testing.dists import core_metadata
 
 from .test_upload_helpers import (  # noqa: F401
-    EXISTING, ctx, form_for, post, sdist, snapshot, tar_bomb, tar_link, wheel, zip_bomb,
+    EXISTING,
+    ctx,
+    form_for,
+    post,
+    sdist,
+    snapshot,
+    tar_bomb,
+    tar_link,
+    wheel,
+    zip_bomb,
 )
 
 W = wheel  # short names keep the table readable

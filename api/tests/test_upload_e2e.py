@@ -5,10 +5,10 @@ import pytest
 import requests
 
 from accounts.tests.factories import UserFactory
+from devtools.dists import write_dists
+from devtools.publish import publish
+from devtools.testing.clients import twine_upload
 from packages.models import File
-from pypiapp.testing.clients import twine_upload
-from pypiapp.testing.dists import write_dists
-from pypiapp.testing.publish import publish
 
 from .test_upload_helpers import digests_of, form_for, wheel
 

@@ -18,8 +18,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.tests.factories import UserFactory
+from devtools.dists import core_metadata, dist_name
 from packages.models import File, FilenameLog, JournalEntry, Project, Release
-from pypiapp.testing.dists import core_metadata, dist_name
 
 EXISTING = "existing-pkg"
 
@@ -156,7 +156,7 @@ class Ctx:
 @pytest.fixture
 def ctx(db, client, token_for):
     """alice owns existing-pkg (release 1.0 with a wheel and an sdist); bob owns bobs-pkg."""
-    from pypiapp.testing.publish import publish
+    from devtools.publish import publish
 
     alice = UserFactory(username="alice")
     bob = UserFactory(username="bob")

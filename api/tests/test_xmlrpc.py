@@ -6,10 +6,10 @@ import pytest
 from django.db import transaction
 
 from accounts.tests.factories import UserFactory
+from devtools.publish import publish
 from packages import services
 from packages.models import JournalEntry, Project, Role
 from packages.services.journal import global_serial
-from pypiapp.testing.publish import publish
 
 
 def rpc(client, method, *params, raw=None):

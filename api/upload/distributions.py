@@ -6,8 +6,8 @@ import hashlib
 import io
 import os
 import zipfile
-from types import SimpleNamespace
 from email.parser import BytesHeaderParser
+from types import SimpleNamespace
 
 from packaging.metadata import parse_email
 from packaging.tags import parse_tag

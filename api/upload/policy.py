@@ -12,15 +12,14 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.throttles import parse_rate
+from core import rawsql
 from packages import flags
 from packages.models import File, FilenameLog, JournalEntry, Project, Release, Role
 from packages.names import canonical_version, normalize_name
-from pypiapp import rawsql
 
 from . import limits, publishers
 from .errors import UploadError, help_url
 from .project_names import check_new_project_name
-
 
 
 def check_uploads_enabled():
@@ -29,7 +28,7 @@ def check_uploads_enabled():
                           status=503, code="uploads_disabled", help_url=help_url("kill-switches"))
 
 
-# The lookups below run on every upload, so they are plain SQL (see pypiapp/rawsql.py).
+# The lookups below run on every upload, so they are plain SQL (see core/rawsql.py).
 _PROJECT_SKIP = ("search_vector",)  # can be large, and no check reads it
 
 

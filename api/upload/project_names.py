@@ -2,9 +2,9 @@
 import sys
 from functools import cache
 
+from core import rawsql
 from packages.models import ProhibitedProjectName, Project
 from packages.names import is_valid_name, normalize_name, ultranormalize_name
-from pypiapp import rawsql
 
 from .errors import invalid
 
@@ -65,6 +65,6 @@ def _prohibited_and_lookalike_sql():
 
 def _prohibited_and_lookalike(normalized, ultranormalized):
     """(is the name prohibited, the first existing look-alike project): one query, in plain SQL
-    because every new project's first upload runs it (pypiapp/rawsql.py)."""
+    because every new project's first upload runs it (core/rawsql.py)."""
     prohibited, clash = rawsql.fetch_one(_prohibited_and_lookalike_sql(), [normalized, ultranormalized, normalized])
     return bool(prohibited), clash

@@ -6,8 +6,8 @@ import pytest
 
 from core import degraded
 from core.cache import FallbackRedisCache
-from pypiapp.testing.net import free_port
-from pypiapp.testing.servers import RedisServer
+from devtools.testing.net import free_port
+from devtools.testing.servers import RedisServer
 
 
 def make_cache(url, fallback_seconds=5.0):

@@ -8,11 +8,11 @@ import pytest
 from django.db import connection
 
 from accounts.tests.factories import UserFactory
-from pypiapp.testing import clients
-from pypiapp.testing.dists import write_dists
-from pypiapp.testing.net import free_port
-from pypiapp.testing.publish import publish
-from pypiapp.testing.servers import AppServer
+from devtools.dists import write_dists
+from devtools.publish import publish
+from devtools.testing import clients
+from devtools.testing.net import free_port
+from devtools.testing.servers import AppServer
 
 pytestmark = pytest.mark.e2e
 

@@ -7,9 +7,9 @@ from django.test import Client, RequestFactory, override_settings
 
 from accounts.tests.factories import UserFactory
 from core import errors
+from devtools.publish import publish
 from packages import flags, services
 from packages.models import AdminFlag, Project, Role
-from pypiapp.testing.publish import publish
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,10 @@ import json
 import pytest
 
 from api.tests.test_upload_helpers import post, wheel
+from devtools.testing import attestation_assets as assets
+from devtools.testing.oidc_issuer import LocalIssuer, github_claims, gitlab_claims
 from oidc import services
 from packages.models import File, FileProvenance
-from pypiapp.testing import attestation_assets as assets
-from pypiapp.testing.oidc_issuer import LocalIssuer, github_claims, gitlab_claims
 
 AUD = "index.test"
 PUBLISH_V1 = "https://docs.pypi.org/attestations/publish/v1"

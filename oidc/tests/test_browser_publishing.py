@@ -2,9 +2,9 @@
 import pytest
 
 from accounts.tests.factories import UserFactory
+from devtools.publish import publish
 from oidc.models import TrustedPublisher
 from packages.tests.test_browser_project_flow import log_in, orm_beside_playwright  # noqa: F401
-from pypiapp.testing.publish import publish
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

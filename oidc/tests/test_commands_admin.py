@@ -3,10 +3,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from devtools.publish import publish
+from devtools.testing.staff import staff_login
 from oidc.models import OIDCIssuer, TrustedPublisher
 from packages.staff_groups import ADMINS, ensure_staff_groups
-from pypiapp.testing.publish import publish
-from pypiapp.testing.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 

@@ -7,13 +7,13 @@ import sys
 import pytest
 
 from accounts.tests.factories import UserFactory
+from devtools.dists import write_dists
+from devtools.publish import publish
+from devtools.testing.clients import BIN, clean_env, import_version, run
+from devtools.testing.oidc_issuer import LocalIssuer, github_claims, gitlab_claims
+from devtools.testing.servers import AppServer, LocalCA
 from oidc import services
 from packages.models import File, JournalEntry, Project
-from pypiapp.testing.clients import BIN, clean_env, import_version, run
-from pypiapp.testing.dists import write_dists
-from pypiapp.testing.oidc_issuer import LocalIssuer, github_claims, gitlab_claims
-from pypiapp.testing.publish import publish
-from pypiapp.testing.servers import AppServer, LocalCA
 
 pytestmark = pytest.mark.e2e
 AUDIENCE = "127.0.0.1"  # the default: the site's host name (SITE_URL)
@@ -146,7 +146,7 @@ def test_uv_uploads_a_real_attestation_and_the_index_serves_its_provenance(stack
     import shutil
     import urllib.request
 
-    from pypiapp.testing import attestation_assets as assets
+    from devtools.testing import attestation_assets as assets
 
     ca, app, issuers = stack
     gh = issuers["github"]

@@ -8,12 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from api.tests.test_upload_helpers import post, wheel
+from devtools.publish import publish
+from devtools.testing.oidc_issuer import LocalIssuer, github_claims
 from oidc import services
 from oidc.models import TrustedPublisher, UsedJTI
 from packages import flags
 from packages.models import AdminFlag, File, JournalEntry
-from pypiapp.testing.oidc_issuer import LocalIssuer, github_claims
-from pypiapp.testing.publish import publish
 
 AUD = "index.test"
 
@@ -66,9 +66,9 @@ def test_audience_is_the_configured_one_and_403_when_disabled(client, oidc_setti
 
 
 def test_default_audience_is_the_sites_host_name():
-    from django.conf import settings
-
     from urllib.parse import urlsplit
+
+    from django.conf import settings
 
     assert settings.OIDC_AUDIENCE == urlsplit(settings.SITE_URL).hostname
 
@@ -206,7 +206,7 @@ def test_issuer_urls_https_only_unless_loopback_with_the_flag(settings, db):
 
 
 def test_the_insecure_flag_is_refused_at_start_up_without_debug():
-    from pypiapp.testing.clients import clean_env
+    from devtools.testing.clients import clean_env
 
     env = clean_env(OIDC_ALLOW_INSECURE_LOCAL_ISSUERS="1", DEBUG="0", DJANGO_SETTINGS_MODULE="pypiapp.settings")
     result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], capture_output=True, text=True,

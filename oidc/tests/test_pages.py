@@ -2,9 +2,9 @@
 project page's "Trusted publisher" badge."""
 import pytest
 
+from devtools.publish import publish
 from oidc.models import OIDCIssuer, TrustedPublisher
 from packages.models import File, JournalEntry, Role
-from pypiapp.testing.publish import publish
 
 
 @pytest.fixture

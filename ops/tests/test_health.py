@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from pypiapp.testing.servers import AppServer, PostgresServer, RedisServer, get
+from devtools.testing.servers import AppServer, PostgresServer, RedisServer, get
 
 
 def test_liveness_touches_no_dependency_and_takes_the_short_chain(call_app, django_assert_num_queries):
@@ -148,7 +148,7 @@ def _listening(port):
 def test_rabbitmq_broker_is_pinged(call_app, use_broker):
     from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
-    from pypiapp.testing.net import free_port
+    from devtools.testing.net import free_port
 
     broker = RabbitmqBroker(url="amqp://guest:guest@127.0.0.1:5672")
     use_broker(broker)

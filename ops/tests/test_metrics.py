@@ -5,9 +5,9 @@ import pytest
 from dramatiq.brokers.stub import StubBroker
 from prometheus_client.parser import text_string_to_metric_families
 
-from core import taskmetrics
 from api.tests.test_upload_helpers import ctx, post, wheel  # noqa: F401  (ctx is a fixture)
-from pypiapp.testing.publish import publish
+from core import taskmetrics
+from devtools.publish import publish
 
 
 def scrape(client, **extra):

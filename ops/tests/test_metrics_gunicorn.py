@@ -8,11 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from accounts.tests.factories import UserFactory
+from devtools.dists import write_dists
+from devtools.publish import publish
+from devtools.testing.clients import twine_upload
+from devtools.testing.servers import AppServer, get
 from ops.tests.test_metrics import sample
-from pypiapp.testing.clients import twine_upload
-from pypiapp.testing.dists import write_dists
-from pypiapp.testing.servers import AppServer, get
-from pypiapp.testing.publish import publish
 
 pytestmark = pytest.mark.e2e
 
@@ -108,11 +108,11 @@ def test_task_outcomes_of_a_real_dramatiq_worker_reach_the_web_nodes_metrics(tra
     import sys
     import time
 
+    from django.conf import settings
     from dramatiq.brokers.redis import RedisBroker
     from dramatiq.message import Message
-    from django.conf import settings
 
-    from pypiapp.testing.servers import RedisServer, database_url
+    from devtools.testing.servers import RedisServer, database_url
 
     web_dir, worker_dir = tmp_path / "web-metrics", tmp_path / "worker-metrics-1"
     worker_dir.mkdir()

@@ -9,9 +9,9 @@ import urllib.parse
 import pytest
 import yaml
 
+from devtools.testing.net import free_port
+from devtools.testing.servers import AppServer, PostgresServer, get
 from ops.tests.test_deploy_files import ALERTS
-from pypiapp.testing.net import free_port
-from pypiapp.testing.servers import AppServer, PostgresServer, get
 
 pytestmark = [
     pytest.mark.e2e,

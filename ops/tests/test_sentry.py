@@ -8,8 +8,8 @@ import time
 import brotli
 import pytest
 
-from pypiapp.testing.servers import AppServer, get
-from pypiapp.testing.net import free_port
+from devtools.testing.net import free_port
+from devtools.testing.servers import AppServer, get
 
 pytestmark = pytest.mark.e2e
 

@@ -9,17 +9,6 @@ upload pipeline rolls it all back anyway), and each savepoint would cost two rou
 every upload.
 """
 from .files import add_file, delete_file, store_bytes  # noqa: F401
-from .journal import batched as batched_journal, global_serial, record  # noqa: F401
-from .projects import (  # noqa: F401
-    add_role,
-    change_role,
-    create_project,
-    delete_project,
-    record_username_change,
-    remove_role,
-    set_status,
-)
-from .releases import apply_metadata, create_release, delete_release, unyank_release, yank_release  # noqa: F401
 from .invitations import (  # noqa: F401
     CollaborationError,
     accept_invitation,
@@ -30,3 +19,15 @@ from .invitations import (  # noqa: F401
     remove_collaborator,
     revoke_invitation,
 )
+from .journal import batched as batched_journal  # noqa: F401
+from .journal import global_serial, record
+from .projects import (  # noqa: F401
+    add_role,
+    change_role,
+    create_project,
+    delete_project,
+    record_username_change,
+    remove_role,
+    set_status,
+)
+from .releases import apply_metadata, create_release, delete_release, unyank_release, yank_release  # noqa: F401

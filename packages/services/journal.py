@@ -3,7 +3,7 @@ import contextvars
 from django.db import connection, transaction
 from django.db.models import Max
 
-from pypiapp.batching import deferred
+from core.batching import deferred
 
 from ..cache import purge_project_on_commit
 from ..models import JournalEntry, Project

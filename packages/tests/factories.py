@@ -1,11 +1,11 @@
 """Factories for rows that need no stored bytes. For releases with real files use
-pypiapp.testing.publish.publish(), which goes through the services layer."""
+devtools.publish.publish(), which goes through the services layer."""
 import factory
 from django.db import transaction
 
 from accounts.tests.factories import UserFactory
 from packages import services
-from packages.models import Project, ProhibitedProjectName, Release
+from packages.models import ProhibitedProjectName, Project, Release
 
 
 class ProjectFactory(factory.django.DjangoModelFactory):

@@ -1,16 +1,16 @@
 """The customized Django admin, driven with the test client as staff members of each group."""
 import pytest
-from django.contrib.admin.models import LogEntry
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from devtools.publish import publish
+from devtools.testing.staff import staff_login
 from packages import flags
 from packages.models import AdminFlag, JournalEntry, ProhibitedProjectName, Project, ProjectReport
 from packages.staff_groups import ADMINS, MODERATORS, ensure_staff_groups
 from packages.tests.factories import ProjectFactory
-from pypiapp.testing.publish import publish
-from pypiapp.testing.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 

@@ -5,11 +5,11 @@ import pytest
 from django.contrib.auth.models import Group
 
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from devtools.publish import publish
+from devtools.testing import clients
+from devtools.testing.staff import add_totp, totp_code
 from packages.models import Project, ProjectReport
 from packages.staff_groups import MODERATORS, ensure_staff_groups
-from pypiapp.testing import clients
-from pypiapp.testing.publish import publish
-from pypiapp.testing.staff import add_totp, totp_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,8 +8,8 @@ from django.core import mail
 
 from accounts.tests.factories import UserFactory
 from accounts.tokens import issue_token
-from pypiapp.testing.clients import import_version, pip_install, twine_upload
-from pypiapp.testing.dists import write_dists
+from devtools.dists import write_dists
+from devtools.testing.clients import import_version, pip_install, twine_upload
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

@@ -6,9 +6,9 @@ import pytest
 from django.db import transaction
 
 from accounts.tests.factories import UserFactory
+from devtools.publish import publish
 from packages import services
 from packages.models import JournalEntry, Project, Role
-from pypiapp.testing.publish import publish
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from devtools.publish import publish
 from packages import services
 from packages.models import JournalEntry, Project, Role, RoleInvitation
-from pypiapp.testing.publish import publish
 
 pytestmark = pytest.mark.django_db
 

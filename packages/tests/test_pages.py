@@ -3,10 +3,10 @@ import pytest
 from django.db import transaction
 
 from accounts.tests.factories import UserFactory
+from devtools.publish import publish
 from packages import services
 from packages.models import Project
 from packages.tests.factories import ProjectFactory
-from pypiapp.testing.publish import publish
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 import pytest
 
 from core.readme import parse_content_type, render, render_or_fallback
-from pypiapp.testing.publish import publish
+from devtools.publish import publish
 
 HOSTILE_MARKDOWN = """# Title
 

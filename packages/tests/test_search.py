@@ -152,7 +152,7 @@ def test_postgresql_uses_a_gin_index_for_the_search_vector(corpus):
 
 
 def test_saves_that_do_not_touch_the_name_do_not_reindex(user, django_assert_num_queries):
-    from pypiapp.testing.publish import publish
+    from devtools.publish import publish
 
     project = publish(user, "steady-name", "1.0", kinds=("wheel",)).project
     with transaction.atomic():

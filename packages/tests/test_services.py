@@ -2,10 +2,10 @@
 import pytest
 from django.db import transaction
 
+from devtools.publish import publish
 from packages import services
 from packages.models import File, FilenameLog, JournalEntry, Project, Role
 from packages.storage import package_storage
-from pypiapp.testing.publish import publish
 
 
 def _stored(path):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pypiapp.testing import nodes
+from devtools.testing import nodes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 

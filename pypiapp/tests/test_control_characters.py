@@ -2,7 +2,7 @@
 reach a view (PostgreSQL refuses NUL in text: these were 500s); a clear 400 instead."""
 import pytest
 
-from pypiapp.testing.publish import publish
+from devtools.publish import publish
 
 pytestmark = pytest.mark.django_db
 

@@ -53,7 +53,7 @@ def test_logged_in_portal_and_admin_pages_send_the_csp(client, user, password):
     from django.test import Client
 
     from accounts.tests.factories import UserFactory
-    from pypiapp.testing.staff import staff_login
+    from devtools.testing.staff import staff_login
 
     client.force_login(user)
     assert "script-src 'self'" in client.get("/manage/account/")["Content-Security-Policy"]
@@ -83,7 +83,7 @@ def test_no_template_has_inline_code_that_would_need_unsafe_inline():
 
 
 def test_feed_descriptions_are_plain_text(client, user):
-    from pypiapp.testing.publish import publish
+    from devtools.publish import publish
 
     hostile = '<script>alert("feed")</script><img src=x onerror=alert(1)>'
     publish(user, "feed-pkg", "1.0", kinds=("wheel",), metadata={"summary": hostile})

@@ -2,8 +2,8 @@
 every other request the full one, with the same answers either way."""
 import pytest
 
+from devtools.publish import publish
 from packages.models import File
-from pypiapp.testing.publish import publish
 
 
 @pytest.fixture

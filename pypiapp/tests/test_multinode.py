@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from pypiapp.testing import clients, nodes
-from pypiapp.testing.dists import write_dists
-from pypiapp.testing.nginx import nodes_conf
-from pypiapp.testing.net import free_port
+from devtools.dists import write_dists
+from devtools.testing import clients, nodes
+from devtools.testing.net import free_port
+from devtools.testing.nginx import nodes_conf
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 

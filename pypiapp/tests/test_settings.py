@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,7 +50,7 @@ def test_environment_selects_postgres_s3_and_redis(tmp_path):
 
 
 def test_broker_choice(monkeypatch):
-    from pypiapp import broker
+    from core import broker
 
     monkeypatch.delenv("RABBITMQ_URL", raising=False)
     monkeypatch.delenv("REDIS_URL", raising=False)
@@ -62,16 +61,6 @@ def test_broker_choice(monkeypatch):
     with pytest.raises(ValueError):
         broker.build_broker("carrier-pigeon")
     importlib.reload(broker)  # leaves the already-chosen global broker alone
-
-
-def test_demo_user_is_idempotent(db):
-    from django.contrib.auth import get_user_model
-
-    call_command("ensure_demo_user")
-    call_command("ensure_demo_user")
-    demo = get_user_model().objects.get(username="demo")
-    assert demo.check_password("demo-password-123")
-    assert demo.has_verified_primary_email()
 
 
 def test_migrations_apply_on_a_fresh_database(tmp_path):

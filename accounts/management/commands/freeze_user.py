@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from packages import moderation
+from accounts import moderation
 
 
 class Command(BaseCommand):

@@ -1,5 +1,5 @@
 """Queue collaboration and release mails after the change commits."""
-from pypiapp.tasks import send_on_commit
+from core.tasks import send_on_commit
 
 from ... import tasks
 from ...models import Role

@@ -5,12 +5,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.services import create_user
+from devtools.publish import publish
 from packages import moderation, services
 from packages.flags import ensure_known_flags
-from packages.names import canonical_version
 from packages.models import ProhibitedProjectName, Project, ProjectReport, Release, Role
+from packages.names import canonical_version
 from packages.staff_groups import ADMINS, MODERATORS, ensure_staff_groups
-from pypiapp.testing.publish import publish
 
 from ._bulk_seed import seed_bulk_projects
 

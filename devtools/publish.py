@@ -1,7 +1,6 @@
 """Put real releases into the database and storage through the services layer (for tests and seeding)."""
 import io
 
-
 from api.upload.distributions import sdist_metadata, wheel_metadata
 from packages import services
 from packages.models import Project, Release

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.models import ApiToken, User
 from accounts.tokens import issue_token
-from pypiapp import rawsql
+from core import rawsql
 
 
 def _loaded(model, alias, pk):

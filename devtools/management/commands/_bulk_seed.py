@@ -16,10 +16,10 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from devtools.dists import core_metadata, wheel_bytes
 from packages.models import File, FilenameLog, JournalEntry, Project, Release, Role
 from packages.names import canonical_version, ultranormalize_name
 from packages.storage import file_path, package_storage
-from pypiapp.testing.dists import core_metadata, wheel_bytes
 
 PREFIX = "bench-project-"
 
