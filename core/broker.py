@@ -1,13 +1,13 @@
 """Chooses the dramatiq broker before any actor is declared.
 
-Every `tasks.py` imports this module first. The broker comes from the environment:
-TASK_BROKER=redis|rabbitmq|inprocess, or, when unset, RabbitMQ if RABBITMQ_URL is set,
-Redis if REDIS_URL is set, and otherwise the in-process broker, which runs each
-message at once in the sending process so that `make run` needs no worker.
+Every `tasks.py` imports this module first. The broker comes from the settings
+(which read the environment): TASK_BROKER=redis|rabbitmq|inprocess, or, when empty,
+RabbitMQ if RABBITMQ_URL is set, Redis if REDIS_URL is set, and otherwise the in-process
+broker, which runs each message at once in the sending process so that `make run` needs
+no worker.
 """
-import os
-
 import dramatiq
+from django.conf import settings
 from dramatiq.brokers.stub import StubBroker
 
 from core import metrics
@@ -30,9 +30,9 @@ class InProcessBroker(StubBroker):
 
 
 def build_broker(kind=None):
-    kind = (kind if kind is not None else os.environ.get("TASK_BROKER", "")).lower()
-    rabbitmq_url = os.environ.get("RABBITMQ_URL", "")
-    redis_url = os.environ.get("REDIS_URL", "")
+    kind = (kind if kind is not None else settings.TASK_BROKER).lower()
+    rabbitmq_url = settings.RABBITMQ_URL
+    redis_url = settings.REDIS_URL
     if not kind:
         kind = "rabbitmq" if rabbitmq_url else "redis" if redis_url else "inprocess"
     if kind == "rabbitmq":

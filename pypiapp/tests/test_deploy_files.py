@@ -10,9 +10,7 @@ UNIT_ONLY = {"WEB_BIND", "WEB_WORKERS", "WORKER_PROCESSES", "WORKER_THREADS"}  #
 
 
 def settings_variables():
-    names = set()
-    for path in (ROOT / "pypiapp" / "settings.py", ROOT / "pypiapp" / "broker.py"):
-        names |= set(re.findall(READERS, path.read_text()))
+    names = set(re.findall(READERS, (ROOT / "pypiapp" / "settings.py").read_text()))
     return names - TEST_ONLY
 
 

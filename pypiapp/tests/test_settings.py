@@ -49,14 +49,12 @@ def test_environment_selects_postgres_s3_and_redis(tmp_path):
     assert chosen["key_len"] == 60
 
 
-def test_broker_choice(monkeypatch):
+def test_broker_choice(settings):
     from core import broker
 
-    monkeypatch.delenv("RABBITMQ_URL", raising=False)
-    monkeypatch.delenv("REDIS_URL", raising=False)
-    monkeypatch.delenv("TASK_BROKER", raising=False)
+    settings.RABBITMQ_URL = settings.REDIS_URL = settings.TASK_BROKER = ""
     assert isinstance(broker.build_broker(), broker.InProcessBroker)
-    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    settings.REDIS_URL = "redis://127.0.0.1:6379/0"
     assert type(broker.build_broker()).__name__ == "RedisBroker"
     with pytest.raises(ValueError):
         broker.build_broker("carrier-pigeon")
