@@ -164,8 +164,8 @@ class SecurityEventAdmin(ReadOnlyAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):
-    list_display = ["name", "user", "project", "created", "last_used", "expires", "revoked"]
-    list_filter = ["revoked", "created"]
+    list_display = ["name", "kind", "user", "project", "created", "last_used", "expires", "revoked"]
+    list_filter = ["kind", "revoked", "created"]
     search_fields = ["=user__username", "name", "key_id"]
     list_select_related = ["user", "project"]
     exclude = ["secret_hash"]

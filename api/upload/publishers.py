@@ -14,8 +14,9 @@ def check_publisher_scope(uploader, name, project):
     if project is not None and publisher.project_id == project.id:
         return
     if project is None and publisher.is_pending and normalize_name(name) == publisher.pending_name:
-        if publisher.added_by is None:
-            raise UploadError(f"The pending trusted publisher for '{name}' has no user to own the project any more.",
+        owner = publisher.added_by
+        if owner is None or owner.is_frozen or not owner.is_active:
+            raise UploadError(f"The pending trusted publisher for '{name}' has no active user to own the project.",
                               status=403, code="forbidden", help_url=help_url("trusted-publishing"))
         return
     target = publisher.project.name if publisher.project_id else f"{publisher.pending_name} (pending)"

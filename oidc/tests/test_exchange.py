@@ -262,3 +262,13 @@ def test_es256_issuers_are_accepted_and_unsupported_algorithms_refused(client, o
         hs = pyjwt.encode({"iss": local.url, "aud": AUD, "sub": "job:release", "exp": int(time.time()) + 60,
                            "iat": int(time.time())}, "a-shared-secret-that-is-32-bytes-long", algorithm="HS256", headers={"kid": local.kid})
         assert "Unsupported signing algorithm 'HS256'" in refused(mint(client, hs), "invalid-signature")
+
+
+def test_a_pending_publisher_of_a_frozen_user_creates_nothing(client, issuer, user):
+    services.add_pending_publisher("frozen-thing", issuer.model, {"repository": "octo-org/demo",
+                                                                  "workflow": "release.yml"}, user)
+    token = mint(client, issuer.token(AUD)).json()["token"]
+    user.is_frozen = True
+    user.save()
+    response = post(client, token, *wheel("frozen-thing", "1.0"), name="frozen-thing", version="1.0")
+    assert response.status_code == 403 and "no active user to own the project" in response.content.decode()
