@@ -9,8 +9,7 @@ the claims must match exactly one publisher. Each refusal names the check that f
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 from django.conf import settings
@@ -117,7 +116,7 @@ def _record_jti(issuer, token, claims):
     """Accept each token once: its `jti` (or, for issuers without one, the token's hash)."""
     jti = str(claims.get("jti") or hashlib.sha256(token.encode()).hexdigest())[:255]
     now = timezone.now()
-    expires = datetime.fromtimestamp(int(claims["exp"]), tz=dt_timezone.utc) + timedelta(
+    expires = datetime.fromtimestamp(int(claims["exp"]), tz=UTC) + timedelta(
         seconds=settings.OIDC_LEEWAY_SECONDS + 5)
     UsedJTI.objects.filter(expires__lt=now).delete()  # indexed; only what expired since the last exchange
     try:

@@ -31,7 +31,7 @@ def fetch_assets(workdir: Path) -> Path:
 def _download(version, directory):
     result = subprocess.run(
         [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "--disable-pip-version-check",
-         "-d", str(directory), f"pypi-attestations=={version}"], capture_output=True, text=True, timeout=300)
+         "-d", str(directory), f"pypi-attestations=={version}"], check=False, capture_output=True, text=True, timeout=300)
     if result.returncode != 0:
         raise RuntimeError(f"could not download the pypi-attestations {version} sdist:\n{result.stderr}")
 
