@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "api",
     "oidc",
     "ops",
+    "stats",
     "devtools",  # development tooling: seed_dev_data, ensure_demo_user (make run), test support
 ]
 
@@ -463,3 +464,11 @@ if SENTRY_DSN:
         traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
         send_default_pii=False,
     )
+
+# Download statistics (stats/): Django appends one JSON line per download it serves or redirects
+# to DOWNLOAD_LOG_PATH; nginx writes the same lines to its `downloads` access log (deploy/nginx.conf).
+# `manage.py update_download_stats` (every minute, deploy/) counts every log in DOWNLOAD_LOGS and
+# folds daily rows older than DOWNLOAD_STATS_DAILY_DAYS (18 months) into monthly ones.
+DOWNLOAD_LOG_PATH = os.environ.get("DOWNLOAD_LOG_PATH") or str(VAR_DIR / "downloads.log")
+DOWNLOAD_LOG_PATHS = env_list("DOWNLOAD_LOGS", [DOWNLOAD_LOG_PATH])
+DOWNLOAD_STATS_DAILY_DAYS = int(os.environ.get("DOWNLOAD_STATS_DAILY_DAYS", "548"))

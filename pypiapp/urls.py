@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("api.urls")),
     path("", include("oidc.urls")),
     path("", include("packages.urls")),
+    path("", include("stats.urls")),
 ]
 
 # Error answers for people and for clients (core/errors.py): a database that cannot be reached is

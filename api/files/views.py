@@ -3,6 +3,7 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 
 from packages.storage import package_storage
+from stats import downloadlog
 
 from . import lookup
 
@@ -16,7 +17,12 @@ def download(request, path):
     if file is None or (is_metadata and not file.has_metadata):
         raise Http404("No such file.")
     served_path = file.metadata_path if is_metadata else file.path
-    return deliver(served_path, file.filename + (METADATA_SUFFIX if is_metadata else ""), is_metadata)
+    response = deliver(served_path, file.filename + (METADATA_SUFFIX if is_metadata else ""), is_metadata)
+    # Counted where the bytes go out: here when Django sends them or the object store's URL;
+    # with x-accel-redirect this is nginx's may-serve check and nginx's log counts the download.
+    if not is_metadata and request.method == "GET" and settings.FILE_DELIVERY != "x-accel-redirect" and response.status_code in (200, 302):
+        downloadlog.record(request.path, request.META.get("HTTP_USER_AGENT", ""))
+    return response
 
 
 def deliver(storage_path, filename, is_metadata):

@@ -5,6 +5,8 @@ Empty optional metadata is null, as pypi.org sends it; plain text fields stay st
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from stats.services import project_downloads
+
 UPLOAD_TIME = "%Y-%m-%dT%H:%M:%S"
 UPLOAD_TIME_ISO = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -127,7 +129,7 @@ class InfoSerializer(serializers.Serializer):
 
     @extend_schema_field(DownloadsSerializer)
     def get_downloads(self, release):
-        return {"last_day": -1, "last_week": -1, "last_month": -1}
+        return project_downloads(release.project_id)
 
     def get_dynamic(self, release) -> list[str] | None:
         return _or_none(release.dynamic)

@@ -7,6 +7,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from packages.names import normalize_name
+from stats.services import generation as downloads_generation
 
 from .. import pagecache
 from . import documents
@@ -37,9 +38,12 @@ def _redirect(request, path):
 
 def _document_response(request, key, serial, serializer_class, build_document):
     """The document under `key`, rendered by `build_document()` only when this serial's body
-    isn't cached yet; a matching If-None-Match costs no rendering at all."""
+    isn't cached yet; a matching If-None-Match costs no rendering at all. `info.downloads`
+    changes without the serial, so the body and the ETag also follow the download counts."""
+    counted = downloads_generation()
+    key, etag_kind = f"{key}:d{counted}", f"{ETAG_KIND}-d{counted}"
     encoding = pagecache.choose_encoding(request.META.get("HTTP_ACCEPT_ENCODING"))
-    if pagecache.etag_matches(request.META.get("HTTP_IF_NONE_MATCH"), serial, ETAG_KIND):
+    if pagecache.etag_matches(request.META.get("HTTP_IF_NONE_MATCH"), serial, etag_kind):
         response = HttpResponse(status=304)
     else:
 
@@ -49,7 +53,7 @@ def _document_response(request, key, serial, serializer_class, build_document):
         response = HttpResponse(pagecache.get_body(key, encoding, render), content_type="application/json")
         if encoding != pagecache.IDENTITY:
             response["Content-Encoding"] = encoding
-    response["ETag"] = pagecache.etag(serial, ETAG_KIND, encoding)
+    response["ETag"] = pagecache.etag(serial, etag_kind, encoding)
     response["X-PyPI-Last-Serial"] = str(serial)
     response["Cache-Control"] = CACHE_CONTROL
     response["Vary"] = "Accept-Encoding"

@@ -91,7 +91,7 @@ def test_info_carries_core_metadata(client, project):
     assert info["classifiers"] == sorted(METADATA["classifiers"])
     assert info["project_urls"] == {"Homepage": "https://example.com", "Source": "https://example.com/src"}
     assert info["release_url"] == "http://testserver/project/Shape_Pkg/1.0/"
-    assert info["downloads"] == {"last_day": -1, "last_week": -1, "last_month": -1}
+    assert info["downloads"] == {"last_day": 0, "last_week": 0, "last_month": 0}  # counted by stats/
     assert doc["ownership"] == {"roles": [{"role": "Owner", "user": "alice"}], "organization": None}
     assert doc["vulnerabilities"] == []
 
