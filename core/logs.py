@@ -61,8 +61,11 @@ class JsonFormatter(logging.Formatter):
 class TextFormatter(logging.Formatter):
     """`make run`: the message, then the structured fields as key=value."""
 
+    # Already in the request line's message ("GET /simple/ 200").
+    SKIP = frozenset({"method", "path", "status"})
+
     def format(self, record):
-        fields = _fields(record)
+        fields = {k: v for k, v in _fields(record).items() if k not in self.SKIP or record.name != "index.request"}
         line = f"{self.formatTime(record, '%H:%M:%S')} {record.levelname:<7} {record.name}: {record.getMessage()}"
         if fields:
             line += "  " + " ".join(f"{key}={value}" for key, value in fields.items())
