@@ -23,12 +23,12 @@ os.environ["PYPIAPP_VAR_DIR"] = tempfile.mkdtemp(prefix="bench-overhead-")
 os.environ.pop("DATABASE_URL", None)
 os.environ.update(DJANGO_SETTINGS_MODULE="pypiapp.settings", LOG_FORMAT="json", DEBUG="0")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
+from django.conf import settings
+from django.core.management import call_command
 
 OBSERVER = "core.instrument.RequestObserverMiddleware"
 ROUNDS, PER_ROUND = 60, 300
@@ -77,7 +77,7 @@ def main():
     from devtools.publish import publish
 
     publish(UserFactory(username="bench"), "small-pkg", "1.0")
-    handler = logging.StreamHandler(open(os.devnull, "w"))
+    handler = logging.StreamHandler(open(os.devnull, "w"))  # noqa: SIM115 (open for the whole run)
     from core.logs import JsonFormatter, RequestIdFilter
 
     handler.setFormatter(JsonFormatter())

@@ -37,7 +37,7 @@ class Prometheus:
             "rule_files": [str(rules)],
             "scrape_configs": [{"job_name": "package-index", "static_configs": [{"targets": [target]}]}],
         }))
-        self.log = open(workdir / "prometheus.log", "wb")
+        self.log = open(workdir / "prometheus.log", "wb")  # noqa: SIM115 (closed by stop())
         self.process = subprocess.Popen(
             ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={workdir / 'tsdb'}",
              f"--web.listen-address=127.0.0.1:{self.port}"], stdout=self.log, stderr=subprocess.STDOUT)
