@@ -31,6 +31,17 @@ def test_client_ip_is_what_the_last_trusted_proxy_saw(settings):
     assert client_ip(garbage) == "127.0.0.1"
 
 
+def test_an_ipv6_client_is_counted_by_its_64(settings):
+    from accounts.throttles import client_key
+
+    def key(addr):
+        return client_key(RequestFactory().get("/", REMOTE_ADDR=addr))
+
+    assert key("2001:db8:1:2::1") == key("2001:db8:1:2:ffff::7") == "2001:db8:1:2::/64"
+    assert key("2001:db8:1:3::1") != key("2001:db8:1:2::1")
+    assert key("203.0.113.5") == "203.0.113.5"
+
+
 def test_allauth_uses_the_same_client_address(settings):
     from allauth.account.adapter import get_adapter
 
@@ -114,6 +125,9 @@ def test_bad_tokens_are_throttled_per_client_with_retry_after(user, settings):
     assert refused.status_code == 429 and 1 <= int(refused["Retry-After"]) <= 60
     assert "Too many failed authentication attempts" in refused.reason_phrase
     assert _post(_auth("__token__", "pypi-0_nope"), addr="127.0.0.2").status_code == 403  # another client
+    for i in range(6):  # IPv6: rotating addresses inside one /64 buys nothing
+        last = _post(_auth("__token__", f"pypi-{i:016x}_nope"), addr=f"2001:db8::{i + 1}")
+    assert last.status_code == 429
 
 
 def test_guesses_at_one_token_id_are_throttled_from_any_client(user, token_for, settings):

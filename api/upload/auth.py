@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import authenticate as django_authenticate
 
-from accounts.throttles import account_key, client_ip, throttle
+from accounts.throttles import account_key, client_key, throttle
 from accounts.tokens import TokenError, authenticate_token, parse_token
 from core.instrument import identify
 
@@ -41,7 +41,7 @@ class _Failures:
 
     def __init__(self, request):
         self.per_client, self.per_credential = _failure_throttles()
-        self.client = client_ip(request) or "unknown"
+        self.client = client_key(request)
 
     def refuse_if_throttled(self, credential=None):
         for limiter, ident in ((self.per_client, self.client), (self.per_credential, credential)):
