@@ -12,17 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-from core.clientip import client_ip  # noqa: F401  (re-exported: the throttles' callers use it)
-
-
-def client_key(request):
-    """The client as a throttle counts it: its address, or for IPv6 its /64 (one host usually
-    holds a whole /64, and would otherwise get a fresh allowance per address)."""
-    ip = client_ip(request) or "unknown"
-    address = ipaddress.ip_address(ip) if _clean_ip(ip) else None
-    if address is not None and address.version == 6 and address.ipv4_mapped is None:
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return ip
+from core.clientip import client_ip, client_key  # noqa: F401  (re-exported: the throttles' callers use them)
 
 
 @dataclass(frozen=True)

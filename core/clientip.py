@@ -44,6 +44,18 @@ def client_ip(request):
     return _clean_ip(hops[-count]) or remote
 
 
+def client_key(request):
+    """The client as a throttle counts it: its address, or for IPv6 its /64 (one host usually
+    holds a whole /64, and would otherwise get a fresh allowance per address)."""
+    ip = client_ip(request) or "unknown"
+    if _clean_ip(ip) is None:
+        return ip
+    address = ipaddress.ip_address(ip)
+    if address.version == 6 and address.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return ip
+
+
 def forwarded_chain(meta) -> list:
     """Every address a request names: the X-Forwarded-For entries, then REMOTE_ADDR."""
     return [hop.strip() for hop in _hops(meta)] + [meta.get("REMOTE_ADDR", "")]

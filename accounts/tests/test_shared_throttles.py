@@ -5,7 +5,7 @@ import urllib.request
 
 import pytest
 
-from pypiapp.testing.servers import AppServer, RedisServer
+from devtools.testing.servers import AppServer, RedisServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
