@@ -6,15 +6,24 @@ Installed in place of django.contrib.admin's site (accounts/apps.py: StaffAdminC
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.admin import AdminSite
+from django.contrib.admin import AdminSite, ModelAdmin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
+
+from core.search_bound import BoundedSearchAdminMixin
 
 from .second_factor import redirect_to_second_factor, staff_second_factor_ok
 
 
 class StaffAdminSite(AdminSite):
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every change list's search takes the one search bound (core/search_bound.py)."""
+        admin_class = admin_class or ModelAdmin
+        if not issubclass(admin_class, BoundedSearchAdminMixin):
+            admin_class = type(admin_class.__name__, (BoundedSearchAdminMixin, admin_class), {})
+        super().register(model_or_iterable, admin_class, **options)
+
     def has_permission(self, request):
         return super().has_permission(request) and staff_second_factor_ok(request)
 

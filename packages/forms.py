@@ -2,8 +2,9 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from core.search_bound import QueryTooLarge, check_query
+
 from .models import Role
-from .search import QueryTooLarge, check_query
 
 ROLE_FIELD_CHOICES = [(Role.OWNER, "Owner"), (Role.MAINTAINER, "Maintainer")]
 

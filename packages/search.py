@@ -8,7 +8,6 @@ whenever a project or release is saved or deleted (once per project at the end o
 fall back to case-insensitive substring matching with a simple name-first ranking.
 """
 import contextvars
-import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
@@ -17,6 +16,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from core.batching import deferred
+from core.search_bound import MAX_QUERY_LENGTH, QueryTooLarge, check_query, tsquery_terms
 
 from .models import Project, Release, latest_key, safe_version
 from .names import normalize_name
@@ -24,32 +24,7 @@ from .names import normalize_name
 SEARCH_CONFIG = "english"
 # to_tsvector refuses input over 1 MB; the start of a README is what matters for ranking anyway.
 MAX_DESCRIPTION_CHARS = 100_000
-_WORD = re.compile(r"[\w.-]+", re.UNICODE)
-
-# One bound for every search entry point (the web form, XML-RPC `search` and `browse`): the
-# work a query costs grows with its terms (a LIKE per word on SQLite, a tsquery operand per
-# word on PostgreSQL, a join per classifier), so a query over these limits is refused with a
-# clear message before any SQL is built. An 8 KiB query took 99 s on SQLite; 1 MiB overflowed
-# PostgreSQL's parser stack ("stack depth limit exceeded").
-MAX_QUERY_LENGTH = 200
-MAX_QUERY_TERMS = 10
-MAX_CLASSIFIERS = 10
-
-
-class QueryTooLarge(ValueError):
-    """A search over the bound; the message is fit to show to the person who searched."""
-
-
-def check_query(query="", classifiers=()):
-    """The shared bound: returns the stripped query, or raises QueryTooLarge."""
-    query = (query or "").strip()
-    if len(query) > MAX_QUERY_LENGTH:
-        raise QueryTooLarge(f"Search queries are limited to {MAX_QUERY_LENGTH} characters.")
-    if max(len(query.split()), len(_tsquery_terms(query))) > MAX_QUERY_TERMS:
-        raise QueryTooLarge(f"Search queries are limited to {MAX_QUERY_TERMS} words.")
-    if len(classifiers) > MAX_CLASSIFIERS:
-        raise QueryTooLarge(f"A search can filter on at most {MAX_CLASSIFIERS} classifiers.")
-    return query
+__all__ = ["MAX_QUERY_LENGTH", "QueryTooLarge", "check_query", "search_projects"]  # the bound: core/search_bound.py
 # Inside batched(): {project_id: its merged reindex request (see _merge)}, run when it ends.
 _pending = contextvars.ContextVar("search_pending", default=None)
 
@@ -174,13 +149,9 @@ def _release_changed(sender, instance, raw=False, created=False, **kwargs):
         _reindex(instance.project_id, name, saved=instance, created=created)
 
 
-def _tsquery_terms(query):
-    return [part for word in _WORD.findall(query or "") for part in re.split(r"[^\w]+", word) if part]
-
-
 def _tsquery(query):
     """Every word must match, each as a prefix ("djan" finds django); only word characters reach SQL."""
-    return " & ".join(f"{part}:*" for part in _tsquery_terms(query))
+    return " & ".join(f"{part}:*" for part in tsquery_terms(query))
 
 
 def search_projects(query="", classifiers=(), order="relevance"):

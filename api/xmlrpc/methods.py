@@ -12,7 +12,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from packages.models import File, JournalEntry, Project, Release, Role, latest_release
-from packages.search import check_query, search_projects
+from core.search_bound import check_query
+from packages.search import search_projects
 from packages.services.journal import global_serial
 
 from ..json.documents import find_release, public_project

@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from packages.search import MAX_CLASSIFIERS, MAX_QUERY_LENGTH, MAX_QUERY_TERMS, QueryTooLarge, search_projects
+from core.search_bound import MAX_CLASSIFIERS, MAX_QUERY_LENGTH, MAX_QUERY_TERMS, QueryTooLarge
+from packages.search import search_projects
 from packages.tests.factories import ProjectFactory, ReleaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +93,18 @@ def test_xmlrpc_browse_applies_the_classifier_bound(client, corpus):
         call(client, "browse", [CLASSIFIER] * (MAX_CLASSIFIERS + 1))
     assert "at most" in info.value.faultString
     assert call(client, "browse", [CLASSIFIER]) == [["needle", "1.0"]]
+
+
+@pytest.mark.parametrize("changelist", ["/admin/packages/project/", "/admin/packages/release/",
+                                        "/admin/accounts/user/", "/admin/packages/journalentry/"])
+def test_admin_searches_take_the_same_bound(client, corpus, changelist):
+    from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+    from devtools.testing.staff import staff_login
+
+    staff_login(client, UserFactory(username="root", is_staff=True, is_superuser=True), DEFAULT_PASSWORD)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(changelist, {"q": HUGE})
+    assert response.status_code == 200
+    assert f"limited to {MAX_QUERY_LENGTH} characters" in response.content.decode()
+    assert search_terms_in([q["sql"] for q in queries.captured_queries]) == 0
+    assert client.get(changelist, {"q": "needle"}).status_code == 200

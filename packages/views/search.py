@@ -6,10 +6,12 @@ from django.db.models import Prefetch
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from core.search_bound import MAX_QUERY_LENGTH
+
 from .. import classifiers as trove
 from ..forms import SearchForm
 from ..models import Classifier, Project, Release, latest_release
-from ..search import MAX_QUERY_LENGTH, search_projects
+from ..search import search_projects
 
 PER_PAGE = 20
 SUGGESTIONS = 5
