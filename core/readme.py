@@ -172,7 +172,7 @@ def _in_child(func, *args):
             payload = pickle.dumps(func(*args))
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(payload)
-        except BaseException:
+        except BaseException:  # noqa: BLE001 - whatever failed, the child must only exit
             status = 1
         os._exit(status)
     os.close(write_end)

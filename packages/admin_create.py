@@ -50,4 +50,3 @@ class CreateProjectAdminMixin:
         obj.pk = created.pk
         obj._state.adding = False
         obj.refresh_from_db()
-        return None
