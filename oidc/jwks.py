@@ -9,6 +9,7 @@ keys and the throttle then hold per process.
 import json
 import logging
 import ssl
+import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
@@ -26,15 +27,26 @@ class KeyFetchError(Exception):
     """The issuer's keys could not be read; the message is safe to show to the client."""
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Issuers' documents are fetched from the URLs they name, never from where a redirect points
+    (it could lead off https, or to another host)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        raise urllib.error.HTTPError(req.full_url, code, f"redirect to {newurl} not followed", headers, fp)
+
+
 def _get_json(url):
     try:
         check_issuer_url(url)  # jwks_uri too: same scheme rules as the issuer
     except ValidationError as exc:
         raise KeyFetchError(exc.messages[0]) from None
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
-    context = ssl.create_default_context() if urlsplit(url).scheme == "https" else None
+    handlers = [_NoRedirects()]
+    if urlsplit(url).scheme == "https":
+        handlers.append(urllib.request.HTTPSHandler(context=ssl.create_default_context()))
+    opener = urllib.request.build_opener(*handlers)
     try:
-        with urllib.request.urlopen(request, timeout=settings.OIDC_HTTP_TIMEOUT_SECONDS, context=context) as resp:
+        with opener.open(request, timeout=settings.OIDC_HTTP_TIMEOUT_SECONDS) as resp:
             body = resp.read(MAX_DOCUMENT_BYTES + 1)
     except (OSError, ValueError) as exc:
         raise KeyFetchError(f"could not fetch {url}: {exc}") from None

@@ -24,6 +24,7 @@ class LocalIssuer:
         self.request_token = secrets.token_urlsafe(16)  # ACTIONS_ID_TOKEN_REQUEST_TOKEN
         self.claims = {}  # what the token endpoint signs (plus iss, aud, iat, nbf, exp, jti)
         self.requests = []  # paths asked, in order
+        self.jwks_path = "/jwks"  # what the discovery document names ("/moved" redirects to /jwks)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         if ssl_context is not None:
             self.server.socket = ssl_context.wrap_socket(self.server.socket, server_side=True)
@@ -75,8 +76,14 @@ class LocalIssuer:
                 parts = urlsplit(self.path)
                 issuer.requests.append(parts.path)
                 if parts.path == "/.well-known/openid-configuration":
-                    return self._json(200, {"issuer": issuer.url, "jwks_uri": f"{issuer.url}/jwks",
+                    return self._json(200, {"issuer": issuer.url, "jwks_uri": f"{issuer.url}{issuer.jwks_path}",
                                             "id_token_signing_alg_values_supported": [issuer.algorithm]})
+                if parts.path == "/moved":
+                    self.send_response(302)
+                    self.send_header("Location", f"{issuer.url}/jwks")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return None
                 if parts.path == "/jwks":
                     return self._json(200, issuer.jwks())
                 if parts.path == "/token":

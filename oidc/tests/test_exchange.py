@@ -272,3 +272,10 @@ def test_a_pending_publisher_of_a_frozen_user_creates_nothing(client, issuer, us
     user.save()
     response = post(client, token, *wheel("frozen-thing", "1.0"), name="frozen-thing", version="1.0")
     assert response.status_code == 403 and "no active user to own the project" in response.content.decode()
+
+
+def test_redirects_from_an_issuer_are_not_followed(client, issuer, publisher):
+    issuer.jwks_path = "/moved"
+    description = refused(mint(client, issuer.token(AUD)), "invalid-key")
+    assert "redirect to" in description and "not followed" in description
+    assert "/jwks" not in issuer.requests
