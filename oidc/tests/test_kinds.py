@@ -1,8 +1,8 @@
 """Which token claims match a publisher, per issuer kind (pure functions, no database)."""
 import pytest
 
-from oidc import kinds
 from devtools.testing.oidc_issuer import github_claims, gitlab_claims
+from oidc import kinds
 
 
 def test_github_pins_repository_workflow_and_optional_environment():
