@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "oidc",
     "ops",
     "stats",
+    "sponsors",
     "devtools",  # development tooling: seed_dev_data, ensure_demo_user (make run), test support
 ]
 
@@ -124,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pypiapp.context_processors.site",
+                "sponsors.context_processors.footer_sponsors",
                 "packages.context_processors.notices",
             ],
         },
@@ -264,7 +266,13 @@ def s3_storage(env):
 
 if os.environ.get("S3_BUCKET"):
     _package_storage = s3_storage(os.environ)
+    _media_storage = s3_storage(os.environ)
+    _media_storage["OPTIONS"] = {**_media_storage["OPTIONS"], "location": "site-media"}
 else:
+    _media_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "media")},
+    }
     _package_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(PACKAGE_FILES_ROOT), "base_url": "/packages/"},
@@ -275,6 +283,8 @@ STORAGES = {
         "OPTIONS": {"location": str(VAR_DIR / "media")},
     },
     "packages": _package_storage,
+    # Site media (sponsor logos): beside the packages, on every node's shared storage.
+    "media": _media_storage,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # How downloads leave the server: "django" streams them (make run), "x-accel-redirect"
@@ -472,3 +482,6 @@ if SENTRY_DSN:
 DOWNLOAD_LOG_PATH = os.environ.get("DOWNLOAD_LOG_PATH") or str(VAR_DIR / "downloads.log")
 DOWNLOAD_LOG_PATHS = env_list("DOWNLOAD_LOGS", [DOWNLOAD_LOG_PATH])
 DOWNLOAD_STATS_DAILY_DAYS = int(os.environ.get("DOWNLOAD_STATS_DAILY_DAYS", "548"))
+
+# Sponsors (sponsors/): the address /sponsors/ gives for becoming one.
+SPONSORS_CONTACT_EMAIL = os.environ.get("SPONSORS_CONTACT_EMAIL", "")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("oidc.urls")),
     path("", include("packages.urls")),
     path("", include("stats.urls")),
+    path("", include("sponsors.urls")),
 ]
 
 # Error answers for people and for clients (core/errors.py): a database that cannot be reached is
