@@ -15,6 +15,7 @@ import re
 from time import perf_counter
 
 from django.conf import settings
+from django.utils.functional import empty
 
 from . import metrics
 from .clientip import client_ip, through_trusted_proxies
@@ -53,10 +54,13 @@ def _user_id(request):
     user_id = getattr(request, "_log_user_id", None)
     if user_id is not None:
         return user_id
-    user = getattr(request, "user", None)  # only on the full chain (AuthenticationMiddleware)
-    if user is not None and user.is_authenticated:
-        return user.pk
-    return None
+    user = request.__dict__.get("user")  # only on the full chain (AuthenticationMiddleware's lazy user)
+    if user is None:
+        return None
+    user = getattr(user, "_wrapped", user)
+    if user is empty:  # the view never asked who it was: no session query just for the log
+        return None
+    return user.pk if user.is_authenticated else None
 
 
 class RequestObserverMiddleware:
