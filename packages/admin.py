@@ -17,6 +17,7 @@ from core.admin_mixins import ViewOnlyAdminMixin
 
 from . import (
     admin_journal,  # noqa: F401  (registers the journal, names and flags admins)
+    limits,
     moderation,
 )
 from .admin_create import CreateProjectAdminMixin
@@ -83,10 +84,11 @@ class ProjectLimitsForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        for field in ("upload_limit", "total_size_limit"):
-            value = data.get(field)
-            if value is not None and not 0 < value <= settings.UPLOAD_LIMIT_CAP:
-                self.add_error(field, f"Must be between 1 and {settings.UPLOAD_LIMIT_CAP} bytes (or empty).")
+        errors = limits.staff_value_errors(
+            upload_limit=data.get("upload_limit"), total_size_limit=data.get("total_size_limit")
+        )
+        for field, message in errors.items():
+            self.add_error(field, message)
         return data
 
 
@@ -100,11 +102,11 @@ class ProjectAdmin(CreateProjectAdminMixin, admin.ModelAdmin):
     inlines = [RoleInline, ReleaseInline]
     fieldsets = [
         (None, {"fields": ["name", "normalized_name", "status", "status_reason", "created", "last_serial", "links"]}),
-        ("Size limits (raise for projects that need it; empty = site default)", {
-            "fields": ["total_size_display", "upload_limit", "total_size_limit"]}),
+        ("Size limits in force (staff can only raise the site defaults; empty = the default)", {
+            "fields": ["file_size_limit_display", "total_size_display", "upload_limit", "total_size_limit"]}),
     ]  # fmt: skip
     readonly_fields = ["name", "normalized_name", "status", "status_reason", "created", "last_serial",
-                       "links", "total_size_display"]  # fmt: skip
+                       "links", "file_size_limit_display", "total_size_display"]  # fmt: skip
     actions = ["quarantine", "release_quarantine", "remove", "transfer"]
 
     def get_queryset(self, request):
@@ -116,7 +118,11 @@ class ProjectAdmin(CreateProjectAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Total size", ordering="total_size")
     def total_size_display(self, obj):
-        return f"{_size(obj.total_size)} of {_size(obj.effective_total_size_limit)}"
+        return f"{_size(obj.total_size)} of {_size(limits.total_size_limit(obj))}"
+
+    @admin.display(description="Largest file")
+    def file_size_limit_display(self, obj):
+        return _size(limits.file_size_limit(obj))
 
     @admin.display(description="Links")
     def links(self, obj):

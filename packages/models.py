@@ -33,6 +33,7 @@ class Project(models.Model):
     last_serial = models.BigIntegerField(default=0, help_text="Id of this project's newest journal entry.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     status_reason = models.TextField(blank=True)
+    # Staff raise these for a project; packages/limits.py says what limit applies.
     upload_limit = models.BigIntegerField(null=True, blank=True, help_text="Per-file size limit in bytes.")
     total_size_limit = models.BigIntegerField(null=True, blank=True, help_text="Total project size limit in bytes.")
     total_size = models.BigIntegerField(default=0, help_text="Sum of the sizes of the project's files.")
@@ -56,14 +57,6 @@ class Project(models.Model):
     @property
     def is_quarantined(self):
         return self.status == self.Status.QUARANTINED
-
-    @property
-    def effective_upload_limit(self):
-        return self.upload_limit or settings.UPLOAD_MAX_FILE_SIZE
-
-    @property
-    def effective_total_size_limit(self):
-        return self.total_size_limit or settings.UPLOAD_MAX_PROJECT_SIZE
 
     def owners(self):
         return [role.user for role in self.roles.select_related("user") if role.role_name == Role.OWNER]

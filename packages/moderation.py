@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import ApiToken
 from core.moderation import ModerationError, log_staff_action, person, require_reason
 
-from . import services
+from . import limits, services
 from .models import File, ProhibitedProjectName, Project, ProjectReport, Release, Role
 from .names import normalize_name
 
@@ -78,12 +78,10 @@ def _format_limit(value):
 
 @transaction.atomic
 def set_limits(project, actor, *, upload_limit, total_size_limit):
-    """Change the per-file and total size limits (None = the site default)."""
-    from django.conf import settings
-
-    for label, value in (("File size limit", upload_limit), ("Total size limit", total_size_limit)):
-        if value is not None and not (0 < value <= settings.UPLOAD_LIMIT_CAP):
-            raise ModerationError(f"{label} must be between 1 and {settings.UPLOAD_LIMIT_CAP} bytes.")
+    """Raise the per-file and total size limits (None = the site default; packages/limits.py)."""
+    errors = limits.staff_value_errors(upload_limit=upload_limit, total_size_limit=total_size_limit)
+    if errors:
+        raise ModerationError(" ".join(f"{limits.LABELS[field]}: {message}" for field, message in errors.items()))
     changes = []
     if upload_limit != project.upload_limit:
         changes.append(f"upload limit {_format_limit(project.upload_limit)} -> {_format_limit(upload_limit)}")

@@ -358,7 +358,9 @@ SPECTACULAR_SETTINGS = {
 # Upload policy (see README "Upload rules").
 UPLOAD_MAX_FILE_SIZE = int(os.environ.get("UPLOAD_MAX_FILE_SIZE", str(100 * 1024 * 1024)))
 UPLOAD_MAX_PROJECT_SIZE = int(os.environ.get("UPLOAD_MAX_PROJECT_SIZE", str(10 * 1024**3)))
+# The most staff can raise a project's per-file and total size limits to (packages/limits.py).
 UPLOAD_LIMIT_CAP = 1024**3 * 10
+UPLOAD_PROJECT_SIZE_CAP = 1024**4
 UPLOAD_ALLOW_PASSWORD_AUTH = env_bool("UPLOAD_ALLOW_PASSWORD_AUTH", False)
 UPLOAD_REQUIRE_2FA = env_bool("UPLOAD_REQUIRE_2FA", False)
 UPLOAD_REQUIRE_VERIFIED_EMAIL = env_bool("UPLOAD_REQUIRE_VERIFIED_EMAIL", True)

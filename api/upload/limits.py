@@ -1,6 +1,5 @@
-"""Size limits: per file (default 100 MiB) and per project (default 10 GiB), each raisable per project."""
-from django.conf import settings
-
+"""The upload's size-limit messages and its early cut-off; the limits themselves are packages/limits.py's."""
+from packages.limits import file_size_limit, total_size_limit
 from packages.models import Project
 from packages.names import normalize_name
 
@@ -15,19 +14,10 @@ def human_size(num_bytes):
     return f"{int(num_bytes)} bytes" if unit == "bytes" else f"{size:.4g} {unit}"
 
 
-def file_limit(project):
-    """Staff can raise (never lower below the default) a project's per-file limit."""
-    return max(settings.UPLOAD_MAX_FILE_SIZE, (project.upload_limit if project else None) or 0)
-
-
-def total_size_limit(project):
-    return max(settings.UPLOAD_MAX_PROJECT_SIZE, (project.total_size_limit if project else None) or 0)
-
-
 def file_too_large_message(project, name):
     return (
         f"File too large. Limit for project '{project.name if project else name}' is "
-        f"{human_size(file_limit(project))}. Ask the index staff to raise it if you need more."
+        f"{human_size(file_size_limit(project))}. Ask the index staff to raise it if you need more."
     )
 
 
@@ -42,7 +32,7 @@ def project_for_filename(filename):
 def file_limit_for_filename(filename):
     """(limit in bytes, message) for the streaming cut-off, before the form fields are known."""
     project = project_for_filename(filename)
-    limit = file_limit(project)
+    limit = file_size_limit(project)
     if project is not None:
         # Also stop as soon as the project's total would be passed.
         room = total_size_limit(project) - project.total_size

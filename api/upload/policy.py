@@ -213,7 +213,7 @@ def check_release(project, version, form):
 def check_sizes(project, size, name):
     if size == 0:
         raise UploadError("The uploaded file is empty.", field="content", code="empty_file")
-    if size > limits.file_limit(project):
+    if size > limits.file_size_limit(project):
         raise UploadError(limits.file_too_large_message(project, name), status=413, code="too_large",
                           field="content", help_url=help_url("size-limits"))
     if project is not None and project.total_size + size > limits.total_size_limit(project):

@@ -1,4 +1,5 @@
 from django.db import transaction
+from django.db.models import F
 from packaging.version import Version
 
 from core import readme
@@ -80,7 +81,8 @@ def delete_release(release, actor, reason=""):
     freed = sum(f.size for f in files)
     version = release.version
     release.delete()
-    project.total_size = max(0, project.total_size - freed)
-    project.save(update_fields=["total_size"])
-    record(project, f"remove release{': ' + reason if reason else ''}", version=version, user=actor)
+    # Computed by the database, as add_file and delete_file do: a project row read before a
+    # concurrent upload or deletion must not write back its stale total.
+    record(project, f"remove release{': ' + reason if reason else ''}", version=version, user=actor,
+           project_updates={"total_size": F("total_size") - freed})
     _delete_stored_after_commit(paths)

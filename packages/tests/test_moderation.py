@@ -5,7 +5,7 @@ from django.contrib.admin.models import LogEntry
 from accounts.tests.factories import UserFactory
 from devtools.publish import publish
 from devtools.testing.uploads import upload_wheel
-from packages import flags, moderation
+from packages import flags, limits, moderation
 from packages.models import (
     AdminFlag,
     FilenameLog,
@@ -98,7 +98,7 @@ def test_set_limits_is_journaled_and_bounded(user, staff):
     project = ProjectFactory(name="big-pkg", owner=user)
     moderation.set_limits(project, staff, upload_limit=200 * 1024**2, total_size_limit=None)
     project.refresh_from_db()
-    assert project.effective_upload_limit == 200 * 1024**2
+    assert limits.file_size_limit(project) == 200 * 1024**2
     assert JournalEntry.objects.filter(name="big-pkg", action__startswith="set upload limit").exists()
     with pytest.raises(moderation.ModerationError, match="between"):
         moderation.set_limits(project, staff, upload_limit=0, total_size_limit=None)

@@ -135,6 +135,23 @@ def test_total_size_follows_files(user):
     assert project.total_size == 0
 
 
+def test_deleting_a_release_keeps_changes_made_since_its_project_was_read(user):
+    """delete_release subtracts in the database (F()), as delete_file does: a project row read
+    before another upload or deletion must not write its stale total back."""
+    old = publish(user, "sized", "1.0")
+    other = publish(user, "sized", "2.0")
+    old = type(old).objects.select_related("project").get(pk=old.pk)  # project read now, as a view does
+    other = type(other).objects.select_related("project").get(pk=other.pk)
+    later = publish(user, "sized", "3.0", kinds=("wheel",))  # lands after both were read
+    with transaction.atomic():
+        services.delete_release(old, user)
+    with transaction.atomic():
+        services.delete_release(other, user)
+    project = Project.objects.get(pk=later.project_id)
+    assert project.total_size == sum(f.size for f in later.files.all()) > 0
+    assert project.total_size == sum(File.objects.filter(release__project=project).values_list("size", flat=True))
+
+
 @pytest.mark.django_db(transaction=True)
 def test_journal_record_refuses_to_run_outside_a_transaction(user):
     with transaction.atomic():

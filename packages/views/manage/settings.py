@@ -1,12 +1,11 @@
 """Project settings (Owners only to change): archive / unarchive, limits, delete the project."""
-from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ... import services
+from ... import limits, services
 from ...forms import ConfirmNameForm, StatusForm
 from ...models import Project, Role
 from ...permissions import managed_project
@@ -19,12 +18,13 @@ OWNER_STATUSES = {Project.Status.ACTIVE, Project.Status.ARCHIVED}
 @login_required
 def project_settings(request, name):
     project, role = managed_project(request, name)
+    total = limits.total_size_limit(project)
     context = {
         "project": project, "role": role, "tab": "settings", "is_owner": role == Role.OWNER,
         "delete_form": ConfirmNameForm(expected=project.name), "status_form": StatusForm(),
-        "upload_limit": project.effective_upload_limit, "total_size_limit": project.effective_total_size_limit,
-        "default_upload_limit": django_settings.UPLOAD_MAX_FILE_SIZE,
-        "usage_percent": min(100, round(100 * project.total_size / max(1, project.effective_total_size_limit))),
+        "upload_limit": limits.file_size_limit(project), "upload_limit_raised": limits.file_size_raised(project),
+        "total_size_limit": total, "total_size_raised": limits.total_size_raised(project),
+        "usage_percent": min(100, round(100 * project.total_size / max(1, total))),
     }  # fmt: skip
     return render(request, "manage/settings.html", context)
 
