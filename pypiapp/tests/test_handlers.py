@@ -56,3 +56,35 @@ def test_installer_requests_skip_the_middleware_of_peoples_pages(call_app, wheel
     for path in ("/simple/lean-pkg/", wheel.url_path, "/account/login/", "/project/lean-pkg/"):
         assert call_app("GET", path)[0] == 200, path
     assert seen == ["/account/login/", "/project/lean-pkg/"]
+
+
+class _SeeWhatAnotherThreadSees:
+    """An installer-chain middleware that, while the chain is being built, asks another thread
+    (a request being served meanwhile, say) which MIDDLEWARE the settings name."""
+
+    seen = []
+
+    def __init__(self, get_response):
+        import threading
+
+        from django.conf import settings
+
+        self.get_response = get_response
+        thread = threading.Thread(target=lambda: self.seen.append(list(settings.MIDDLEWARE)))
+        thread.start()
+        thread.join()
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+
+def test_building_the_short_chain_never_changes_the_settings(settings):
+    from pypiapp.handlers import Application
+
+    full = list(settings.MIDDLEWARE)
+    settings.INSTALLER_MIDDLEWARE = [*settings.INSTALLER_MIDDLEWARE, f"{__name__}._SeeWhatAnotherThreadSees"]
+    _SeeWhatAnotherThreadSees.seen = []
+    app = Application()
+    assert _SeeWhatAnotherThreadSees.seen == [full]  # not the installer list, even for a moment
+    assert list(settings.MIDDLEWARE) == full
+    assert app.installer._middleware_chain is not None
