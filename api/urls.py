@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from core.readonly import read_only
+from packages.storage import FILES_URL_PREFIX
 
 from .files import views as file_views
 from .integrity import views as integrity_views
@@ -15,7 +16,8 @@ from .xmlrpc import views as xmlrpc_views
 urlpatterns = [
     path("simple/", read_only(simple_views.index), name="simple_index"),
     path("simple/<str:name>/", read_only(simple_views.detail), name="simple_detail"),
-    re_path(r"^packages/(?P<path>[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{60}/[^/]+)$", file_views.download, name="file_download"),
+    re_path(rf"^{FILES_URL_PREFIX.lstrip('/')}(?P<path>[0-9a-f]{{2}}/[0-9a-f]{{2}}/[0-9a-f]{{60}}/[^/]+)$",
+            file_views.download, name="file_download"),
     path("legacy/", upload_views.upload, name="legacy_upload"),
     # Upload URLs configured without the slash upload too: a redirect would turn twine's POST
     # into a GET (301) or make the client send the body twice (308).

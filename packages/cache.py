@@ -16,6 +16,8 @@ from urllib.parse import quote, urlsplit
 from django.conf import settings
 from django.db import transaction
 
+from .storage import file_url_path
+
 logger = logging.getLogger(__name__)
 
 # The Accept headers the front cache keys pages by (html and PEP 691 json).
@@ -86,7 +88,5 @@ def purge_files_on_commit(storage_paths):
     and metadata paths, as File.path and File.metadata_path hold them)."""
     if not settings.EDGE_PURGE_URLS or not storage_paths:
         return
-    from .models import file_url_path  # models import this module
-
     url_paths = [file_url_path(path) for path in storage_paths]
     transaction.on_commit(lambda: purge_file_urls(url_paths))

@@ -14,6 +14,7 @@ from packaging.version import InvalidVersion, Version
 from .fts import SearchGinIndex
 from .managers import ProjectQuerySet, ReleaseQuerySet
 from .names import normalize_name, ultranormalize_name
+from .storage import file_url_path
 
 
 class Project(models.Model):
@@ -213,11 +214,6 @@ class FileProvenance(models.Model):
 
     def __str__(self):
         return f"provenance of {self.file_id}"
-
-
-def file_url_path(storage_path):
-    """The download URL path of a stored distribution or metadata file (api/urls.py)."""
-    return f"/packages/{storage_path}"
 
 
 class FilenameLog(models.Model):

@@ -1,17 +1,11 @@
 """Looks up what the JSON API documents describe; the serializers turn it into pypi.org's shape.
 
-Kept apart from the views so XML-RPC and the views share one definition of "latest" and of
-which projects are visible (quarantined ones never are).
+Kept apart from the views so XML-RPC and the views share one definition of "latest"; which
+projects are visible (quarantined ones never are) is packages.lookups.public_project's rule.
 """
 from dataclasses import dataclass, field
 
 from packages.models import File, Project, Release, Role, latest_release
-from packages.names import normalize_name
-
-
-def public_project(name):
-    """The visible project for a normalized name, or None (unknown or quarantined)."""
-    return Project.objects.public().filter(normalized_name=normalize_name(name)).first()
 
 
 def has_release(project):

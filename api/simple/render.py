@@ -7,6 +7,7 @@ from html import escape
 from urllib.parse import quote
 
 from packages.models import File, Release
+from packages.storage import file_url_path
 
 API_VERSION = "1.4"  # PEP 629; 1.3 adds PEP 740 provenance, 1.4 PEP 792 project status
 UPLOAD_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -40,7 +41,7 @@ def detail_data(project):
             {
                 "version": version,
                 "filename": filename,
-                "url": f"/packages/{path}",
+                "url": file_url_path(path),
                 "sha256": sha256,
                 "size": size,
                 "upload_time": upload_time,

@@ -8,9 +8,10 @@ from accounts.tests.factories import UserFactory
 from devtools.dists import write_dists
 from devtools.publish import publish
 from devtools.testing.clients import twine_upload
+from packages.digests import digests_of
 from packages.models import File
 
-from .test_upload_helpers import digests_of, form_for, wheel
+from .test_upload_helpers import form_for, wheel
 
 
 def _flat(text):
@@ -90,4 +91,4 @@ def test_concurrent_uploads_of_one_filename_exactly_one_wins(index_url, uploader
         assert loser.reason.startswith("File already exists")
         winner = uploads[[r.status_code for r in responses].index(200)]
         stored = File.objects.get(filename=winner[0])
-        assert stored.sha256_digest == digests_of(winner[1])["sha256_digest"]
+        assert stored.sha256_digest == digests_of(winner[1])["sha256"]

@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.tests.factories import UserFactory
 from devtools.dists import core_metadata, dist_name
+from packages import digests
 from packages.models import File, FilenameLog, JournalEntry, Project, Release
 
 EXISTING = "existing-pkg"
@@ -97,11 +98,8 @@ def tar_bomb():
 
 
 def digests_of(data):
-    return {
-        "md5_digest": hashlib.md5(data, usedforsecurity=False).hexdigest(),
-        "sha256_digest": hashlib.sha256(data).hexdigest(),
-        "blake2_256_digest": hashlib.blake2b(data, digest_size=32).hexdigest(),
-    }
+    """The digest fields twine sends for `data` (md5_digest, sha256_digest, blake2_256_digest)."""
+    return {f"{key}_digest": value for key, value in digests.digests_of(data).items()}
 
 
 def form_for(filename, data, *, name=EXISTING, version="2.0", filetype=None, pyversion=None, **fields):

@@ -1,10 +1,10 @@
 """Streaming upload handler: the body goes to a temporary file, hashed on the way, and is cut
 off as soon as the file passes its size limit (so a 10 GiB body never lands on disk)."""
-import hashlib
-
 from django.conf import settings
 from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+
+from packages.digests import Digester
 
 from .limits import file_limit_for_filename, human_size
 
@@ -46,11 +46,7 @@ class LimitedHashingUploadHandler(FileUploadHandler):
             self.limit, self.limit_message = self.body_length, ""
         else:
             self.limit, self.limit_message = file_limit_for_filename(self.file_name or "")
-        self.hashers = {
-            "md5": hashlib.md5(usedforsecurity=False),
-            "sha256": hashlib.sha256(),
-            "blake2_256": hashlib.blake2b(digest_size=32),
-        }
+        self.digester = Digester()
         self.size = 0
 
     def receive_data_chunk(self, raw_data, start):
@@ -58,15 +54,14 @@ class LimitedHashingUploadHandler(FileUploadHandler):
         self.received += len(raw_data)
         if self.size > self.limit:
             self._cut_off()
-        for hasher in self.hashers.values():
-            hasher.update(raw_data)
+        self.digester.update(raw_data)
         self.file.write(raw_data)
         return None
 
     def file_complete(self, file_size):
         self.file.seek(0)
         self.file.size = file_size
-        self.file.digests = {key: hasher.hexdigest() for key, hasher in self.hashers.items()}
+        self.file.digests = self.digester.hexdigests()
         return self.file
 
     def upload_interrupted(self):

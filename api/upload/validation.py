@@ -1,9 +1,10 @@
 """Step 2: every check that needs only the request (no database): form, filename, metadata,
 README and digests. Checks that look at existing projects live in policy.py."""
-import hashlib
 import hmac
 
 from packaging.version import InvalidVersion, Version
+
+from packages.digests import digests_of_file
 
 from . import filenames, metadata, readme
 from .errors import UploadError, invalid
@@ -42,16 +43,7 @@ def compute_digests(uploaded_file):
     """Digests and size of the upload: computed while streaming when the handler did it."""
     if getattr(uploaded_file, "digests", None):
         return dict(uploaded_file.digests), uploaded_file.size
-    md5, sha256, blake2 = hashlib.md5(usedforsecurity=False), hashlib.sha256(), hashlib.blake2b(digest_size=32)
-    size = 0
-    uploaded_file.seek(0)
-    for chunk in uploaded_file.chunks(1024 * 1024):
-        md5.update(chunk)
-        sha256.update(chunk)
-        blake2.update(chunk)
-        size += len(chunk)
-    uploaded_file.seek(0)
-    return {"md5": md5.hexdigest(), "sha256": sha256.hexdigest(), "blake2_256": blake2.hexdigest()}, size
+    return digests_of_file(uploaded_file)
 
 
 def check_digests(declared, actual):

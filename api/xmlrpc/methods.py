@@ -11,12 +11,13 @@ from datetime import datetime, timezone
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
+from packages.lookups import public_project
 from packages.models import File, JournalEntry, Project, Release, Role, latest_release
 from core.search_bound import check_query
 from packages.search import search_projects
 from packages.services.journal import global_serial
 
-from ..json.documents import find_release, public_project
+from ..json.documents import find_release
 
 REGISTRY = {}
 # Absolute base URL of the current request, for file and project links.

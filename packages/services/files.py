@@ -1,9 +1,9 @@
-import hashlib
 import io
 
 from django.db import transaction
 from django.db.models import F
 
+from ..digests import digests_of
 from ..models import File, FilenameLog, FileProvenance
 from ..storage import file_path, package_storage
 from .journal import record
@@ -41,8 +41,8 @@ def add_file(release, *, filename, packagetype, python_version, fileobj, size, d
             fileobj.seek(0)
             store_bytes(path, fileobj, stored_paths)
             if metadata_bytes is not None:
-                metadata_sha256 = hashlib.sha256(metadata_bytes).hexdigest()
-                metadata_b2 = hashlib.blake2b(metadata_bytes, digest_size=32).hexdigest()
+                metadata_digests = digests_of(metadata_bytes)
+                metadata_sha256, metadata_b2 = metadata_digests["sha256"], metadata_digests["blake2_256"]
                 store_bytes(f"{path}.metadata", io.BytesIO(metadata_bytes), stored_paths)
             file = File.objects.create(
                 release=release,
@@ -56,7 +56,7 @@ def add_file(release, *, filename, packagetype, python_version, fileobj, size, d
                 path=path,
                 uploader=user,
                 published_by=published_by,
-                provenance_sha256=hashlib.sha256(provenance.encode()).hexdigest() if provenance else "",
+                provenance_sha256=digests_of(provenance.encode())["sha256"] if provenance else "",
                 metadata_sha256=metadata_sha256,
                 metadata_blake2_256=metadata_b2,
             )

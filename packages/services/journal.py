@@ -1,8 +1,9 @@
 import contextvars
+from functools import cache
 
 from django.db import connection, transaction
-from django.db.models import Max
 
+from core import rawsql
 from core.batching import deferred
 
 from ..cache import purge_project_on_commit
@@ -75,6 +76,12 @@ def _set_last_serial(project, serial, updates):
         project.last_serial = serial
 
 
+@cache
+def _global_serial_sql():
+    return f"SELECT MAX({rawsql.column(JournalEntry, 'id')}) FROM {rawsql.table(JournalEntry)}"
+
+
 def global_serial() -> int:
-    """The newest serial of the whole index (what mirrors compare against)."""
-    return JournalEntry.objects.aggregate(m=Max("id"))["m"] or 0
+    """The newest serial of the whole index (what mirrors compare against, and what /simple/'s
+    cache key holds). Plain SQL: /simple/ asks for it on every request (core/rawsql.py)."""
+    return rawsql.fetch_one(_global_serial_sql(), [])[0] or 0

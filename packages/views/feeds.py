@@ -5,11 +5,11 @@ names) is HTML-escaped before the feed's own XML escaping: it shows as the plain
 """
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils.html import escape
 
+from ..lookups import public_project
 from ..models import Project, Release
-from ..names import normalize_name
 
 FEED_SIZE = 40
 
@@ -73,7 +73,10 @@ class ProjectReleasesFeed(ReleaseItemsMixin, Feed):
     description = "Releases of one project, newest first."
 
     def get_object(self, request, name):
-        return get_object_or_404(Project.objects.public(), normalized_name=normalize_name(name))
+        project = public_project(name)
+        if project is None:
+            raise Http404("No such project.")
+        return project
 
     def title(self, project):
         return f"{settings.SITE_NAME}: recent releases of {project.name}"

@@ -7,20 +7,16 @@ from django.utils.safestring import mark_safe
 from packaging.version import InvalidVersion, Version
 
 from .. import classifiers
+from ..canonical import redirect_to_normalized_name
 from ..models import File, Project, Release, Role, latest_release
-from ..names import normalize_name
 
 # Everything the pages show about the other releases; the README is only loaded for the one shown.
 HISTORY_FIELDS = ("id", "project_id", "version", "canonical_version", "is_prerelease", "yanked", "yanked_reason", "created")
 
 
-def _project_or_redirect(request, name, view_name, **kwargs):
-    """(project, None) or (None, redirect) to the normalized-name URL, as pypi.org does."""
-    normalized = normalize_name(name)
-    if name != normalized:
-        return None, redirect(view_name, name=normalized, permanent=True, **kwargs)
-    project = get_object_or_404(Project.objects.visible_to(request.user), normalized_name=normalized)
-    return project, None
+def _project(request, name):
+    """The project (normalized `name`) if the user may see it: quarantined ones only its maintainers and staff."""
+    return get_object_or_404(Project.objects.visible_to(request.user), normalized_name=name)
 
 
 def safe_links(release):
@@ -77,19 +73,17 @@ def _context(request, project, releases, release):
     }
 
 
+@redirect_to_normalized_name("project_detail")
 def project_detail(request, name):
-    project, response = _project_or_redirect(request, name, "project_detail")
-    if response:
-        return response
+    project = _project(request, name)
     releases = list(Release.objects.filter(project=project).only(*HISTORY_FIELDS))
     context = _context(request, project, releases, latest_release(releases))
     return render(request, "packages/project.html", context)
 
 
+@redirect_to_normalized_name("release_detail")
 def release_detail(request, name, version):
-    project, response = _project_or_redirect(request, name, "release_detail", version=version)
-    if response:
-        return response
+    project = _project(request, name)
     try:
         wanted = Version(version)
     except InvalidVersion:
