@@ -118,21 +118,6 @@ def test_files_have_digests_metadata_and_absolute_urls(client, project):
     assert client.get(f"/packages/{wheel.path}").status_code == 200
 
 
-@pytest.mark.parametrize(
-    "url,target",
-    [
-        ("/pypi/Shape_Pkg/json", "/pypi/shape-pkg/json"),
-        ("/pypi/shape.pkg/1.0/json", "/pypi/shape-pkg/1.0/json"),
-        ("/pypi/SHAPE-PKG/json?x=1", "/pypi/shape-pkg/json?x=1"),
-    ],
-)
-def test_non_normalized_names_redirect_with_cors(client, project, url, target):
-    response = client.get(url)
-    assert response.status_code == 301
-    assert response["Location"] == target
-    assert response["Access-Control-Allow-Origin"] == "*"
-
-
 def test_headers_etag_and_304(client, project):
     response, _ = _get(client, "/pypi/shape-pkg/json")
     assert response["Access-Control-Allow-Origin"] == "*"
