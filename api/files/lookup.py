@@ -1,7 +1,7 @@
 """The download lookup, as plain SQL.
 
 pip and uv fetch every file and PEP 658 metadata file through this lookup, so, like
-api/simple/lookup.py, it skips the ORM's query compiler (see core/rawsql.py): building
+packages/lookups.py, it skips the ORM's query compiler (see core/rawsql.py): building
 the three-table query cost more than running it.
 """
 from functools import cache
