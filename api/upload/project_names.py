@@ -1,8 +1,8 @@
 """Rules for a new project's name: syntax, staff prohibitions, stdlib modules, look-alikes."""
 import sys
-from functools import cache
 
-from core import rawsql
+from django.db.models import Value
+
 from packages.models import ProhibitedProjectName, Project
 from packages.names import is_valid_name, normalize_name, ultranormalize_name
 
@@ -51,20 +51,12 @@ def check_new_project_name(name):
         )
 
 
-@cache
-def _prohibited_and_lookalike_sql():
-    p, x = "p", "x"
-    prohibited = (f"SELECT 1 FROM {rawsql.table(ProhibitedProjectName, x)} "
-                  f"WHERE {rawsql.column(ProhibitedProjectName, 'name', x)} = %s")
-    lookalike = (f"SELECT {rawsql.column(Project, 'name', p)} FROM {rawsql.table(Project, p)} "
-                 f"WHERE {rawsql.column(Project, 'ultranormalized_name', p)} = %s "
-                 f"AND {rawsql.column(Project, 'normalized_name', p)} <> %s "
-                 f"ORDER BY {rawsql.column(Project, 'normalized_name', p)} LIMIT 1")
-    return f"SELECT EXISTS ({prohibited}), ({lookalike})"
-
-
 def _prohibited_and_lookalike(normalized, ultranormalized):
-    """(is the name prohibited, the first existing look-alike project): one query, in plain SQL
-    because every new project's first upload runs it (core/rawsql.py)."""
-    prohibited, clash = rawsql.fetch_one(_prohibited_and_lookalike_sql(), [normalized, ultranormalized, normalized])
-    return bool(prohibited), clash
+    """(is the name prohibited, an existing look-alike project's name or None), in one query."""
+    prohibited = ProhibitedProjectName.objects.filter(name=normalized).annotate(kind=Value("prohibited"))
+    lookalikes = (Project.objects.filter(ultranormalized_name=ultranormalized).exclude(normalized_name=normalized)
+                  .annotate(kind=Value("lookalike")))
+    rows = list(prohibited.order_by().values_list("name", "kind").union(
+        lookalikes.order_by().values_list("name", "kind"), all=True))
+    clashes = sorted((name for name, kind in rows if kind == "lookalike"), key=normalize_name)
+    return any(kind == "prohibited" for _, kind in rows), (clashes[0] if clashes else None)
