@@ -6,12 +6,12 @@ import pytest
 from django.test import Client
 
 from accounts.tests.factories import DEFAULT_PASSWORD
+from devtools.publish import publish
+from devtools.testing.staff import staff_login
 from packages import moderation
 from packages.models import Project
 from packages.staff_groups import ADMINS
 from packages.tests.test_admin import staff_member
-from pypiapp.testing.publish import publish
-from pypiapp.testing.staff import staff_login
 
 from .test_upload_helpers import EXISTING, post, wheel
 
