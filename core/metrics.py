@@ -49,6 +49,7 @@ FALLBACKS = Counter(
 # Names of the scrape-time gauges (built by the collectors in ops/collectors.py).
 READY = f"{PREFIX}ready"
 DEPENDENCY_UP = f"{PREFIX}dependency_up"
+STORAGE_BYTES = f"{PREFIX}storage_bytes"
 OUTBOX_BACKLOG = f"{PREFIX}outbox_backlog"
 OUTBOX_FAILING = f"{PREFIX}outbox_failing"
 OUTBOX_OLDEST = f"{PREFIX}outbox_oldest_seconds"

@@ -38,6 +38,32 @@ class ReadinessCollector:
         yield up
 
 
+class StorageCollector:
+    """pypi_storage_bytes: the size of every stored distribution file (the projects' running
+    totals, summed). Kept in the shared cache for a minute: every node's scrape need not sum
+    the whole project table."""
+
+    CACHE_KEY, SECONDS = "ops:storage-bytes", 60
+
+    def collect(self):
+        from django.core.cache import cache
+        from django.db.models import Sum
+
+        from packages.models import Project
+
+        total = cache.get(self.CACHE_KEY)
+        if total is None:
+            try:
+                total = Project.objects.aggregate(total=Sum("total_size"))["total"] or 0
+            except Exception:  # noqa: BLE001 (database down: readiness says so; no figure then)
+                return
+            cache.set(self.CACHE_KEY, total, self.SECONDS)
+        family = GaugeMetricFamily(metrics.STORAGE_BYTES, "Bytes of distribution files the index holds "
+                                   "(updated at most once a minute).")
+        family.add_metric([], float(total))
+        yield family
+
+
 class OutboxCollector:
     """The outbox's backlog (outbox/relay.py): messages written with their change and not yet
     delivered, those that failed at least once, and the age of the oldest."""
@@ -62,4 +88,4 @@ class OutboxCollector:
 def scrape_collectors():
     from django.apps import apps
 
-    return [ReadinessCollector, *([OutboxCollector] if apps.is_installed("outbox") else [])]
+    return [ReadinessCollector, StorageCollector, *([OutboxCollector] if apps.is_installed("outbox") else [])]

@@ -23,7 +23,8 @@ needs_promtool = pytest.mark.skipif(PROMTOOL is None, reason="promtool (Debian p
 
 def exported_names():
     """Every sample name the index can expose (with _total, _bucket, … suffixes)."""
-    names = {metrics.READY, metrics.DEPENDENCY_UP, metrics.OUTBOX_BACKLOG, metrics.OUTBOX_FAILING, metrics.OUTBOX_OLDEST}
+    names = {metrics.READY, metrics.DEPENDENCY_UP, metrics.OUTBOX_BACKLOG, metrics.OUTBOX_FAILING, metrics.OUTBOX_OLDEST,
+             metrics.STORAGE_BYTES}
     for family in REGISTRY.collect():
         if family.name.startswith(metrics.PREFIX):
             base = family.name

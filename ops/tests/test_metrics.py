@@ -3,11 +3,13 @@ see test_metrics_gunicorn.py)."""
 import dramatiq
 import pytest
 from dramatiq.brokers.stub import StubBroker
+from django.core.cache import cache
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.tests.test_upload_helpers import ctx, post, wheel  # noqa: F401  (ctx is a fixture)
 from core import taskmetrics
 from devtools.publish import publish
+from packages.models import Project
 
 
 def scrape(client, **extra):
@@ -97,6 +99,10 @@ def test_uploads_accepted_refused_and_bytes_stored(ctx, settings, django_capture
 
     assert delta("pypi_uploads_accepted_total") == 1
     assert delta("pypi_stored_bytes_total") == len(data)
+    # The index's total (kept for a minute in the cache: cleared here so it is read again).
+    cache.clear()
+    total = sample(scrape(ctx.client), "pypi_storage_bytes")
+    assert total == sum(p.total_size for p in Project.objects.all()) and total >= len(data)
     assert delta("pypi_upload_refusals_total", code="digest_mismatch") == 1
     assert delta("pypi_upload_refusals_total", code="rate_limited") == 1
     assert delta("pypi_rate_limit_refusals_total", route="legacy_upload") == 1
