@@ -61,13 +61,14 @@ _request_children: dict = {}
 
 
 def observe_request(route: str, method: str, status: int, seconds: float) -> None:
+    if method not in METHODS:
+        method = "other"  # any word is a method to HTTP: keep labels (and this dict) bounded
     key = (route, method, status)
     children = _request_children.get(key)
     if children is None:
-        label_method = method if method in METHODS else "other"
         children = (
-            HTTP_REQUESTS.labels(route, label_method, str(status)),
-            HTTP_DURATION.labels(route, label_method),
+            HTTP_REQUESTS.labels(route, method, str(status)),
+            HTTP_DURATION.labels(route, method),
             RATE_LIMIT_REFUSALS.labels(route) if status == 429 else None,
         )
         _request_children[key] = children

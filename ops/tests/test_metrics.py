@@ -153,3 +153,14 @@ def test_task_outcomes(client, db, stub_broker):
     assert (delta("metrics_flaky", "sent"), delta("metrics_flaky", "retried"), delta("metrics_flaky", "failed")) \
         == (1, 1, 1)
     assert delta("metrics_flaky", "succeeded") == 0
+
+
+def test_unknown_methods_share_one_label(client, db):
+    from core import metrics
+
+    before = sample(scrape(client), "pypi_http_requests_total", route="simple_index", method="other")
+    for method in ("BREW", "WHEN", "XYZZY"):
+        client.generic(method, "/simple/")
+    after = sample(scrape(client), "pypi_http_requests_total", route="simple_index", method="other")
+    assert after - before == 3
+    assert not any(key[1] in ("BREW", "WHEN", "XYZZY") for key in metrics._request_children)
