@@ -42,3 +42,7 @@ class StaffAdminSite(AdminSite):
                 messages.warning(request, "Staff accounts need two-factor authentication: set it up to open the admin.")
             return redirect_to_second_factor(request, next_url)
         return redirect(next_url)
+
+    def password_change(self, request, extra_context=None):
+        """allauth's password change (re-authentication, notice mail, security history), not the admin's."""
+        return redirect("account_change_password")

@@ -108,3 +108,14 @@ def test_staff_login_helper_opens_the_admin(superuser):
     browser = Client()
     staff_login(browser, superuser, DEFAULT_PASSWORD)
     assert browser.get("/admin/").status_code == 200
+
+
+def test_the_admins_password_change_is_allauths(superuser):
+    browser = Client()
+    staff_login(browser, superuser, DEFAULT_PASSWORD)
+    response = browser.get("/admin/password_change/")
+    assert response.status_code == 302 and response["Location"] == "/account/password/change/"
+    browser.post("/admin/password_change/", {"old_password": DEFAULT_PASSWORD, "new_password1": "x-new-pass-123",
+                                             "new_password2": "x-new-pass-123"})
+    superuser.refresh_from_db()
+    assert superuser.check_password(DEFAULT_PASSWORD)  # nothing changed behind allauth's back
