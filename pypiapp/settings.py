@@ -481,8 +481,9 @@ if SENTRY_DSN:
 # to DOWNLOAD_LOG_PATH; nginx writes the same lines to its `downloads` access log (deploy/nginx.conf).
 # `manage.py update_download_stats` (every minute, deploy/) counts every log in DOWNLOAD_LOGS and
 # folds daily rows older than DOWNLOAD_STATS_DAILY_DAYS (18 months) into monthly ones.
-DOWNLOAD_LOG_PATH = os.environ.get("DOWNLOAD_LOG_PATH") or str(VAR_DIR / "downloads.log")
-DOWNLOAD_LOG_PATHS = env_list("DOWNLOAD_LOGS", [DOWNLOAD_LOG_PATH])
+# DOWNLOAD_LOG_PATH="" turns Django's counting off (e.g. when a CDN's logs are counted instead).
+DOWNLOAD_LOG_PATH = os.environ.get("DOWNLOAD_LOG_PATH", str(VAR_DIR / "downloads.log"))
+DOWNLOAD_LOG_PATHS = env_list("DOWNLOAD_LOGS", [DOWNLOAD_LOG_PATH] if DOWNLOAD_LOG_PATH else [])
 DOWNLOAD_STATS_DAILY_DAYS = int(os.environ.get("DOWNLOAD_STATS_DAILY_DAYS", "548"))
 
 # Sponsors (sponsors/): the address /sponsors/ gives for becoming one.

@@ -28,7 +28,9 @@ def line(uri, user_agent, when=None, status=200, method="GET"):
 
 
 def record(uri, user_agent):
-    """Append one download of `uri` (/packages/…) to this process's download log."""
+    """Append one download of `uri` (/packages/…) to this process's download log (if counting)."""
+    if not settings.DOWNLOAD_LOG_PATH:
+        return
     try:
         fd = os.open(settings.DOWNLOAD_LOG_PATH, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
         try:

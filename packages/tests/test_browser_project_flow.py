@@ -72,7 +72,8 @@ def test_upload_invite_accept_yank_then_pip_skips(orm_beside_playwright, transac
 
     # Search finds it right away (the upload updated the index); the home page lists it.
     page.goto(f"{index_url}/search/?q=browser+demo")
-    assert page.get_by_role("link", name=re.compile("browser-demo 1.1")).is_visible()
+    result = page.locator("li.result", has=page.get_by_role("link", name="browser-demo"))
+    assert result.is_visible() and result.locator(".version").inner_text() == "1.1"
     assert screenshot(page, "packages-search") <= 0
     page.goto(f"{index_url}/")
     assert page.get_by_role("link", name="browser-demo 1.1").is_visible()
@@ -107,8 +108,11 @@ def test_upload_invite_accept_yank_then_pip_skips(orm_beside_playwright, transac
         assert colin.get_by_text("You are now Maintainer of browser-demo").is_visible()
         colin.get_by_role("link", name="1.1", exact=True).click()
         colin.get_by_label("Reason (optional, shown to users)").fill("broken on Tuesdays")
+        asked = []
+        colin.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
         colin.get_by_role("button", name="Yank 1.1").click()
         assert colin.get_by_text("Yanked browser-demo 1.1").is_visible()
+        assert asked == ["Yank browser-demo 1.1? Installers will skip it unless a requirement pins it exactly."]
         assert screenshot(colin, "packages-manage-release-yanked") <= 0
     finally:
         context.close()

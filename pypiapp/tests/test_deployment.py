@@ -18,7 +18,9 @@ PRODUCTION = {"DEBUG": "0", "ALLOWED_HOSTS": "pypi.example.org", "SITE_URL": "ht
 
 def _env(tmp_path, **env):
     base = {k: v for k, v in os.environ.items()
-            if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY", "DEBUG", "SITE_URL"}}
+            # (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for this process; production never has it)
+            if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY", "DEBUG", "SITE_URL",
+                         "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     return {**base, "PYPIAPP_VAR_DIR": str(tmp_path), "SECRET_KEY": secrets.token_urlsafe(50), **env}
 
 
