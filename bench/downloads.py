@@ -50,7 +50,7 @@ def main():
     shutil.rmtree(WORK, ignore_errors=True)
     (WORK / "static").mkdir(parents=True)
     base = servers.app_env(f"sqlite:///{WORK / 'db.sqlite3'}", WORK, PACKAGE_FILES_ROOT=str(WORK / "packages"))
-    servers.manage(base, "migrate", "--noinput")
+    servers.manage(base, "migrate", "--run-syncdb", "--noinput")
     servers.manage(base, "seed_dev_data")
     path = wheel_path(base)
     procs, urls = [], {}
