@@ -31,6 +31,18 @@ def _clear_cache():
 
 
 @pytest.fixture
+def own_package_storage(settings, tmp_path):
+    """Package storage in a folder of this test's own (the session's storage keeps the bytes of
+    every earlier test, whose rows were rolled back: orphans to a storage walk)."""
+    location = tmp_path / "packages"
+    location.mkdir()
+    packages = {**settings.STORAGES["packages"], "OPTIONS": {**settings.STORAGES["packages"]["OPTIONS"],
+                                                             "location": str(location)}}
+    settings.STORAGES = {**settings.STORAGES, "packages": packages}
+    return location
+
+
+@pytest.fixture
 def password():
     return DEFAULT_PASSWORD
 

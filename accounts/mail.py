@@ -1,9 +1,10 @@
-"""Rendering account mail in the web process and handing it to the mail actor."""
-from core.tasks import send_on_commit
+"""Rendering account mail in the web process and handing it to the mail actor through the outbox."""
+import outbox
 
 from . import tasks
 
 
 def queue_message(message):
-    """Send a rendered EmailMessage through dramatiq once the current transaction commits."""
-    send_on_commit(tasks.send_email, tasks.message_to_dict(message))
+    """Store a rendered EmailMessage in the outbox (current transaction); it is sent once that
+    commits, and retried until it is. Account mail carries confirmation and reset links: secret."""
+    outbox.enqueue(tasks.send_email, tasks.message_to_dict(message), secret=True)

@@ -1,8 +1,7 @@
-"""Helpers for sending dramatiq messages from request code."""
+"""Helpers for dramatiq workers. Request code sends work through the outbox (outbox.enqueue)."""
 import importlib
 
 from django.apps import apps
-from django.db import transaction
 
 
 def discover_task_modules():
@@ -13,8 +12,3 @@ def discover_task_modules():
         except ModuleNotFoundError as exc:
             if exc.name != f"{config.name}.tasks":
                 raise
-
-
-def send_on_commit(actor, *args, **kwargs):
-    """Queue a message once the surrounding transaction commits (never for rolled-back work)."""
-    transaction.on_commit(lambda: actor.send(*args, **kwargs))

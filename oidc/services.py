@@ -3,7 +3,8 @@ mailed to its Owners (as pypi.org does); pending publishers become real on their
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from core.tasks import send_on_commit
+import outbox
+
 from packages import services as package_services
 from packages.models import ProhibitedProjectName, Project, Role
 from packages.names import is_valid_name, normalize_name
@@ -43,7 +44,7 @@ def _owners(project):
 def _notify(project, change, label, actor):
     recipients = _owners(project)
     if recipients:
-        send_on_commit(send_publisher_mail, recipients, project.name, change, label,
+        outbox.enqueue(send_publisher_mail, recipients, project.name, change, label,
                        actor.username if actor is not None else "The index staff")
 
 

@@ -6,15 +6,17 @@ commits, each URL in EDGE_PURGE_URLS is sent a PURGE for the project's page and 
 once per representation the front cache keys separately (see deploy/nginx.conf).
 The front cache also keeps Django's "this file may be served" answers; files that stop
 being servable (quarantine, deletion) have their URLs purged the same way.
-A failed purge is logged, never raised: the change itself has already committed.
+The purges of a change are an outbox message written in the change's transaction (one per
+transaction, however many journal entries it writes) and sent once it commits; a purge that
+fails is retried by the outbox until the front cache answers.
 """
 import http.client
 import logging
-import threading
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
-from django.db import transaction
+
+import outbox
 
 from .storage import file_url_path
 
@@ -33,16 +35,18 @@ def _page_purges(path):
 
 
 def purge_paths(paths):
-    """PURGE simple pages, each in every representation the front cache keeps."""
-    _send_purges([purge for path in paths for purge in _page_purges(path)])
+    """PURGE simple pages, each in every representation the front cache keeps. Logs failures;
+    returns whether every front cache answered."""
+    return _send_purges([purge for path in paths for purge in _page_purges(path)])
 
 
 def purge_file_urls(url_paths):
     """PURGE the front cache's answers for these file URLs (one entry each)."""
-    _send_purges([(path, {}) for path in url_paths])
+    return _send_purges([(path, {}) for path in url_paths])
 
 
 def _send_purges(purges):
+    ok = True
     for base in settings.EDGE_PURGE_URLS:
         parts = urlsplit(base)
         conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=2)
@@ -51,36 +55,34 @@ def _send_purges(purges):
                 conn.request("PURGE", quote(parts.path.rstrip("/") + path), headers=headers)
                 conn.getresponse().read()  # 200 purged, 412/404 nothing cached: both fine
         except (OSError, ValueError, http.client.HTTPException) as exc:
+            ok = False
             logger.warning("Purging %s from %s failed: %s", [path for path, _ in purges], base, exc)
         finally:
             conn.close()
+    return ok
 
 
-# Projects changed in this thread's current transaction: one change writes several journal
-# entries (create, add Owner, new release, add file), and the front cache needs one purge.
-_pending = threading.local()
+class PurgeFailed(Exception):
+    pass
+
+
+def deliver_project_purges(names):
+    """Outbox handler: purge /simple/<name>/ for each name, and /simple/; raise to be retried."""
+    if not purge_paths([f"/simple/{name}/" for name in names] + ["/simple/"]):
+        raise PurgeFailed("a front cache did not answer")
+
+
+def deliver_file_purges(url_paths):
+    """Outbox handler: purge these file URLs; raise to be retried."""
+    if not purge_file_urls(url_paths):
+        raise PurgeFailed("a front cache did not answer")
 
 
 def purge_project_on_commit(normalized_name):
-    """Schedule a purge of /simple/<name>/ and /simple/ for after the current transaction."""
-    if not settings.EDGE_PURGE_URLS:
-        return
-    names = getattr(_pending, "names", None)
-    if names is None:
-        names = _pending.names = set()
-    names.add(normalized_name)
-    transaction.on_commit(_purge_pending)
-
-
-def _purge_pending():
-    """The first callback of a commit purges every pending project; the others find none.
-
-    Names left by a rolled-back transaction go out with the next purge: a purge is harmless."""
-    names = getattr(_pending, "names", None)
-    if not names:
-        return
-    _pending.names = set()
-    purge_paths([f"/simple/{name}/" for name in sorted(names)] + ["/simple/"])
+    """Purge /simple/<name>/ and /simple/ after the current transaction commits (one outbox
+    message per transaction for all its projects)."""
+    if settings.EDGE_PURGE_URLS:
+        outbox.enqueue_merged(deliver_project_purges, "purge-projects", [normalized_name])
 
 
 def purge_files_on_commit(storage_paths):
@@ -88,5 +90,4 @@ def purge_files_on_commit(storage_paths):
     and metadata paths, as File.path and File.metadata_path hold them)."""
     if not settings.EDGE_PURGE_URLS or not storage_paths:
         return
-    url_paths = [file_url_path(path) for path in storage_paths]
-    transaction.on_commit(lambda: purge_file_urls(url_paths))
+    outbox.enqueue_merged(deliver_file_purges, "purge-files", [file_url_path(path) for path in storage_paths])

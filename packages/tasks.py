@@ -1,8 +1,8 @@
 """Mail about project collaboration and releases, sent by dramatiq actors.
 
-Callers queue them with core.tasks.send_on_commit, so nothing is mailed for work that is
-rolled back. Actors take ids and plain strings (JSON through the broker) and read the rest
-from the database when they run.
+Callers queue them with outbox.enqueue() in the change's transaction, so nothing is mailed for
+work that is rolled back and nothing is lost when the broker or the mail server is down.
+Actors take ids and plain strings (JSON) and read the rest from the database when they run.
 """
 import dramatiq
 from django.conf import settings

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "stats",
     "sponsors",
     "devtools",  # development tooling: seed_dev_data, ensure_demo_user (make run), test support
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -300,7 +301,9 @@ WHITENOISE_USE_FINDERS = True
 
 # Uploads always stream to a temporary file (never buffered whole in memory).
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
-FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
+# A directory of their own, so the storage sweep can remove what a killed worker left behind.
+FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or str(VAR_DIR / "upload-tmp")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024  # non-file fields, e.g. long descriptions
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
@@ -335,6 +338,29 @@ if os.environ.get("EMAIL_HOST"):
 else:
     EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
+EMAIL_TIMEOUT = 10  # seconds: a black-holed SMTP server must not hold a worker
+if os.environ.get("EMAIL_FILE_PATH"):  # with EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
+
+# Outbox (outbox/, README "Outbox"): work that leaves the request is stored with the change and
+# delivered from there. A dispatched message not done within the lease is dispatched again;
+# failures are retried after 30 s, doubling up to an hour, until they succeed.
+OUTBOX_LEASE_SECONDS = 300
+OUTBOX_RETRY_BASE_SECONDS = 30
+OUTBOX_RETRY_MAX_SECONDS = 3600
+
+# Periodic jobs (README "Periodic jobs"): `manage.py run_periodic NAME`, run by the systemd timers
+# in deploy/systemd/. Every periodic job of the project is listed here and nowhere else.
+PERIODIC_JOBS = {
+    "outbox": "outbox.relay.run_periodic",  # every minute: dispatch due outbox messages
+    "storage-sweep": "packages.orphans.run_periodic",  # hourly: orphaned objects and upload temp files
+}
+# Stored objects with no file row, and upload temp files, younger than this may belong to an
+# upload in flight: the sweeps (`verify_files --remove-orphans`, storage-sweep) leave them alone.
+ORPHAN_GRACE_SECONDS = int(os.environ.get("ORPHAN_GRACE_SECONDS", "3600"))
+# Test hook only (the SIGKILL test): an upload that has stored its bytes writes its pid to this
+# file and waits, before it commits. Never set in production.
+UPLOAD_TEST_PAUSE_FILE = os.environ.get("UPLOAD_TEST_PAUSE_FILE", "")
 
 # Background tasks (dramatiq): see core/broker.py for how the broker is chosen.
 TASK_BROKER = os.environ.get("TASK_BROKER", "")  # "redis", "rabbitmq", "inprocess" or "" (auto)

@@ -4,11 +4,12 @@ Each step is a small function; the view calls `handle_upload` and turns an Uploa
 the response twine shows. Storage and rows are written together or not at all: the rows in
 one transaction, and any stored bytes that no committed row refers to are deleted on failure.
 """
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
+import outbox
 from core import metrics
 from packages import search, services
-from packages.models import File
 from packages.storage import file_path, package_storage
 
 from . import attestations, distributions, policy, publishers, validation
@@ -53,6 +54,12 @@ def check_store_and_record(uploader, form: UploadForm, version, python_version, 
     """
     path = file_path(digests["blake2_256"], form.filename)
     writing = False  # set once bytes may reach storage; a refusal before that leaves it alone
+    # Stored before any byte is: if this process dies between storing and committing, the
+    # periodic outbox relay deletes the unreferenced objects once the grace period is over. The
+    # upload's own transaction deletes it, so a committed upload leaves nothing to do.
+    intent = None if form.validate_only else outbox.hold(
+        services.delete_unreferenced, [path, f"{path}.metadata"], after_seconds=settings.ORPHAN_GRACE_SECONDS)
+    committing = False
     try:
         with transaction.atomic():
             _take_write_lock()
@@ -88,12 +95,30 @@ def check_store_and_record(uploader, form: UploadForm, version, python_version, 
                     provenance=form.provenance,
                 )
                 publishers.record_published(uploader, release, form.filename)
+                _pause_for_kill_tests()
+                outbox.cancel(intent)
             transaction.on_commit(lambda: metrics.upload_stored(size))
+            committing = True
             return "OK"
     except BaseException:
         if writing:
-            remove_unreferenced([path, f"{path}.metadata"])
+            services.delete_unreferenced([path, f"{path}.metadata"])
         raise
+    finally:
+        if intent is not None and not committing:
+            outbox.cancel(intent)
+
+
+def _pause_for_kill_tests():
+    """Test hook (settings.UPLOAD_TEST_PAUSE_FILE, never set in production): the bytes are
+    stored, the rows not committed; write this process's pid there and wait to be killed."""
+    if settings.UPLOAD_TEST_PAUSE_FILE:
+        import os
+        import time
+
+        with open(settings.UPLOAD_TEST_PAUSE_FILE, "w") as marker:
+            marker.write(str(os.getpid()))
+        time.sleep(120)
 
 
 def _take_write_lock():
@@ -104,13 +129,3 @@ def _take_write_lock():
         from packages.models import Project
 
         Project.objects.filter(pk=-1).update(total_size=0)
-
-
-def remove_unreferenced(paths):
-    """After a failed transaction: delete stored bytes that no committed File row points at."""
-    storage = package_storage()
-    for path in paths:
-        base = path.removesuffix(".metadata")
-        if not File.objects.filter(path=base).exists() and storage.exists(path):
-            storage.delete(path)
-

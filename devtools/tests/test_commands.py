@@ -16,7 +16,7 @@ def run(*args, **kwargs):
     return out.getvalue(), err.getvalue()
 
 
-def test_seed_dev_data_is_realistic_and_idempotent(client, settings):
+def test_seed_dev_data_is_realistic_and_idempotent(client, settings, own_package_storage):
     run("seed_dev_data")
     counts = (Project.objects.count(), Release.objects.count(), File.objects.count(), JournalEntry.objects.count())
     out, _ = run("seed_dev_data")
@@ -43,7 +43,7 @@ def test_seed_dev_data_is_realistic_and_idempotent(client, settings):
     assert "0 missing, 0 corrupt" in verify
 
 
-def test_seed_bulk_projects(client):
+def test_seed_bulk_projects(client, own_package_storage):
     out, err = run("seed_dev_data", "--projects", "3", "--releases", "2", "--batch-size", "2")
     assert "created 3 new benchmark projects" in out and "3/3 benchmark projects" in err
     bench = Project.objects.filter(name__startswith="bench-project-")

@@ -26,6 +26,7 @@ from .projects import (  # noqa: F401
     change_role,
     create_project,
     delete_project,
+    delete_unreferenced,
     record_username_change,
     remove_role,
     set_status,

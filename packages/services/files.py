@@ -1,20 +1,36 @@
 import io
+import logging
 
 from django.db import transaction
 from django.db.models import F
 
-from ..digests import digests_of
+from ..digests import digests_of, digests_of_file
 from ..models import File, FilenameLog, FileProvenance
 from ..storage import file_path, package_storage
 from .journal import record
 from .projects import _delete_stored_after_commit, _stored_paths
 
+logger = logging.getLogger(__name__)
 
-def store_bytes(path, fileobj, stored_paths):
-    """Save to package storage at exactly `path`; remember it so a failure can undo it."""
+
+def stored_sha256(storage, path):
+    """(sha256 hex, size) of a stored object."""
+    with storage.open(path, "rb") as handle:
+        digests, size = digests_of_file(handle)
+    return digests["sha256"], size
+
+
+def store_bytes(path, fileobj, stored_paths, sha256):
+    """Save to package storage at exactly `path`; remember it so a failure can undo it.
+
+    An object already at `path` (left by an upload whose process died before its commit) is
+    reused only when its bytes are the ones expected (`sha256`); otherwise it is replaced."""
     storage = package_storage()
-    if storage.exists(path):  # content-addressed: same path means same bytes
-        return path
+    if storage.exists(path):
+        if stored_sha256(storage, path)[0] == sha256:
+            return path
+        logger.warning("replacing %s: the stored bytes are not the upload's", path)
+        storage.delete(path)
     saved = storage.save(path, fileobj)
     if saved != path:  # a storage that renamed would break content addressing
         storage.delete(saved)
@@ -39,11 +55,11 @@ def add_file(release, *, filename, packagetype, python_version, fileobj, size, d
             metadata_sha256 = metadata_b2 = ""
             FilenameLog.objects.create(filename=filename)
             fileobj.seek(0)
-            store_bytes(path, fileobj, stored_paths)
+            store_bytes(path, fileobj, stored_paths, digests["sha256"])
             if metadata_bytes is not None:
                 metadata_digests = digests_of(metadata_bytes)
                 metadata_sha256, metadata_b2 = metadata_digests["sha256"], metadata_digests["blake2_256"]
-                store_bytes(f"{path}.metadata", io.BytesIO(metadata_bytes), stored_paths)
+                store_bytes(f"{path}.metadata", io.BytesIO(metadata_bytes), stored_paths, metadata_sha256)
             file = File.objects.create(
                 release=release,
                 filename=filename,

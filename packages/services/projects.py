@@ -1,5 +1,7 @@
 from django.db import transaction
 
+import outbox
+
 from ..cache import purge_files_on_commit
 from ..models import File, Project, Role
 from ..storage import package_storage
@@ -85,12 +87,17 @@ def _project_stored_paths(project):
 
 def _delete_stored_after_commit(paths):
     """Delete stored bytes only once the rows are gone for good (never on rollback), and
-    tell the front cache those URLs are gone."""
+    tell the front cache those URLs are gone: both outbox messages of this transaction."""
     purge_files_on_commit(paths)
+    if paths:
+        outbox.enqueue(delete_unreferenced, list(paths))
 
-    def delete():
-        storage = package_storage()
-        for path in paths:
+
+def delete_unreferenced(paths):
+    """Delete these stored objects (distribution or .metadata paths) unless a committed File row
+    refers to them: after a failed upload, and as the outbox handler after a deletion."""
+    storage = package_storage()
+    for path in paths:
+        base = path.removesuffix(".metadata")
+        if not File.objects.filter(path=base).exists() and storage.exists(path):
             storage.delete(path)
-
-    transaction.on_commit(delete)

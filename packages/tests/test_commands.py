@@ -25,7 +25,7 @@ def run(*args, **kwargs):
     return out.getvalue(), err.getvalue()
 
 
-def test_verify_files_reports_missing_and_corrupt(user):
+def test_verify_files_reports_missing_and_corrupt(user, own_package_storage):
     release = publish(user, "checked-pkg", "1.0")
     wheel, sdist = release.files.order_by("packagetype")
     storage = package_storage()

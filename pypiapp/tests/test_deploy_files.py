@@ -5,7 +5,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 READERS = r"(?:env_bool|env_list|os\.environ\.get|os\.environ\[|env\.get|env\[)\(?\s*\"([A-Z][A-Z0-9_]+)\""
-TEST_ONLY = {"TEST_DATABASE_NAME"}
+TEST_ONLY = {"TEST_DATABASE_NAME", "UPLOAD_TEST_PAUSE_FILE"}
 UNIT_ONLY = {"WEB_BIND", "WEB_WORKERS", "WORKER_PROCESSES", "WORKER_THREADS"}  # read by deploy/systemd/
 
 

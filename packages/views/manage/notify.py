@@ -1,5 +1,5 @@
-"""Queue collaboration and release mails after the change commits."""
-from core.tasks import send_on_commit
+"""Queue collaboration and release mails in the outbox, with the change that causes them."""
+import outbox
 
 from ... import tasks
 from ...models import Role
@@ -12,13 +12,14 @@ def collaborators_except(project, actor):
 def release_changed(project, version, action, actor, reason=""):
     recipients = collaborators_except(project, actor)
     if recipients:
-        send_on_commit(tasks.send_release_mail, recipients, project.name, version, action, actor.username, reason)
+        outbox.enqueue(tasks.send_release_mail, recipients, project.name, version, action, actor.username, reason)
 
 
 def role_changed(user, project, change, actor):
     if user.pk != actor.pk:
-        send_on_commit(tasks.send_role_change_mail, user.pk, project.name, change, actor.username)
+        outbox.enqueue(tasks.send_role_change_mail, user.pk, project.name, change, actor.username)
 
 
 def invited(invitation, raw_token):
-    send_on_commit(tasks.send_invitation_mail, invitation.pk, raw_token)
+    # The mail carries the invitation link: the row is secret (deleted once sent, never shown).
+    outbox.enqueue(tasks.send_invitation_mail, invitation.pk, raw_token, secret=True)

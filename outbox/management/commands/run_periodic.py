@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
+
+
+class Command(BaseCommand):
+    help = (
+        "Run periodic jobs (settings.PERIODIC_JOBS) once and exit: the one entry point the systemd "
+        "timers in deploy/systemd/ call. With no names, runs every job."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("jobs", nargs="*", help="Job names (default: all).")
+        parser.add_argument("--list", action="store_true", help="List the jobs and exit.")
+
+    def handle(self, *args, jobs, list, **options):
+        if list:
+            for name, path in settings.PERIODIC_JOBS.items():
+                self.stdout.write(f"{name}\t{path}")
+            return
+        unknown = sorted(set(jobs) - set(settings.PERIODIC_JOBS))
+        if unknown:
+            raise CommandError(f"Unknown job(s) {', '.join(unknown)}; known: {', '.join(settings.PERIODIC_JOBS)}")
+        failed = []
+        for name in jobs or settings.PERIODIC_JOBS:
+            try:
+                summary = import_string(settings.PERIODIC_JOBS[name])()
+            except Exception as exc:  # one failing job does not stop the others
+                failed.append(name)
+                self.stderr.write(f"{name}: failed: {type(exc).__name__}: {exc}")
+                continue
+            self.stdout.write(summary or f"{name}: done")
+        if failed:
+            raise CommandError(f"{len(failed)} job(s) failed: {', '.join(failed)}")
