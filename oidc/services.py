@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 import outbox
-
 from packages import services as package_services
 from packages.models import ProhibitedProjectName, Project, Role
 from packages.names import is_valid_name, normalize_name

@@ -2,9 +2,9 @@
 
 Dramatiq does not retry it: a failed message stays in the outbox, due again after its
 backoff, and the periodic relay dispatches it again."""
-from core import broker  # noqa: F401  (the broker must be set before actors are declared)
+import dramatiq
 
-import dramatiq  # noqa: E402
+from core import broker  # noqa: F401  (the broker must be set before actors are declared)
 
 QUEUE = "outbox"
 

@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from accounts.tokens import issue_token
+from devtools.dists import write_dists
+from devtools.testing import clients
+from devtools.testing.servers import AppServer
 from outbox.models import Message
 from packages.models import File
-from devtools.testing import clients
-from devtools.dists import write_dists
-from devtools.testing.servers import AppServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +39,7 @@ def rows():
 
 def manage(env, *args):
     return subprocess.run([sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
 
 
 def temp_files(directory):
@@ -48,7 +48,8 @@ def temp_files(directory):
 
 def worker_pid(app):
     pid = app.process.pid
-    children = open(f"/proc/{pid}/task/{pid}/children").read().split()
+    with open(f"/proc/{pid}/task/{pid}/children") as handle:
+        children = handle.read().split()
     assert len(children) == 1, children
     return int(children[0])
 

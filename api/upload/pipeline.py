@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 import outbox
 from core import metrics
 from packages import search, services
-from packages.storage import file_path, package_storage
+from packages.storage import file_path
 
 from . import attestations, distributions, policy, publishers, validation
 from .auth import authenticate, check_account

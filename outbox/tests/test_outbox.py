@@ -9,9 +9,9 @@ from django.utils import timezone
 
 import outbox
 from accounts.models import User
+from devtools.testing.net import free_port
 from outbox import relay
 from outbox.models import Message
-from devtools.testing.net import free_port
 
 from . import handlers
 
@@ -58,10 +58,9 @@ def test_signup_succeeds_while_smtp_is_down_and_the_mail_goes_out_once_it_is_bac
 
 
 def test_rolled_back_change_sends_nothing():
-    with pytest.raises(RuntimeError):
-        with transaction.atomic():
-            outbox.enqueue(handlers.record_call, "never")
-            raise RuntimeError("the change failed")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        outbox.enqueue(handlers.record_call, "never")
+        raise RuntimeError("the change failed")
     assert not Message.objects.exists() and handlers.CALLS == []
 
 

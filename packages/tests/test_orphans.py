@@ -10,11 +10,11 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from devtools.dists import wheel_bytes
+from devtools.publish import publish
 from packages import orphans
 from packages.models import File
 from packages.storage import file_path, package_storage
-from devtools.dists import wheel_bytes
-from devtools.publish import publish
 
 pytestmark = pytest.mark.django_db
 
