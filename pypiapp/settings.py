@@ -354,6 +354,7 @@ OUTBOX_RETRY_MAX_SECONDS = 3600
 PERIODIC_JOBS = {
     "outbox": "outbox.relay.run_periodic",  # every minute: dispatch due outbox messages
     "storage-sweep": "packages.orphans.run_periodic",  # hourly: orphaned objects and upload temp files
+    "download-stats": "command:update_download_stats",  # every minute: count the download logs (stats/)
 }
 # Stored objects with no file row, and upload temp files, younger than this may belong to an
 # upload in flight: the sweeps (`verify_files --remove-orphans`, storage-sweep) leave them alone.

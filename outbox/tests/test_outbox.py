@@ -137,3 +137,10 @@ def test_run_periodic_lists_and_refuses_unknown_jobs(capsys):
 
     with pytest.raises(CommandError, match="Unknown job"):
         call_command("run_periodic", "nope")
+
+
+def test_run_periodic_runs_management_command_jobs(settings, capsys):
+    settings.PERIODIC_JOBS = {"check": "command:check", "outbox": "outbox.relay.run_periodic"}
+    call_command("run_periodic")
+    out = capsys.readouterr().out
+    assert "System check identified no issues" in out and "outbox: 0 dispatched" in out

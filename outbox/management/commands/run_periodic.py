@@ -1,12 +1,23 @@
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import import_string
+
+
+def run_job(target):
+    """A job is "app.module.function" (returns a one-line summary) or "command:NAME" (a
+    management command, its output passed through)."""
+    if target.startswith("command:"):
+        call_command(target.removeprefix("command:"))
+        return None
+    return import_string(target)()
 
 
 class Command(BaseCommand):
     help = (
         "Run periodic jobs (settings.PERIODIC_JOBS) once and exit: the one entry point the systemd "
-        "timers in deploy/systemd/ call. With no names, runs every job."
+        "timers in deploy/systemd/ call. With no names, runs every job; one failing job does not "
+        "stop the others, and the command then exits non-zero."
     )
 
     def add_arguments(self, parser):
@@ -24,7 +35,7 @@ class Command(BaseCommand):
         failed = []
         for name in jobs or settings.PERIODIC_JOBS:
             try:
-                summary = import_string(settings.PERIODIC_JOBS[name])()
+                summary = run_job(settings.PERIODIC_JOBS[name])
             except Exception as exc:  # noqa: BLE001  (one failing job, whatever it raised, does not stop the others)
                 failed.append(name)
                 self.stderr.write(f"{name}: failed: {type(exc).__name__}: {exc}")
