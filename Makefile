@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: system-deps run test test-fast test-postgres test-sqlite worker migrate venv bench clean
+.PHONY: lint system-deps run test test-fast test-postgres test-sqlite worker migrate venv bench clean
 
 $(BIN)/.installed: requirements.txt requirements-test.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,18 +29,25 @@ run: migrate
 system-deps:
 	@devtools/system-deps
 
+# Static checks (seconds): ruff, the import contracts (ARCHITECTURE.md), mypy on the typed packages.
+# All three are configured in pyproject.toml; `make test` runs this first.
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
 # The whole suite, including the end-to-end tests with pip, uv, twine and the browser.
-test: venv system-deps
+test: venv lint system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The suite without the slow end-to-end tests (for quick local runs).
 test-fast: venv
 	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
-test-postgres: venv system-deps
+test-postgres: venv lint system-deps
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-sqlite: venv system-deps
+test-sqlite: venv lint system-deps
 	DATABASE_URL= $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Run dramatiq workers (set REDIS_URL or RABBITMQ_URL so the web process sends them work).

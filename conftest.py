@@ -1,5 +1,9 @@
 """Fixtures shared by every app's tests."""
+import os
+from dataclasses import dataclass
+
 import pytest
+from django.core import mail
 
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -193,3 +197,54 @@ def s3_server(tmp_path_factory):
     server = S3Server(tmp_path_factory.mktemp("s3") / "moto.log")
     yield server
     server.stop()
+
+
+@dataclass
+class Ctx:
+    """What the `ctx` fixture hands an upload test."""
+
+    client: object
+    alice: object
+    token: str
+    bob: object
+    bob_token: str
+    existing: object  # the Project existing-pkg
+
+
+@pytest.fixture
+def ctx(db, client, token_for):
+    """For the upload tests (builders in api/tests/upload_support.py): alice owns existing-pkg (release 1.0 with a wheel and an sdist); bob owns bobs-pkg."""
+    from api.tests.upload_support import EXISTING
+    from devtools.publish import publish
+    from packages.models import Project
+
+    alice = UserFactory(username="alice")
+    bob = UserFactory(username="bob")
+    publish(alice, EXISTING, "1.0")
+    publish(bob, "bobs-pkg", "1.0", kinds=("wheel",))
+    return Ctx(client, alice, token_for(alice), bob, token_for(bob), Project.objects.get(normalized_name=EXISTING))
+
+
+@pytest.fixture
+def deliver(django_capture_on_commit_callbacks):
+    """`with deliver(): client.post(...)` runs the on-commit hooks (the mail actor) as a real commit would."""
+
+    def ctx():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return ctx
+
+
+@pytest.fixture
+def outbox(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox = []
+    return mail.outbox
+
+
+@pytest.fixture
+def orm_beside_playwright():
+    """Playwright's sync API runs an event loop in this thread, so Django must be told that the ORM
+    calls here, and in pytest-django's database teardown, are ordinary synchronous code. Not undone:
+    that teardown runs after every fixture of this module has finished (live_server sets it up first)."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

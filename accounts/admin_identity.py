@@ -15,7 +15,6 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-
 User = get_user_model()
 
 

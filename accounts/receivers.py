@@ -1,7 +1,7 @@
 """Security history and notices from allauth's and Django's signals (connected in apps.py)."""
 from allauth.account import signals as account_signals
-from allauth.mfa import signals as mfa_signals
 from allauth.account.models import EmailAddress
+from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
 from django.db.models import signals as model_signals
 from django.dispatch import receiver

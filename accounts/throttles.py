@@ -9,7 +9,6 @@ Counters live in Django's cache, so with Redis configured every worker and node 
 import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import cache
 
 from core.clientip import client_ip, client_key  # noqa: F401  (re-exported: the throttles' callers use them)

@@ -1,4 +1,10 @@
 """Admin building blocks shared by the apps' admin modules."""
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.contrib.admin import ModelAdmin as _AdminBase  # the mixins are always mixed into one
+else:
+    _AdminBase = object
 
 
 class ViewOnlyAdminMixin:
@@ -16,12 +22,12 @@ class ViewOnlyAdminMixin:
         return False
 
 
-class LabelledListEditableMixin:
+class LabelledListEditableMixin(_AdminBase):
     """Fields edited right in a change list have no visible label: name each after its column
     and row, so every form field has one (screen readers, the site crawl test)."""
 
     def get_changelist_formset(self, request, **kwargs):
-        formset = super().get_changelist_formset(request, **kwargs)
+        formset: Any = super().get_changelist_formset(request, **kwargs)
         columns = self.list_editable
 
         class LabelledFormSet(formset):

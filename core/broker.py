@@ -10,8 +10,7 @@ import dramatiq
 from django.conf import settings
 from dramatiq.brokers.stub import StubBroker
 
-from core import metrics
-from core import taskmetrics
+from core import metrics, taskmetrics
 
 
 class InProcessBroker(StubBroker):

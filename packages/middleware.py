@@ -34,7 +34,7 @@ class AdminFlagMiddleware:
         if (
             request.method not in SAFE_METHODS
             and not path.startswith("/account/login")
-            and not (path.rstrip("/") in READ_ONLY_POST_PATHS)
+            and path.rstrip("/") not in READ_ONLY_POST_PATHS
             and flags.is_enabled(flags.READ_ONLY)
         ):
             return _refuse(READ_ONLY_MESSAGE, 503)

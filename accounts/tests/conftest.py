@@ -1,27 +1,7 @@
-"""Helpers for the account tests: mail delivery through on-commit hooks, links in mail, TOTP codes."""
+"""Helpers for the account tests: links in mail, TOTP codes (the mail fixtures are in the root conftest.py)."""
 import re
 
-import pytest
-from django.core import mail
-
 from devtools.testing.staff import totp_code  # noqa: F401  (the account tests import it from here)
-
-
-@pytest.fixture
-def deliver(django_capture_on_commit_callbacks):
-    """`with deliver(): client.post(...)` runs the on-commit hooks (the mail actor) as a real commit would."""
-
-    def ctx():
-        return django_capture_on_commit_callbacks(execute=True)
-
-    return ctx
-
-
-@pytest.fixture
-def outbox(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    mail.outbox = []
-    return mail.outbox
 
 
 def link_in(message, path_fragment):

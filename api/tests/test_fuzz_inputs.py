@@ -19,7 +19,7 @@ from api.xmlrpc.protocol import INTERNAL_ERROR
 from devtools.publish import publish
 
 from .test_upload_as_sent import BOUNDARY, multipart
-from .test_upload_helpers import auth, digests_of, wheel
+from .upload_support import auth, digests_of, wheel
 
 pytestmark = pytest.mark.django_db
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))

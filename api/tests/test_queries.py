@@ -84,7 +84,7 @@ UPLOAD_QUERIES = 16
 @pytest.mark.parametrize("releases_before", [1, BIG_RELEASES])
 def test_an_upload_runs_a_bounded_number_of_queries(client, user, token_for, releases_before,
                                                     django_assert_max_num_queries):
-    from api.tests.test_upload_helpers import post, wheel
+    from api.tests.upload_support import post, wheel
 
     for minor in range(releases_before):
         publish(user, "grows", f"0.{minor}", kinds=("wheel",))
@@ -106,7 +106,7 @@ NEW_PROJECT_QUERIES = 17
 
 def test_a_new_projects_first_upload_runs_a_bounded_number_of_queries(client, user, token_for,
                                                                       django_assert_max_num_queries):
-    from api.tests.test_upload_helpers import post, wheel
+    from api.tests.upload_support import post, wheel
 
     token = token_for(user)
     post(client, token, *wheel("warm-up", "1.0"), name="warm-up", version="1.0")  # sets "last used"
@@ -125,7 +125,7 @@ JOIN_RELEASE_QUERIES = 12
 
 def test_a_file_joining_its_release_runs_a_bounded_number_of_queries(client, user, token_for,
                                                                      django_assert_max_num_queries):
-    from api.tests.test_upload_helpers import post, sdist, wheel
+    from api.tests.upload_support import post, sdist, wheel
 
     token = token_for(user)
     assert post(client, token, *wheel("pair", "1.0"), name="pair", version="1.0").status_code == 200

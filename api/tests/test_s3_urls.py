@@ -6,7 +6,6 @@ import urllib.request
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from storages.backends.s3 import S3Storage
 
 from pypiapp.settings import s3_storage

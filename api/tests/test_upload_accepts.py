@@ -3,7 +3,7 @@ import json
 
 from packages.models import Project, Release
 
-from .test_upload_helpers import EXISTING, ctx, post, sdist, snapshot, wheel  # noqa: F401
+from .upload_support import EXISTING, post, sdist, snapshot, wheel
 
 
 def test_valid_wheel_and_sdist_are_stored(ctx):
@@ -148,7 +148,7 @@ def test_existing_owner_keeps_uploading_after_the_name_becomes_prohibited(ctx):
 
 
 def test_password_upload_allowed_when_the_setting_says_so(ctx, settings, basic_auth, password):
-    from .test_upload_helpers import form_for
+    from .upload_support import form_for
 
     filename, data = wheel()
     form = form_for(filename, data)

@@ -8,7 +8,7 @@ import pytest
 
 from packages.models import File
 
-from .test_upload_helpers import auth, ctx, digests_of, snapshot, wheel  # noqa: F401
+from .upload_support import auth, digests_of, snapshot, wheel
 
 BOUNDARY = b"----hostile-boundary"
 

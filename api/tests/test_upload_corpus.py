@@ -14,9 +14,8 @@ from devtools.dists import core_metadata
 from packages import flags, services
 from packages.models import AdminFlag, File, ProhibitedProjectName
 
-from .test_upload_helpers import (  # noqa: F401
+from .upload_support import (
     EXISTING,
-    ctx,
     form_for,
     post,
     sdist,

@@ -11,7 +11,7 @@ from devtools.testing.clients import twine_upload
 from packages.digests import digests_of
 from packages.models import File
 
-from .test_upload_helpers import form_for, wheel
+from .upload_support import form_for, wheel
 
 
 def _flat(text):

@@ -5,7 +5,7 @@ import pytest
 
 from packages.models import Release
 
-from .test_upload_helpers import ctx, post, snapshot, wheel  # noqa: F401
+from .upload_support import post, snapshot, wheel
 
 REFUSED = [
     "<>", "@", "a@example.com,,", "x@example.com <", "a@example.com\nBcc: b@example.com", "Someone <not-an-address>",

@@ -9,7 +9,7 @@ from api.upload.handlers import LimitedHashingUploadHandler
 from packages import services
 from packages.models import File, Project
 
-from .test_upload_helpers import ctx, post, snapshot, wheel  # noqa: F401
+from .upload_support import post, snapshot, wheel
 
 
 class Boom(Exception):

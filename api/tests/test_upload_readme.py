@@ -9,7 +9,7 @@ from django.apps import apps as django_apps
 from core import readme
 from packages.models import Release
 
-from .test_upload_helpers import ctx, post, snapshot, wheel  # noqa: F401
+from .upload_support import post, snapshot, wheel
 
 NESTED_QUOTES = "".join(">" * depth + " quoted\n" for depth in range(1, 60))  # quadratic in cmark-gfm
 NESTED_RST_LISTS = "".join("  " * depth + "- item\n\n" for depth in range(200))  # RecursionError in docutils

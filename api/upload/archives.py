@@ -183,7 +183,8 @@ def iter_tar(path, size, top):
     Sizes are added up from the headers before a member's data is ever decompressed, so a bomb
     is refused without being expanded.
     """
-    seen, total, count = set(), 0, 0
+    seen: set[str] = set()
+    total, count = 0, 0
     try:
         with tarfile.open(path, mode="r:gz") as archive:
             while (member := archive.next()) is not None:

@@ -2,6 +2,7 @@
 import base64
 import binascii
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import authenticate as django_authenticate
@@ -12,12 +13,16 @@ from core.instrument import identify
 
 from .errors import UploadError, help_url
 
+if TYPE_CHECKING:
+    from accounts.models import ApiToken, User
+    from oidc.models import TrustedPublisher
+
 
 @dataclass
 class Uploader:
-    user: object  # None for a token minted for a trusted publisher
-    token: object = None  # accounts.ApiToken when a token was used
-    publisher: object = None  # oidc.TrustedPublisher the minted token acts for
+    user: "User | None"  # None for a token minted for a trusted publisher
+    token: "ApiToken | None" = None  # when a token was used
+    publisher: "TrustedPublisher | None" = None  # the trusted publisher a minted token acts for
 
     @property
     def actor(self):
@@ -130,6 +135,7 @@ def check_account(uploader: Uploader):
     if uploader.publisher is not None:
         return
     user = uploader.user
+    assert user is not None  # only a publisher's minted token acts for no user
     if user.is_frozen or not user.is_active:
         raise UploadError(f"The account '{user.username}' is frozen and cannot upload.", status=403,
                           code="account_frozen", help_url=help_url("accounts"))

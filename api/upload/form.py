@@ -9,7 +9,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http.multipartparser import MultiPartParserError
 
 from .errors import UploadError, help_url
-from .handlers import LimitedHashingUploadHandler
+from .handlers import HashedTemporaryFile, LimitedHashingUploadHandler
 from .multipart import StrictMultiPartParser
 
 TRUE_VALUES = {"1", "true", "yes", "on"}
@@ -40,7 +40,7 @@ class UploadForm:
     metadata: dict
     filetype: str
     pyversion: str
-    content: object  # UploadedFile
+    content: HashedTemporaryFile  # what LimitedHashingUploadHandler received
     digests: dict = field(default_factory=dict)  # as declared by the client
     validate_only: bool = False  # dry run: run every check, store nothing
     attestations: str = ""  # PEP 740: a JSON array, verified by attestations.py

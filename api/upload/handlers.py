@@ -18,7 +18,7 @@ DRAIN_LIMIT = 64 * 1024 * 1024
 class HashedTemporaryFile(TemporaryUploadedFile):
     """A TemporaryUploadedFile that also carries the digests computed while it was received."""
 
-    digests: dict
+    digests: dict[str, str]
 
 
 class LimitedHashingUploadHandler(FileUploadHandler):
@@ -36,7 +36,9 @@ class LimitedHashingUploadHandler(FileUploadHandler):
 
     def new_file(self, field_name, file_name, *args, **kwargs):
         super().new_file(field_name, file_name, *args, **kwargs)
-        self.file = HashedTemporaryFile(self.file_name, self.content_type, 0, self.charset, self.content_type_extra)
+        self.file = HashedTemporaryFile(
+            self.file_name, self.content_type, 0, self.charset, self.content_type_extra  # type: ignore[arg-type]  # None: a part without a filename
+        )
         if field_name != "content":
             self.limit = OTHER_FILE_LIMIT
             self.limit_message = f"File too large. The limit for '{field_name}' is {human_size(OTHER_FILE_LIMIT)}."

@@ -12,7 +12,6 @@ import unicodedata
 
 from django.http import QueryDict
 from django.http.multipartparser import MultiPartParser
-from django.utils.datastructures import MultiValueDict
 
 from .errors import UploadError, help_url
 
@@ -47,13 +46,11 @@ def check_sent_filename(name):
 
 
 def _strict_utf8(post):
-    fields = MultiValueDict()
+    decoded = QueryDict(mutable=True)
     for name, values in post.lists():
         if "\x00" in name or "\ufffd" in name:
             raise UploadError("A form field name contains NUL or bytes that are not UTF-8.", code="invalid_form")
-        fields.setlist(name, [_decode(value, name) for value in values])
-    decoded = QueryDict(mutable=True)
-    decoded.update(fields)
+        decoded.setlist(name, [_decode(value, name) for value in values])
     decoded._mutable = False
     return decoded
 

@@ -1,6 +1,10 @@
 """Staff sign-in for tests, the real way: a TOTP authenticator, allauth's login, then the code."""
 from allauth.mfa.totp.internal.auth import (
-    TOTP, format_hotp_value, generate_totp_secret, hotp_value, yield_hotp_counters_from_time,
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+    yield_hotp_counters_from_time,
 )
 
 

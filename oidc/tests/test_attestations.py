@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from api.tests.test_upload_helpers import post, wheel
+from api.tests.upload_support import post, wheel
 from devtools.testing import attestation_assets as assets
 from devtools.testing.oidc_issuer import LocalIssuer, github_claims, gitlab_claims
 from oidc import services

@@ -4,12 +4,12 @@ import pytest
 from accounts.tests.factories import UserFactory
 from devtools.publish import publish
 from oidc.models import TrustedPublisher
-from packages.tests.test_browser_project_flow import log_in, orm_beside_playwright  # noqa: F401
+from packages.tests.test_browser_project_flow import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
-def test_owner_adds_then_removes_a_github_publisher(orm_beside_playwright, transactional_db, index_url, page,  # noqa: F811
+def test_owner_adds_then_removes_a_github_publisher(orm_beside_playwright, transactional_db, index_url, page,
                                                      screenshot, password):
     owner = UserFactory(username="petra")
     publish(owner, "browser-pub", "1.0", kinds=("wheel",))

@@ -7,7 +7,7 @@ import time
 import pytest
 from django.core.exceptions import ValidationError
 
-from api.tests.test_upload_helpers import post, wheel
+from api.tests.upload_support import post, wheel
 from devtools.publish import publish
 from devtools.testing.oidc_issuer import LocalIssuer, github_claims
 from oidc import services

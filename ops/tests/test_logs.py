@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from accounts.tests.conftest import deliver, link_in, outbox, path_of  # noqa: F401  (fixtures)
-from api.tests.test_upload_helpers import ctx, post, wheel  # noqa: F401  (ctx is a fixture)
+from accounts.tests.conftest import link_in, path_of
+from api.tests.upload_support import post, wheel
 from core.logs import JsonFormatter, RequestIdFilter, TextFormatter
 
 

@@ -6,7 +6,7 @@ from dramatiq.brokers.stub import StubBroker
 from django.core.cache import cache
 from prometheus_client.parser import text_string_to_metric_families
 
-from api.tests.test_upload_helpers import ctx, post, wheel  # noqa: F401  (ctx is a fixture)
+from api.tests.upload_support import post, wheel
 from core import taskmetrics
 from devtools.publish import publish
 from packages.models import Project

@@ -8,8 +8,8 @@ nested in a caller's transaction: a failure in them ends the caller's whole tran
 upload pipeline rolls it all back anyway), and each savepoint would cost two round trips on
 every upload.
 """
-from .files import add_file, delete_file, store_bytes  # noqa: F401
-from .invitations import (  # noqa: F401
+from .files import add_file, delete_file, store_bytes
+from .invitations import (
     CollaborationError,
     accept_invitation,
     change_collaborator_role,
@@ -19,9 +19,9 @@ from .invitations import (  # noqa: F401
     remove_collaborator,
     revoke_invitation,
 )
-from .journal import batched as batched_journal  # noqa: F401
+from .journal import batched as batched_journal
 from .journal import global_serial, record
-from .projects import (  # noqa: F401
+from .projects import (
     add_role,
     change_role,
     create_project,
@@ -31,4 +31,33 @@ from .projects import (  # noqa: F401
     remove_role,
     set_status,
 )
-from .releases import apply_metadata, create_release, delete_release, unyank_release, yank_release  # noqa: F401
+from .releases import apply_metadata, create_release, delete_release, unyank_release, yank_release
+
+__all__ = [
+    "CollaborationError",
+    "accept_invitation",
+    "add_file",
+    "add_role",
+    "apply_metadata",
+    "batched_journal",
+    "change_collaborator_role",
+    "change_role",
+    "create_project",
+    "create_release",
+    "decline_invitation",
+    "delete_file",
+    "delete_project",
+    "delete_release",
+    "global_serial",
+    "invite",
+    "pending_for",
+    "record",
+    "record_username_change",
+    "remove_collaborator",
+    "remove_role",
+    "revoke_invitation",
+    "set_status",
+    "store_bytes",
+    "unyank_release",
+    "yank_release",
+]

@@ -48,7 +48,7 @@ def add_file(release, *, filename, packagetype, python_version, fileobj, size, d
     `provenance` is its verified PEP 740 provenance document (JSON text) when it had attestations.
     A failure at any point deletes whatever was already written to storage.
     """
-    stored_paths = []
+    stored_paths: list[str] = []
     try:
         with transaction.atomic(savepoint=False):  # upload path: see the package docstring
             path = file_path(digests["blake2_256"], filename)

@@ -57,7 +57,7 @@ def _write(pending):
     else:
         for entry in entries:
             entry.save()
-    projects = {}
+    projects: dict[int, tuple] = {}
     for project, entry, updates in pending:
         if project is None or project.pk is None:
             continue

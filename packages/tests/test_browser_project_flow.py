@@ -1,9 +1,7 @@
 """Browser walk: twine upload → project page → owner invites → collaborator accepts and yanks → pip skips it."""
-import os
 import re
 
 import pytest
-from django.conf import settings
 from django.core import mail
 
 from accounts.tests.factories import UserFactory
@@ -19,14 +17,6 @@ A package used by the **browser test**.
 
 <script>window.pwned = true</script>
 """
-
-
-@pytest.fixture
-def orm_beside_playwright():
-    """Playwright's sync API runs an event loop in this thread, so Django must be told that the ORM
-    calls here, and in pytest-django's database teardown, are ordinary synchronous code. Not undone:
-    that teardown runs after every fixture of this module has finished (live_server sets it up first)."""
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
 def log_in(page, index_url, username, password):

@@ -1,4 +1,4 @@
-"""Shared builders and fixtures for the upload tests (no tests of its own).
+"""Shared builders for the upload tests (the `ctx` fixture is in the root conftest.py).
 
 Distributions are built in-process, including broken and hostile ones, so each test states
 exactly which byte it breaks.
@@ -9,15 +9,12 @@ import io
 import tarfile
 import warnings
 import zipfile
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.tests.factories import UserFactory
 from devtools.dists import core_metadata, dist_name
 from packages import digests
 from packages.models import File, FilenameLog, JournalEntry, Project, Release
@@ -139,25 +136,3 @@ def snapshot():
         "files": File.objects.count(), "releases": Release.objects.count(), "projects": Project.objects.count(),
         "journal": JournalEntry.objects.count(), "filenames": FilenameLog.objects.count(), "stored": stored_files(),
     }  # fmt: skip
-
-
-@dataclass
-class Ctx:
-    client: object
-    alice: object
-    token: str
-    bob: object
-    bob_token: str
-    existing: Project
-
-
-@pytest.fixture
-def ctx(db, client, token_for):
-    """alice owns existing-pkg (release 1.0 with a wheel and an sdist); bob owns bobs-pkg."""
-    from devtools.publish import publish
-
-    alice = UserFactory(username="alice")
-    bob = UserFactory(username="bob")
-    publish(alice, EXISTING, "1.0")
-    publish(bob, "bobs-pkg", "1.0", kinds=("wheel",))
-    return Ctx(client, alice, token_for(alice), bob, token_for(bob), Project.objects.get(normalized_name=EXISTING))
