@@ -19,16 +19,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pypiapp.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+from django.db import connection
 
-from packages.models import File, JournalEntry, Project, Release  # noqa: E402
-from packages.names import canonical_version, normalize_name, ultranormalize_name  # noqa: E402
-from packages.search import SEARCH_CONFIG  # noqa: E402
-from packages.storage import file_path  # noqa: E402
+from packages.models import File, JournalEntry, Project, Release
+from packages.names import canonical_version, normalize_name, ultranormalize_name
+from packages.search import SEARCH_CONFIG
+from packages.storage import file_path
 
 WORDS = ["alpha", "beta", "gamma", "delta", "http", "json", "async", "data", "cli", "tools", "web", "utils"]
 PREFIX = "bulk-"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from devtools.dists import core_metadata, write_dists  # noqa: E402
+from devtools.dists import core_metadata, write_dists
 
 BIG = "bigproj"
 SMALL = "smallproj"

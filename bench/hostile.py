@@ -22,9 +22,9 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import servers  # noqa: E402
+import servers
 
-from devtools.dists import core_metadata, wheel_bytes  # noqa: E402
+from devtools.dists import core_metadata, wheel_bytes
 
 TARGET = 2.0
 BOUNDARY = "hostile-bench-boundary"

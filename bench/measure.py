@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from devtools.testing.clients import clean_env  # noqa: E402
+from devtools.testing.clients import clean_env
 
 VENV_BIN = Path(sys.executable).parent
 WRK_SECONDS = 10

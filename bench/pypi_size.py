@@ -24,11 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import dataset  # noqa: E402
-import measure  # noqa: E402
-import servers  # noqa: E402
+import dataset
+import measure
+import servers
 
-from devtools.dists import write_dists  # noqa: E402
+from devtools.dists import write_dists
 
 DB_NAME = "bench_7m"
 WORKERS = 2

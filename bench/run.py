@@ -18,11 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import dataset  # noqa: E402
-import measure  # noqa: E402
-import report  # noqa: E402
-import servers  # noqa: E402
-from servers import WORK  # noqa: E402
+import dataset
+import measure
+import report
+import servers
+from servers import WORK
 
 OURS, PROD, PYPISERVER, DEVPI, STATIC = "this index (gunicorn)", "this index (nginx + cache)", "pypiserver", "devpi-server", "nginx static"
 # The install ceiling: this index's chain pages, files and PEP 658 metadata files served by

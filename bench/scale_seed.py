@@ -11,14 +11,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pypiapp.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.db import transaction  # noqa: E402
+from django.db import transaction
 
-from packages.models import JournalEntry, Project  # noqa: E402
-from packages.names import normalize_name, ultranormalize_name  # noqa: E402
+from packages.models import JournalEntry, Project
+from packages.names import normalize_name, ultranormalize_name
 
 BATCH = 5000
 WORDS = ["alpha", "beta", "gamma", "delta", "http", "json", "async", "data", "cli", "tools", "web", "utils"]

@@ -27,7 +27,7 @@ from requests_toolbelt.multipart.encoder import MultipartEncoder
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from devtools.dists import core_metadata, dist_name  # noqa: E402
+from devtools.dists import core_metadata, dist_name
 
 PYTHON = sys.executable
 NAME = "memory-bench"

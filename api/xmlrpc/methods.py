@@ -11,9 +11,9 @@ from datetime import datetime, timezone
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
+from core.search_bound import check_query
 from packages.lookups import public_project
 from packages.models import File, JournalEntry, Project, Release, Role, latest_release
-from core.search_bound import check_query
 from packages.search import search_projects
 from packages.services.journal import global_serial
 
