@@ -56,14 +56,14 @@ def main():
         import django
 
         django.setup()
-        from django.core.management import call_command
+        from django.contrib.auth import get_user_model
         from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.core.management import call_command
         from django.test import Client
 
         from accounts.tokens import issue_token
-        from django.contrib.auth import get_user_model
-        from packages.digests import digests_of
         from devtools.dists import wheel_bytes
+        from packages.digests import digests_of
 
         call_command("migrate", verbosity=0)
         call_command("create_user", "bench", "--email", "bench@example.com", "--password", "bench-password-123")

@@ -7,6 +7,12 @@ is refused with a clear message before any SQL is built. Unbounded, an 8 KiB que
 on SQLite and 1 MiB overflowed PostgreSQL's parser stack ("stack depth limit exceeded").
 """
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.contrib.admin import ModelAdmin as _AdminBase  # always mixed into one
+else:
+    _AdminBase = object
 
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_TERMS = 10
@@ -35,7 +41,7 @@ def check_query(query="", classifiers=()):
     return query
 
 
-class BoundedSearchAdminMixin:
+class BoundedSearchAdminMixin(_AdminBase):
     """An admin change list whose search is over the bound shows the message and no rows."""
 
     def get_search_results(self, request, queryset, search_term):

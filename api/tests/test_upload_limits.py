@@ -13,7 +13,7 @@ from packages.models import Project
 from packages.staff_groups import ADMINS
 from packages.tests.test_admin import staff_member
 
-from .test_upload_helpers import EXISTING, post, wheel
+from .upload_support import EXISTING, post, wheel
 
 pytestmark = pytest.mark.django_db
 

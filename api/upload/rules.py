@@ -63,7 +63,8 @@ RULES = [
     ("size-limits", "Size limits",
      "Each file may be at most UPLOAD_MAX_FILE_SIZE (default 100 MiB) and a project's files together at most "
      "UPLOAD_MAX_PROJECT_SIZE (default 10 GiB); staff can raise both for a project (Project.upload_limit, "
-     "total_size_limit), never lower them. The project's settings page shows the limits that apply. The body is streamed to disk and cut off with a 413 as soon as a limit is passed."),
+     "total_size_limit), never lower them. The project's settings page shows the limits that apply. "
+     "The body is streamed to disk and cut off with a 413 as soon as a limit is passed."),
     ("validate-only", "Validate only (dry run)",
      "Send the form field validate_only=1 or the header 'X-Validate-Only: 1' and the index runs every check above "
      "and answers 200 'OK (validate only: …)' without storing anything. twine has no option for it: send the "

@@ -2,8 +2,8 @@
 see test_metrics_gunicorn.py)."""
 import dramatiq
 import pytest
-from dramatiq.brokers.stub import StubBroker
 from django.core.cache import cache
+from dramatiq.brokers.stub import StubBroker
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.tests.upload_support import post, wheel
