@@ -48,6 +48,7 @@ __all__ = [
     "delete_file",
     "delete_project",
     "delete_release",
+    "delete_unreferenced",
     "global_serial",
     "invite",
     "pending_for",
