@@ -6,6 +6,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from core import metrics
+from outbox.relay import backlog
 
 from .health import OK, run_checks
 
@@ -69,8 +70,6 @@ class OutboxCollector:
     delivered, those that failed at least once, and the age of the oldest."""
 
     def collect(self):
-        from outbox.relay import backlog
-
         try:
             state = backlog()
         except Exception:  # noqa: BLE001 (database down: readiness says so; no backlog figures then)
@@ -85,7 +84,4 @@ class OutboxCollector:
             yield family
 
 
-def scrape_collectors():
-    from django.apps import apps
-
-    return [ReadinessCollector, StorageCollector, *([OutboxCollector] if apps.is_installed("outbox") else [])]
+SCRAPE_COLLECTORS = (ReadinessCollector, StorageCollector, OutboxCollector)

@@ -11,7 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 
 from core.clientip import forwarded_chain, in_networks
 
-from .collectors import ProcessFiles, scrape_collectors
+from .collectors import SCRAPE_COLLECTORS, ProcessFiles
 from .health import run_checks
 
 
@@ -44,7 +44,7 @@ def metrics_allowed(request) -> bool:
 
 def _scrape_registry():
     registry = CollectorRegistry(auto_describe=False)
-    for collector in scrape_collectors():
+    for collector in SCRAPE_COLLECTORS:
         registry.register(collector())
     return registry
 

@@ -164,3 +164,19 @@ def test_unknown_methods_share_one_label(client, db):
     after = sample(scrape(client), "pypi_http_requests_total", route="simple_index", method="other")
     assert after - before == 3
     assert not any(key[1] in ("BREW", "WHEN", "XYZZY") for key in metrics._request_children)
+
+
+def test_outbox_backlog_is_scraped(client, db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from outbox.models import Message
+
+    assert sample(scrape(client), "pypi_outbox_backlog") == 0
+    Message.objects.create(kind="devtools.nothing", payload={}, created=timezone.now() - timedelta(minutes=5))
+    Message.objects.create(kind="devtools.nothing", payload={}, attempts=2)
+    text = scrape(client)
+    assert sample(text, "pypi_outbox_backlog") == 2
+    assert sample(text, "pypi_outbox_failing") == 1
+    assert 300 <= sample(text, "pypi_outbox_oldest_seconds") < 400
