@@ -32,6 +32,8 @@ def test_pip_and_twine_keep_working_while_redis_is_down(tmp_path):
         assert result.returncode == 0, result.stdout + result.stderr
         assert clients.pip_install(simple, ["redis-down"], tmp_path / "t1").returncode == 0
 
+        alive = sorted(get(simple + "redis-down/")[1] for _ in range(20))
+        print(f"/simple/redis-down/ with Redis up: median {alive[10] * 1000:.1f} ms, max {alive[-1] * 1000:.1f} ms")
         redis_server.stop()
         result = clients.twine_upload(legacy, token, write_dists(tmp_path / "v2", "redis-down", "2.0"))
         assert result.returncode == 0, result.stdout + result.stderr + app.log_text()

@@ -89,3 +89,29 @@ def test_storage_sweep_job(settings, user, own_package_storage, tmp_path):
     call_command("run_periodic", "storage-sweep", stdout=out)
     assert "storage-sweep: 1 orphaned objects removed" in out.getvalue()
     assert list(orphans.walk(package_storage())) == []
+
+
+@pytest.mark.parametrize("layout", ["local", "s3"])
+def test_the_orphan_walk_works_on_local_disk_and_s3(layout, request, settings, user, tmp_path):
+    """The walk, the ages and the removal use only the Storage API: the same on an S3 bucket
+    (a real moto server through django-storages) as on disk."""
+    if layout == "s3":
+        import time as clock
+
+        from pypiapp.settings import s3_storage
+
+        s3 = request.getfixturevalue("s3_server")
+        bucket = s3.create_bucket(f"orphans-{clock.monotonic_ns()}")
+        settings.STORAGES = {**settings.STORAGES, "packages": s3_storage(s3.env(bucket))}
+    else:
+        request.getfixturevalue("own_package_storage")
+    release = publish(user, "walked", "1.0", kinds=("wheel",))
+    wheel = release.files.get()
+    storage = package_storage()
+    orphan = "dd/ee/" + "f" * 60 + "/nobody-1.0.tar.gz"
+    storage.save(orphan, ContentFile(b"no row"))
+    found = list(orphans.find_orphans())
+    assert [path for path, _ in found] == [orphan] and 0 <= found[0][1] < 600
+    assert orphans.remove_orphans(found) == ([], [orphan])  # younger than the grace period
+    assert orphans.remove_orphans(found, grace_seconds=0) == ([orphan], [])
+    assert sorted(orphans.walk(storage)) == sorted([wheel.path, wheel.metadata_path])
