@@ -3,6 +3,7 @@ import io
 
 from api.upload.distributions import sdist_metadata, wheel_metadata
 from packages import services
+from packages.digests import digests_of
 from packages.models import Project, Release
 from packages.names import canonical_version, normalize_name
 
@@ -11,16 +12,6 @@ from .dists import sdist_bytes, wheel_bytes
 
 class _Upload(io.BytesIO):
     """A BytesIO that looks enough like an UploadedFile for the services layer."""
-
-
-def _digests(data):
-    import hashlib
-
-    return {
-        "md5": hashlib.md5(data, usedforsecurity=False).hexdigest(),
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "blake2_256": hashlib.blake2b(data, digest_size=32).hexdigest(),
-    }
 
 
 def publish(user, name, version, *, kinds=("wheel", "sdist"), metadata=None, **dist_kwargs):
@@ -56,7 +47,7 @@ def publish(user, name, version, *, kinds=("wheel", "sdist"), metadata=None, **d
                 python_version=filename.split("-")[-3] if kind == "wheel" else "source",
                 fileobj=_Upload(data),
                 size=len(data),
-                digests=_digests(data),
+                digests=digests_of(data),
                 user=user,
                 metadata_bytes=meta,
             )

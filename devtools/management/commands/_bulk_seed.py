@@ -6,7 +6,6 @@ for 100k projects that takes too long, so this writes the same rows the services
 bulk_create in batches. Each project still gets a real, installable wheel of its own:
 filenames and digests are unique per file, so files can't be shared.
 """
-import hashlib
 import io
 import os
 import time
@@ -17,19 +16,12 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from devtools.dists import core_metadata, wheel_bytes
+from packages.digests import digests_of
 from packages.models import File, FilenameLog, JournalEntry, Project, Release, Role
 from packages.names import canonical_version, ultranormalize_name
 from packages.storage import file_path, package_storage
 
 PREFIX = "bench-project-"
-
-
-def _digests(data):
-    return {
-        "md5": hashlib.md5(data, usedforsecurity=False).hexdigest(),
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "blake2_256": hashlib.blake2b(data, digest_size=32).hexdigest(),
-    }
 
 
 def _store(storage, path, data, stored):
@@ -84,15 +76,15 @@ def _create_batch(names, owner, versions, with_files, storage, stored):
         if not with_files:
             continue
         filename, data, metadata = wheels[(name, version)]
-        digests = _digests(data)
+        digests, metadata_digests = digests_of(data), digests_of(metadata)
         path = file_path(digests["blake2_256"], filename)
         _store(storage, path, data, stored)
         _store(storage, f"{path}.metadata", metadata, stored)
         files.append(File(
             release=release, filename=filename, packagetype="bdist_wheel", python_version="py3", size=len(data),
             md5_digest=digests["md5"], sha256_digest=digests["sha256"], blake2_256_digest=digests["blake2_256"],
-            path=path, uploader=owner, upload_time=now, metadata_sha256=hashlib.sha256(metadata).hexdigest(),
-            metadata_blake2_256=hashlib.blake2b(metadata, digest_size=32).hexdigest(),
+            path=path, uploader=owner, upload_time=now, metadata_sha256=metadata_digests["sha256"],
+            metadata_blake2_256=metadata_digests["blake2_256"],
         ))  # fmt: skip
         journal.append(JournalEntry(project=release.project, name=name, version=version,
                                     action=f"add py3 file {filename}", submitted_by=owner, submitted_date=now))
