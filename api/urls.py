@@ -22,7 +22,7 @@ urlpatterns = [
     # Upload URLs configured without the slash upload too: a redirect would turn twine's POST
     # into a GET (301) or make the client send the body twice (308).
     path("legacy", upload_views.upload),
-    path("legacy/help/", upload_views.rules, name="upload_rules"),
+    path("legacy/help/", upload_views.help_page, name="upload_rules"),
     path("legacy/<str:name>/<str:version>/", upload_views.release_link, name="upload_release_link"),
     # Trusted Publishing: the OIDC token exchange (at the host root, as the clients expect).
     path("_/oidc/audience", oidc_views.audience, name="oidc_audience"),

@@ -107,10 +107,10 @@ def test_staff_create_a_look_alike_in_the_admin_and_its_owner_then_uploads(ctx):
 
 
 def test_help_page_has_an_anchor_for_every_linked_rule(client):
-    from api.upload.rules import RULES
+    from api.upload.help_text import SECTIONS
 
     page = client.get("/legacy/help/").content.decode()
-    for anchor, title, _ in RULES:
+    for anchor, title, _ in SECTIONS:
         assert f'id="{anchor}"' in page
 
 
@@ -164,11 +164,11 @@ def test_every_help_anchor_used_by_an_error_exists_on_the_help_page():
     import re
     from pathlib import Path
 
-    from api.upload.rules import RULES
+    from api.upload.help_text import SECTIONS
 
     source = "".join(p.read_text() for p in (Path(__file__).resolve().parents[1] / "upload").glob("*.py"))
     used = set(re.findall(r'help_url\("([a-z-]+)"\)', source)) | set(re.findall(r'anchor="([a-z-]+)"', source))
-    assert used and used <= {anchor for anchor, _title, _text in RULES}
+    assert used and used <= {anchor for anchor, _title, _text in SECTIONS}
 
 
 def test_new_projects_are_counted_per_uploader_against_the_rate(ctx, settings):

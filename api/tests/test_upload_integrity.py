@@ -101,3 +101,18 @@ def test_project_limit_can_be_raised_by_staff(ctx, settings):
     ctx.existing.upload_limit = 10 * 1024 * 1024
     ctx.existing.save()
     assert post(ctx.client, ctx.token, filename, data).status_code == 200
+
+
+def test_the_identical_reupload_question_never_refuses(ctx):
+    """is_identical_reupload answers whether this very file is stored; other bytes under its name
+    are refused by check_filename_unused, as the upload shows."""
+    from api.upload import policy
+
+    stored = File.objects.get(filename="existing_pkg-1.0-py3-none-any.whl")
+    assert policy.is_identical_reupload(stored.filename, {"blake2_256": stored.blake2_256_digest})
+    assert not policy.is_identical_reupload(stored.filename, {"blake2_256": "0" * 64})
+    assert not policy.is_identical_reupload("existing_pkg-9.0-py3-none-any.whl", {"blake2_256": "0" * 64})
+    other_bytes = wheel(version="1.0", meta_kwargs={"summary": "other bytes"})
+    assert other_bytes[0] == stored.filename
+    response = post(ctx.client, ctx.token, *other_bytes, version="1.0")
+    assert response.status_code == 400 and response.reason_phrase.startswith("File already exists")

@@ -1,4 +1,4 @@
-"""Step 1 of an upload: who is uploading (HTTP Basic: __token__ + API token, or password)."""
+"""Who is uploading (HTTP Basic: __token__ + API token, or password)."""
 import base64
 import binascii
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""Step 2c: look inside the uploaded archive: layout, RECORD hashes, and core metadata that
+"""Look inside the uploaded archive: layout, RECORD hashes, and core metadata that
 agrees with the form. Returns the metadata bytes (served as the PEP 658 file for wheels)."""
 import base64
 import csv

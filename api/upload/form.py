@@ -1,4 +1,4 @@
-"""Step 2a: read twine's multipart form into a plain dict of core metadata.
+"""Read twine's multipart form into a plain dict of core metadata.
 
 The body is read here, through LimitedHashingUploadHandler: streamed to a temporary file,
 hashed on the way and cut off with a 413 as soon as the file passes its size limit.

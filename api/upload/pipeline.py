@@ -1,7 +1,15 @@
-"""The upload pipeline: authenticate -> validate -> store -> record.
+"""The upload pipeline, in the order `handle_upload` runs it:
 
-Each step is a small function; the view calls `handle_upload` and turns an UploadError into
-the response twine shows. Storage and rows are written together or not at all: the rows in
+1. kill switch and credentials, from the headers alone (auth.py), before the body is read;
+2. the body, streamed to a temporary file, hashed and cut off at the size limit (form.py,
+   multipart.py, handlers.py);
+3. the checks that need only the request: form, filename, metadata, README (validation.py),
+   then the digests, then PEP 740 attestations (attestations.py);
+4. under the project's lock, in one transaction: the checks against the index (policy.py,
+   project_names.py), then the archive's contents (distributions.py), then the rows, the
+   bytes, the journal and the search index (packages.services).
+
+The view calls `handle_upload` and turns an UploadError into the response twine shows. Storage and rows are written together or not at all: the rows in
 one transaction, and any stored bytes that no committed row refers to are deleted on failure.
 """
 from django.conf import settings
@@ -38,7 +46,9 @@ def store(uploader, form, version, python_version, digests, size) -> str:
         try:
             return check_store_and_record(uploader, form, version, python_version, digests, size)
         except IntegrityError:
-            if policy.is_identical_reupload(form.filename, digests):  # raises "File already exists"
+            # The racing upload stored this very file: the same answer as when it came first.
+            # Other bytes under the name: the second attempt refuses them (check_filename_unused).
+            if policy.is_identical_reupload(form.filename, digests):
                 return OK_IDENTICAL
             if attempt == 2:
                 raise policy.file_exists_error(form.filename, digests["blake2_256"]) from None

@@ -111,15 +111,11 @@ def files_with_name_or_bytes(filename, digests):
 
 
 def is_identical_reupload(filename, digests, rows=None):
-    """True when exactly this file is already there; 'File already exists' when other bytes are."""
+    """Whether exactly this file (this name, these bytes) is already stored. Other bytes under
+    the name are check_filename_unused's refusal; `rows`: files_with_name_or_bytes(), when read."""
     if rows is None:
         rows = files_with_name_or_bytes(filename, digests)
-    existing = next((b2 for name, b2 in rows if name == filename and b2), None)
-    if existing is None:
-        return False
-    if existing == digests["blake2_256"]:
-        return True
-    raise file_exists_error(filename, digests["blake2_256"])
+    return any(name == filename and b2 == digests["blake2_256"] for name, b2 in rows)
 
 
 def check_filename_unused(filename, digests, rows):

@@ -1,4 +1,4 @@
-"""Step 2: every check that needs only the request (no database): form, filename, metadata,
+"""Every check that needs only the request (no database): form, filename, metadata,
 README and digests. Checks that look at existing projects live in policy.py."""
 import hmac
 

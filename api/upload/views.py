@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET
 from core import metrics
 
 from .errors import UploadError
+from .help_text import SECTIONS, limits_summary
 from .pipeline import handle_upload
-from .rules import RULES, limits_summary
 
 logger = logging.getLogger("index.upload")
 
@@ -37,11 +37,11 @@ def release_link(request, name, version):
 
 
 @require_GET
-def rules(request):
+def help_page(request):
     """The page upload errors link to: one anchor per rule."""
     sections = format_html_join(
         "\n", '<section id="{}"><h2><a href="#{}">{}</a></h2><p>{}</p></section>',
-        ((anchor, anchor, title, text) for anchor, title, text in RULES),
+        ((anchor, anchor, title, text) for anchor, title, text in SECTIONS),
     )
     page = format_html(
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Upload rules</title>'

@@ -1,10 +1,12 @@
-"""The upload rules as maintainers read them: served at /legacy/help/ (error messages link to
-its anchors) and summarised in the README section "Upload rules"."""
+"""The text of the upload help page, /legacy/help/: the upload rules as maintainers read them,
+one section an anchor (error messages link to them), summarised in the README section "Upload
+rules". The rules themselves are enforced by validation.py (the request alone) and policy.py
+(against the index)."""
 from django.conf import settings
 
 from .limits import human_size
 
-RULES = [
+SECTIONS = [  # (anchor, title, text)
     ("accounts", "Accounts and tokens",
      "Upload with an API token: username '__token__', the token as the password. Password uploads are refused "
      "unless the index sets UPLOAD_ALLOW_PASSWORD_AUTH. The account needs a verified primary e-mail address, must "
