@@ -8,15 +8,15 @@ cannot be written is logged and counted, and the download goes on.
 """
 
 import json
-import logging
 import os
+import threading
+import time
 from datetime import datetime, timezone
 
 from django.conf import settings
 
 from core import degraded
 
-log = logging.getLogger(__name__)
 MAX_USER_AGENT = 2048
 
 
@@ -27,16 +27,52 @@ def line(uri, user_agent, when=None, status=200, method="GET"):
     return json.dumps(record, separators=(",", ":")) + "\n"
 
 
+class _Appender:
+    """This process's open download log: one write() a download. Reopened when the setting
+    names another file, or, checked once a second, when the path holds a new file (rotation)."""
+
+    CHECK_SECONDS = 1.0
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.path = self.fd = self.inode = None
+        self.checked = 0.0
+
+    def _open(self, path):
+        self.close()
+        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        self.path, self.inode, self.checked = path, os.fstat(self.fd).st_ino, time.monotonic()
+
+    def close(self):
+        if self.fd is not None:
+            os.close(self.fd)
+        self.path = self.fd = self.inode = None
+
+    def write(self, path, data):
+        with self.lock:
+            if self.fd is None or self.path != path:
+                self._open(path)
+            elif time.monotonic() - self.checked > self.CHECK_SECONDS:
+                self.checked = time.monotonic()
+                try:
+                    moved = os.stat(path).st_ino != self.inode
+                except FileNotFoundError:
+                    moved = True
+                if moved:
+                    self._open(path)
+            # One write of one short line: O_APPEND keeps lines from processes and threads whole.
+            os.write(self.fd, data)
+
+
+_appender = _Appender()
+
+
 def record(uri, user_agent):
     """Append one download of `uri` (/packages/…) to this process's download log (if counting)."""
     if not settings.DOWNLOAD_LOG_PATH:
         return
     try:
-        fd = os.open(settings.DOWNLOAD_LOG_PATH, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-        try:
-            # One write of one short line: O_APPEND keeps lines from processes and threads whole.
-            os.write(fd, line(uri, user_agent).encode())
-        finally:
-            os.close(fd)
+        _appender.write(settings.DOWNLOAD_LOG_PATH, line(uri, user_agent).encode())
     except OSError as exc:
+        _appender.close()
         degraded.fallback("download log", "write", exc)

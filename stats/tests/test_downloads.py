@@ -196,3 +196,12 @@ def test_export_maintainers_by_downloads(published, tmp_path, capsys):
     rows = out.read_text().splitlines()
     assert rows[0] == "project,downloads,username,name,email"
     assert rows[1].startswith("counted,9,counted-owner,") and rows[2].startswith("quiet,1,quiet-owner,")
+
+
+def test_the_writer_follows_a_rotated_log(log_path, monkeypatch):
+    monkeypatch.setattr(downloadlog._Appender, "CHECK_SECONDS", 0.0)
+    downloadlog.record("/packages/a/b/c/x.whl", PIP_UA)
+    os.rename(log_path, log_path.with_name("downloads.log.1"))
+    downloadlog.record("/packages/a/b/c/x.whl", PIP_UA)
+    assert len(log_path.with_name("downloads.log.1").read_text().splitlines()) == 1
+    assert len(log_path.read_text().splitlines()) == 1
