@@ -17,11 +17,11 @@ from django.db import transaction
 from django.db.models import F
 
 from packages.models import File
+from packages.storage import FILES_URL_PREFIX
 
 from .models import DailyDownloads, DownloadLogCursor
 from .useragents import classify
 
-FILE_URL_PREFIX = "/packages/"
 CHUNK = 8 * 1024 * 1024  # bytes read per transaction; a big backlog takes several
 
 
@@ -33,14 +33,14 @@ def _parse(raw):
         method, when = entry.get("method", "GET"), entry["time"]
     except (ValueError, KeyError, TypeError):
         return None
-    if status != 200 or method != "GET" or not uri.startswith(FILE_URL_PREFIX) or uri.endswith(".metadata"):
+    if status != 200 or method != "GET" or not uri.startswith(FILES_URL_PREFIX) or uri.endswith(".metadata"):
         return None
     try:
         day = date.fromisoformat(when[:10])
     except ValueError:
         return None
     client = classify(entry.get("ua"))
-    return uri[len(FILE_URL_PREFIX):], day, client.installer, client.python
+    return uri[len(FILES_URL_PREFIX):], day, client.installer, client.python
 
 
 def _complete_lines(handle, offset):
