@@ -29,6 +29,8 @@ def walk(storage, top=""):
     for name in sorted(files):
         yield f"{top}/{name}" if top else name
     for name in sorted(directories):
+        if not top and name == settings.SITE_MEDIA_PREFIX:
+            continue  # site media (sponsor logos) shares the bucket on S3: not package files
         yield from walk(storage, f"{top}/{name}" if top else name)
 
 

@@ -265,10 +265,13 @@ def s3_storage(env):
     }
 
 
+# Site media (sponsor logos) sits under this prefix of the packages' bucket on S3; the orphan
+# walk (packages/orphans.py) leaves it alone.
+SITE_MEDIA_PREFIX = "site-media"
 if os.environ.get("S3_BUCKET"):
     _package_storage = s3_storage(os.environ)
     _media_storage = s3_storage(os.environ)
-    _media_storage["OPTIONS"] = {**_media_storage["OPTIONS"], "location": "site-media"}
+    _media_storage["OPTIONS"] = {**_media_storage["OPTIONS"], "location": SITE_MEDIA_PREFIX}
 else:
     _media_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -115,3 +115,13 @@ def test_the_orphan_walk_works_on_local_disk_and_s3(layout, request, settings, u
     assert orphans.remove_orphans(found) == ([], [orphan])  # younger than the grace period
     assert orphans.remove_orphans(found, grace_seconds=0) == ([orphan], [])
     assert sorted(orphans.walk(storage)) == sorted([wheel.path, wheel.metadata_path])
+
+
+def test_site_media_sharing_the_bucket_is_never_an_orphan(user, own_package_storage, settings):
+    """On S3 sponsor logos live under SITE_MEDIA_PREFIX in the packages' bucket: not package files."""
+    storage = package_storage()
+    logo = f"{settings.SITE_MEDIA_PREFIX}/sponsors/{'a' * 64}.png"
+    storage.save(logo, ContentFile(b"a logo"))
+    assert logo not in [path for path, _ in orphans.find_orphans(storage)]
+    run("verify_files", "--remove-orphans", "--grace-seconds", "0")
+    assert storage.exists(logo)
