@@ -69,7 +69,9 @@ PUBLIC_PAGES = ["/pypi/{name}/json", "/pypi/{name}/1.0/json", "/project/{name}/"
 def test_public_pages_are_bounded(client, projects, django_assert_max_num_queries):
     for url in PUBLIC_PAGES:
         for name in NAMES:
-            with django_assert_max_num_queries(8):
+            # 8 before issue 21; the project page now also sums its download counts (one query),
+            # and the footer's sponsors are one query a cache lifetime (the first page here).
+            with django_assert_max_num_queries(9):
                 assert client.get(url.format(name=name)).status_code == 200, url
 
 
