@@ -13,6 +13,12 @@ def enqueue_merged(fn, key, values, *, secret=False):
     return _enqueue_merged(fn, key, values, secret=secret)
 
 
+def schedule(fn, *args, after_seconds, **kwargs):
+    from .services import schedule as _schedule
+
+    return _schedule(fn, *args, after_seconds=after_seconds, **kwargs)
+
+
 def hold(fn, *args, after_seconds, **kwargs):
     from .services import hold as _hold
 

@@ -78,13 +78,18 @@ def _remember(key, message, values):
     transaction.on_commit(marker)
 
 
+def schedule(fn, *args, after_seconds, **kwargs):
+    """A message that the periodic relay dispatches once `after_seconds` have passed (not on commit)."""
+    return Message.objects.create(kind=kind_of(fn), payload={"args": list(args), "kwargs": kwargs},
+                                  due=timezone.now() + timedelta(seconds=after_seconds))
+
+
 def hold(fn, *args, after_seconds, **kwargs):
     """An intent: a message that runs `fn(*args, **kwargs)` once `after_seconds` have passed,
     unless cancel() deletes it first, in the transaction that makes it unnecessary. It is not
     dispatched on commit; the periodic relay runs it when due. Call it outside any transaction so
     that it is stored before the work it guards starts (and survives a killed process)."""
-    return Message.objects.create(kind=kind_of(fn), payload={"args": list(args), "kwargs": kwargs},
-                                  due=timezone.now() + timedelta(seconds=after_seconds))
+    return schedule(fn, *args, after_seconds=after_seconds, **kwargs)
 
 
 def cancel(message):

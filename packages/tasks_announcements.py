@@ -1,8 +1,8 @@
 """Announcement mail to many maintainers, one message per recipient (see `send_announcement`).
 
-The command renders nothing itself: it queues one message per recipient, spaced out with
-dramatiq's delay so that a large list trickles out at the chosen rate instead of flooding
-the mail server. Import this module from packages/tasks.py so workers know the actor.
+The command renders nothing itself: it queues one outbox message per recipient, each due a
+little after the one before, so that a large list trickles out at the chosen rate instead of
+flooding the mail server. Import this module from packages/tasks.py so workers know the actor.
 """
 import dramatiq
 from django.conf import settings
@@ -25,6 +25,6 @@ def render_announcement(subject_template, body_template, recipient):
 
 @dramatiq.actor(queue_name=QUEUE, max_retries=5, time_limit=60_000)
 def send_announcement_email(subject_template, body_template, recipient):
-    """recipient: {"email", "username", "name", "projects"} (plain strings, JSON through the broker)."""
+    """recipient: {"email", "username", "name", "projects"} (plain strings: JSON in the outbox)."""
     subject, body = render_announcement(subject_template, body_template, recipient)
     send_mail(f"[{settings.SITE_NAME}] {subject}", body, settings.DEFAULT_FROM_EMAIL, [recipient["email"]])

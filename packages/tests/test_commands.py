@@ -105,7 +105,7 @@ def test_export_maintainers(user, other_user):
         run("export_maintainers", "--days", "0")
 
 
-def test_send_announcement(tmp_path, user, other_user):
+def test_send_announcement(tmp_path, user, other_user, django_capture_on_commit_callbacks):
     recipients = tmp_path / "to.csv"
     recipients.write_text("username,name,email,projects\nalice,Alice,alice@example.com,a-pkg\n"
                           "bob,Bob,bob@example.com,b-pkg\nbob,Bob,BOB@example.com,b-pkg\n")  # fmt: skip
@@ -115,9 +115,16 @@ def test_send_announcement(tmp_path, user, other_user):
                  "--dry-run")  # fmt: skip
     assert "Subject: News for alice" in out and "2 messages would be queued" in out and not mail.outbox
 
-    out, _ = run("send_announcement", str(recipients), "--subject", "News for {{ username }}", "--body", str(body),
-                 "--rate", "120")  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        out, _ = run("send_announcement", str(recipients), "--subject", "News for {{ username }}",
+                     "--body", str(body), "--rate", "120")
     assert "Queued 2 messages" in out
+    assert [m.to[0] for m in mail.outbox] == ["alice@example.com"]  # the first at once
+    from outbox.models import Message
+
+    assert Message.objects.get().due > timezone.now()  # the next spaced by the rate (0.5 s)
+    Message.objects.update(due=timezone.now())
+    run("run_periodic", "outbox")
     assert sorted(m.to[0] for m in mail.outbox) == ["alice@example.com", "bob@example.com"]
     alice = next(m for m in mail.outbox if m.to == ["alice@example.com"])
     assert alice.subject.endswith("News for alice")

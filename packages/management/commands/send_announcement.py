@@ -4,7 +4,10 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.template import TemplateSyntaxError
+
+import outbox
 
 from packages.tasks_announcements import render_announcement, send_announcement_email
 
@@ -72,13 +75,17 @@ class Command(BaseCommand):
             self.stdout.write(f"To: {people[0]['email']}\nSubject: {first_subject}\n\n{first_body}")
             self.stdout.write(f"Dry run: {len(people)} messages would be queued.")
             return
-        interval_ms = 60_000 // rate
-        for number, person in enumerate(people):
-            # The delay spaces messages out, so a worker sends them at the chosen rate.
-            send_announcement_email.send_with_options(
-                args=(subject, body_template, person), delay=number * interval_ms or None
-            )
-            if options["verbosity"] and (number + 1) % 500 == 0:
-                self.stderr.write(f"  queued {number + 1} of {len(people)}…")
-        minutes = (len(people) - 1) * interval_ms / 60_000
+        interval = 60 / rate
+        # All in the outbox or none: the first goes out on commit, the rest when due, spaced to the
+        # rate (the periodic relay dispatches what is due once a minute), retried until sent.
+        with transaction.atomic():
+            for number, person in enumerate(people):
+                if number == 0:
+                    outbox.enqueue(send_announcement_email, subject, body_template, person)
+                else:
+                    outbox.schedule(send_announcement_email, subject, body_template, person,
+                                    after_seconds=number * interval)
+                if options["verbosity"] and (number + 1) % 500 == 0:
+                    self.stderr.write(f"  queued {number + 1} of {len(people)}…")
+        minutes = (len(people) - 1) * interval / 60
         self.stdout.write(f"Queued {len(people)} messages; the last goes out in about {minutes:.0f} minutes.")
