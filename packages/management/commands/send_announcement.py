@@ -8,7 +8,6 @@ from django.db import transaction
 from django.template import TemplateSyntaxError
 
 import outbox
-
 from packages.tasks_announcements import render_announcement, send_announcement_email
 
 
