@@ -24,8 +24,12 @@ METADATA_SUFFIX = ".metadata"
 
 
 def walk(storage, top=""):
-    """Every object path in `storage` under `top` (depth first)."""
-    directories, files = storage.listdir(top)
+    """Every object path in `storage` under `top` (depth first); none when local storage's folder
+    does not exist yet (nothing uploaded)."""
+    try:
+        directories, files = storage.listdir(top)
+    except FileNotFoundError:
+        return
     for name in sorted(files):
         yield f"{top}/{name}" if top else name
     for name in sorted(directories):

@@ -69,6 +69,14 @@ def test_an_object_left_at_the_final_key_is_reused_only_with_the_right_bytes(use
     assert run("verify_files")[1] is None
 
 
+def test_an_empty_new_storage_has_no_orphans(settings, tmp_path):
+    packages = {**settings.STORAGES["packages"], "OPTIONS": {**settings.STORAGES["packages"]["OPTIONS"],
+                                                             "location": str(tmp_path / "not-created-yet")}}
+    settings.STORAGES = {**settings.STORAGES, "packages": packages}
+    out, error = run("verify_files")
+    assert error is None and "0 orphaned objects" in out
+
+
 def test_stale_upload_temp_files_are_swept(settings, tmp_path):
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
     old, young, other = tmp_path / "tmpab12.upload.whl", tmp_path / "tmpcd34.upload.gz", tmp_path / "notes.txt"
