@@ -56,7 +56,30 @@ def _columns(model, skip=()):
     return [f.column for f in model._meta.concrete_fields if f.column not in skip]
 
 
+def _copy_value(field):
+    """A field's default in COPY's text format (the columns a bulk row leaves to the model)."""
+    value = field.get_default()
+    if value is None:
+        return "\\N"
+    if field.get_internal_type() == "JSONField":
+        return json.dumps(value)
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return str(value)
+
+
+def _with_defaults(model, columns):
+    """`columns` plus every other concrete column (but the search vector), and the tab-joined
+    defaults of those others to append to each row."""
+    rest = [f for f in model._meta.concrete_fields if f.column not in columns and f.column != "search_vector"]
+    tail = "".join("\t" + _copy_value(f) for f in rest)
+    return [*columns, *(f.column for f in rest)], tail
+
+
 def _copy(cursor, model, columns, lines):
+    """COPY rows of `columns` (each line without its newline); other columns get their defaults."""
+    columns, tail = _with_defaults(model, columns)
+    lines = (line + tail + "\n" for line in lines)
     cursor.copy_expert(f'COPY "{model._meta.db_table}" ({", ".join(columns)}) FROM STDIN', _Rows(lines), size=1 << 20)
 
 
@@ -108,7 +131,7 @@ def load(count, releases):
 
         t = time.perf_counter()
         _copy(cursor, JournalEntry, ["id", "project_id", "name", "version", "action", "submitted_date"],
-              (f"{first[JournalEntry] + i}\t{first[Project] + i}\t{n}\t\tcreate\t{NOW}\n" for i, n in enumerate(names)))
+              (f"{first[JournalEntry] + i}\t{first[Project] + i}\t{n}\t\tcreate\t{NOW}" for i, n in enumerate(names)))
         timings["journal_s"] = time.perf_counter() - t
 
         t = time.perf_counter()
@@ -116,24 +139,19 @@ def load(count, releases):
                            "status_reason", "total_size"]
         _copy(cursor, Project, project_columns, (
             f"{first[Project] + i}\t{n}\t{normalize_name(n)}\t{ultranormalize_name(n)}\t{NOW}\t"
-            f"{first[JournalEntry] + i}\tactive\t\t{releases * 3000}\n" for i, n in enumerate(names)))
+            f"{first[JournalEntry] + i}\tactive\t\t{releases * 3000}" for i, n in enumerate(names)))
         timings["projects_s"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        json_defaults = {f.column: json.dumps(f.get_default()) for f in Release._meta.concrete_fields
-                         if f.get_internal_type() == "JSONField"}
-        text_blank = [f.column for f in Release._meta.concrete_fields if f.get_internal_type() in ("TextField",
-                      "CharField") and f.column not in ("version", "canonical_version", "summary", "metadata_version")]
         release_columns = ["id", "project_id", "version", "canonical_version", "is_prerelease", "created", "yanked",
-                           "metadata_version", "summary", *text_blank, *json_defaults]
-        tail = "\t" * len(text_blank) + "\t".join(json_defaults.values())
+                           "metadata_version", "summary"]
 
         def release_lines():
             rid = first[Release]
             for i, n in enumerate(names):
                 for version, canonical in versions:
                     yield (f"{rid}\t{first[Project] + i}\t{version}\t{canonical}\tf\t{NOW}\tf\t2.1\t"
-                           f"{WORDS[i % 7]} {WORDS[(i // 7) % 12]} library number {i}\t{tail}\n")
+                           f"{WORDS[i % 7]} {WORDS[(i // 7) % 12]} library number {i}")
                     rid += 1
 
         _copy(cursor, Release, release_columns, release_lines())
@@ -154,7 +172,7 @@ def load(count, releases):
                         md5, sha, b2 = _digests(fid)
                         meta = (sha[::-1], b2[::-1]) if kind == "bdist_wheel" else ("", "")
                         yield (f"{fid}\t{rid}\t{filename}\t{kind}\t{'py3' if kind == 'bdist_wheel' else 'source'}\t"
-                               f"3000\t{md5}\t{sha}\t{b2}\t{file_path(b2, filename)}\t{NOW}\t{meta[0]}\t{meta[1]}\n")
+                               f"3000\t{md5}\t{sha}\t{b2}\t{file_path(b2, filename)}\t{NOW}\t{meta[0]}\t{meta[1]}")
                         fid += 1
                     rid += 1
 

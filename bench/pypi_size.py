@@ -176,7 +176,7 @@ def main():
         start = time.perf_counter()
         out = subprocess.run([sys.executable, str(servers.BENCH / "bulk_copy.py"), str(args.projects),
                               "--releases", str(args.releases)], env=envs["full"], cwd=servers.ROOT, check=True,
-                             capture_output=True, text=True).stdout
+                             stdout=subprocess.PIPE, text=True).stdout  # its errors go to our stderr
         results["load"] = json.loads(out.strip().splitlines()[-1])
         results["load"]["total_s"] = time.perf_counter() - start
         log(f"  loaded in {results['load']['total_s']:.0f} s: {results['load']['counts']}")
