@@ -189,12 +189,13 @@ def load(count, releases):
 
         t = time.perf_counter()
         # packages/search.py's vector for a project: its name (A), the latest release's summary (B).
-        cursor.execute(
-            "UPDATE packages_project p SET search_vector = "
-            "setweight(to_tsvector(%s, p.name || ' ' || translate(p.name, '-_.', '   ')), 'A') || "
-            "setweight(to_tsvector(%s, r.summary), 'B') "
-            "FROM packages_release r WHERE p.name LIKE %s AND r.project_id = p.id AND r.version = %s",
-            [SEARCH_CONFIG, SEARCH_CONFIG, PREFIX + "%", versions[-1][0]])
+        if versions:  # (--releases 0 loads bare projects: no summary to index)
+            cursor.execute(
+                "UPDATE packages_project p SET search_vector = "
+                "setweight(to_tsvector(%s, p.name || ' ' || translate(p.name, '-_.', '   ')), 'A') || "
+                "setweight(to_tsvector(%s, r.summary), 'B') "
+                "FROM packages_release r WHERE p.name LIKE %s AND r.project_id = p.id AND r.version = %s",
+                [SEARCH_CONFIG, SEARCH_CONFIG, PREFIX + "%", versions[-1][0]])
         timings["search_vectors_s"] = time.perf_counter() - t
         for model in (JournalEntry, Project, Release, File):
             _reset_sequence(cursor, model)

@@ -35,9 +35,12 @@ WORKERS = 2
 UPLOADS = 15
 WRK_SECONDS = 6
 JSON = "Accept: application/vnd.pypi.simple.v1+json"
+GZIP = "Accept-Encoding: gzip"
 PAGES = {
     "/simple/ (HTML)": ("/simple/", ()),
     "/simple/ (JSON)": ("/simple/", (JSON,)),
+    "/simple/ (HTML, gzip)": ("/simple/", (GZIP,)),  # what pip and uv ask for
+    "/simple/ (JSON, gzip)": ("/simple/", (JSON, GZIP)),
     f"/simple/{dataset.BIG}/ (600 files)": (f"/simple/{dataset.BIG}/", ()),
     f"/simple/{dataset.SMALL}/ (2 files)": (f"/simple/{dataset.SMALL}/", ()),
     f"/pypi/{dataset.BIG}/json": (f"/pypi/{dataset.BIG}/json", ()),
@@ -148,6 +151,8 @@ def main():
     parser.add_argument("--releases", type=int, default=5)
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--quick", action="store_true", help="one 2 s wrk run per figure (a smoke test)")
+    parser.add_argument("--only-root", action="store_true",
+                        help="measure /simple/ only (no upload), write bench/.work/pypi_size_root.json, not RESULTS.md")
     args = parser.parse_args()
     global ROUNDS, WRK_SECONDS
     if args.quick:
@@ -180,7 +185,8 @@ def main():
         results["load"] = json.loads(out.strip().splitlines()[-1])
         results["load"]["total_s"] = time.perf_counter() - start
         log(f"  loaded in {results['load']['total_s']:.0f} s: {results['load']['counts']}")
-        (servers.WORK / "pypi_size.json").write_text(json.dumps(results, indent=2))
+        (servers.WORK / ("pypi_size_root.json" if args.only_root else "pypi_size.json")).write_text(
+            json.dumps(results, indent=2))
 
         for name, env in envs.items():
             apps[name] = servers.start_gunicorn(env, WORKERS, name=f"gunicorn-size-{name}")
@@ -192,8 +198,12 @@ def main():
         label = f"/simple/<bulk>/ ({2 * args.releases} files)"
         PAGES[label] = (f"/simple/{sample}/", ())
         ONLY_FULL.add(label)
+        if args.only_root:
+            for key in [k for k in PAGES if not k.startswith("/simple/ ")]:
+                del PAGES[key]
         measure_pages(apps, results)
-        measure_uploads(apps, tokens, work, results)
+        if not args.only_root:
+            measure_uploads(apps, tokens, work, results)
         for name, app in apps.items():
             # /simple/ after a change: each worker extends its index from the journal (no full rebuild).
             results[name]["root_after_upload_ms"] = [round(fetch_ms(app.url + "/simple/")[0], 1) for _ in range(4)]
@@ -201,11 +211,13 @@ def main():
     finally:
         for app in apps.values():
             app.stop()
-        (servers.WORK / "pypi_size.json").write_text(json.dumps(results, indent=2))
+        out = "pypi_size_root.json" if args.only_root else "pypi_size.json"
+        (servers.WORK / out).write_text(json.dumps(results, indent=2))
         if not args.keep_db:
             for db in (DB_NAME, DB_NAME + "_empty"):
                 _admin(server, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-    write_section(results)
+    if not args.only_root:
+        write_section(results)
 
 
 def _fmt(value):
@@ -237,9 +249,13 @@ def write_section(results):
     ]
     for key, r in full["pages"].items():
         e = empty["pages"].get(key)
+        if not r["rps"]:  # wrk saw no answer at all within its 10 s timeout
+            lines.append(f"| `{key}` | {_fmt(e['p50']) if e else '–'} | {_fmt(e['p99']) if e else '–'} | "
+                         "no answer within 10 s | – | 0 | – |")
+            continue
         ratio = f"{r['p50'] / e['p50']:.2f}×" if e else "–"
         lines.append(f"| `{key}` | {_fmt(e['p50']) if e else '–'} | {_fmt(e['p99']) if e else '–'} | {_fmt(r['p50'])} "
-                     f"| {_fmt(r['p99'])} | {r['rps']:,.0f} | {ratio} |")
+                     f"| {_fmt(r['p99'])} | {r['rps']:,.1f} | {ratio} |")
     up_e, up_f = empty.get("upload_ms", {}), full.get("upload_ms", {})
     lines += [
         "",
