@@ -3,7 +3,7 @@ and what a real S3 server (moto, on loopback) answers for them."""
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 from storages.backends.s3 import S3Storage
@@ -32,7 +32,7 @@ def status(url):
 
 
 def test_private_bucket_urls_are_presigned_with_the_configured_expiry():
-    before = datetime.now(timezone.utc).replace(microsecond=0)
+    before = datetime.now(UTC).replace(microsecond=0)
     url = storage_for({**ENV, "S3_URL_EXPIRY_SECONDS": "120"}).url(PATH)
     params = query(url)
     assert urlsplit(url).path == f"/dists/{PATH}"
@@ -40,7 +40,7 @@ def test_private_bucket_urls_are_presigned_with_the_configured_expiry():
     assert params["X-Amz-Expires"] == "120"
     assert params["X-Amz-Signature"]
     assert params["X-Amz-Credential"].startswith("key-id/")
-    signed_at = datetime.strptime(params["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+    signed_at = datetime.strptime(params["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     assert 0 <= (signed_at - before).total_seconds() < 60  # signed now, so valid until now + 120 s
 
 
