@@ -5,6 +5,7 @@ their own, and nginx (deploy/nginx-nodes.conf) balancing them and caching pages.
 
 Figures (phase timings, requests per node, failover counts) go to the test's output and to
 var/multinode.json."""
+import http.client
 import json
 import re
 import signal
@@ -137,7 +138,7 @@ def _load(url_paths, base, seconds, stop_at, on_stop, threads=8):
             try:
                 status, _, _ = _get(base + path, timeout=10)
                 ok = status in (200, 302)
-            except OSError as exc:
+            except (OSError, http.client.HTTPException) as exc:  # refused, reset, or cut off mid-body
                 ok, status = False, repr(exc)
             with lock:
                 sent[0] += 1
