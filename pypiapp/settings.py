@@ -30,19 +30,25 @@ def env_list(name, default):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def _secret_key():
-    """SECRET_KEY from the environment, else a random one kept in var/ (never a fixed default)."""
+def _secret_key(debug):
+    """SECRET_KEY from the environment (production sets it), else the one kept in var/secret_key.
+
+    Only development mode (DEBUG, as `make run` serves) writes that file when it is missing;
+    otherwise a key for this process only is used and nothing is written (migrate, tests, checks)."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
     key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_urlsafe(50)
+    if debug:
+        key_file.write_text(key)
         key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    return key
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = _secret_key()
+SECRET_KEY = _secret_key(DEBUG)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Public base URL used in mails and absolute links when there is no request.
@@ -310,13 +316,15 @@ Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024  # non-file fields, e.g. long descriptions
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
-# Cache: Redis when configured, local memory otherwise.
-if os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL"):
+# Cache: Redis when configured, local memory otherwise. REDIS_URL is the task broker's too.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_URL = os.environ.get("CACHE_URL") or REDIS_URL
+if CACHE_URL:
     CACHES = {
         "default": {
             # Django's RedisCache that falls back to a local cache while Redis is down (core/cache.py).
             "BACKEND": "core.cache.FallbackRedisCache",
-            "LOCATION": os.environ.get("CACHE_URL") or os.environ["REDIS_URL"],
+            "LOCATION": CACHE_URL,
             "FALLBACK_SECONDS": float(os.environ.get("CACHE_FALLBACK_SECONDS", "5")),
             # A black-holed Redis holds a request at most this long before the fallback answers.
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
@@ -368,7 +376,7 @@ UPLOAD_TEST_PAUSE_FILE = os.environ.get("UPLOAD_TEST_PAUSE_FILE", "")
 
 # Background tasks (dramatiq): see core/broker.py for how the broker is chosen.
 TASK_BROKER = os.environ.get("TASK_BROKER", "")  # "redis", "rabbitmq", "inprocess" or "" (auto)
-REDIS_URL = os.environ.get("REDIS_URL", "")
+# REDIS_URL: read with the cache settings above.
 RABBITMQ_URL = os.environ.get("RABBITMQ_URL", "")
 
 REST_FRAMEWORK = {
@@ -384,6 +392,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "PREPROCESSING_HOOKS": ["api.json.urls.canonical_paths_only"],
 }
+
+# Collaboration invitations stay valid this long (packages/services/invitations.py).
+ROLE_INVITATION_HOURS = 72
 
 # Upload policy (see README "Upload rules").
 UPLOAD_MAX_FILE_SIZE = int(os.environ.get("UPLOAD_MAX_FILE_SIZE", str(100 * 1024 * 1024)))

@@ -14,8 +14,6 @@ from ..models import Role, RoleInvitation
 from .journal import record
 from .projects import add_role, remove_role
 
-INVITATION_LIFETIME = timedelta(hours=getattr(settings, "ROLE_INVITATION_HOURS", 72))
-
 
 class CollaborationError(Exception):
     """The change is not allowed; the message is safe to show."""
@@ -50,7 +48,7 @@ def invite(project, invitee, role_name, actor):
         role_name=role_name,
         invited_by=actor,
         token=hash_token(raw),
-        expires=timezone.now() + INVITATION_LIFETIME,
+        expires=timezone.now() + timedelta(hours=settings.ROLE_INVITATION_HOURS),
     )
     record(project, f"invite {role_name} {invitee.username}", user=actor)
     return invitation, raw

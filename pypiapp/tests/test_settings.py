@@ -32,9 +32,18 @@ def test_defaults_need_nothing_installed(tmp_path):
     assert chosen["engine"] == "django.db.backends.sqlite3"
     assert chosen["name"] == str(tmp_path / "db.sqlite3")
     assert chosen["debug"] is False
-    assert chosen["key_len"] >= 50 and (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert chosen["key_len"] >= 50 and not (tmp_path / "secret_key").exists()  # importing settings wrote no key
     assert chosen["storage"] == "django.core.files.storage.FileSystemStorage"
     assert chosen["cache"].endswith("LocMemCache")
+
+
+def test_development_mode_keeps_its_secret_key(tmp_path):
+    assert _load_settings(tmp_path, DEBUG="1")["key_len"] >= 50
+    key_file = tmp_path / "secret_key"
+    assert key_file.stat().st_mode & 0o077 == 0
+    key = key_file.read_text()
+    _load_settings(tmp_path)  # read back, not rewritten
+    assert key_file.read_text() == key
 
 
 def test_environment_selects_postgres_s3_and_redis(tmp_path):
