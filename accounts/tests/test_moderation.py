@@ -19,11 +19,8 @@ def staff(db):
 
 @pytest.fixture
 def published(user):
+    """A project whose next upload (2.0) the frozen account tries."""
     return publish(user, "evil-pkg", "1.0")
-
-
-def upload(client, token, name="evil-pkg", version="2.0"):
-    return upload_wheel(client, token, name, version)
 
 
 def test_freeze_refuses_login_and_tokens_and_revokes_sessions(client, user, staff, password, token_for, basic_auth,
@@ -39,7 +36,7 @@ def test_freeze_refuses_login_and_tokens_and_revokes_sessions(client, user, staf
     assert not ApiToken.objects.filter(user=user, revoked__isnull=True).exists()
     user.refresh_from_db()
     assert user.is_frozen and user.frozen_reason == "account takeover"
-    response = upload(client, token)
+    response = upload_wheel(client, token, "evil-pkg", "2.0")
     assert response.status_code == 403
     assert "this token was revoked" in response.content.decode()
     assert not client.login(username="alice", password=password)
@@ -49,7 +46,7 @@ def test_freeze_refuses_login_and_tokens_and_revokes_sessions(client, user, staf
 def test_frozen_users_fresh_token_is_refused_with_a_clear_message(client, user, staff, token_for, basic_auth,
                                                                   published):  # fmt: skip
     moderation.freeze_user(user, staff, "spam")
-    response = upload(client, token_for(user))  # a token created after the freeze
+    response = upload_wheel(client, token_for(user), "evil-pkg", "2.0")  # a token created after the freeze
     assert response.status_code == 403
     assert "The account 'alice' is frozen" in response.content.decode()
 
