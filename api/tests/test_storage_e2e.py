@@ -2,7 +2,8 @@
 S3-compatible server (moto on loopback) through django-storages and the documented S3_*
 variables, with FILE_DELIVERY=redirect sending pip and uv to presigned (private bucket) or
 plain (public bucket) URLs. twine uploads, pip and uv install, deletions remove the stored
-objects, quarantine blocks downloads, verify_files finds what is missing or corrupt."""
+objects, quarantine blocks downloads, verify_files finds what is missing or corrupt and, walking
+the local folder or the bucket, the objects no file row refers to (and removes them)."""
 import time
 import urllib.error
 import urllib.request
@@ -58,9 +59,10 @@ def storage_layout(request, settings, tmp_path):
     return kind, lambda: s3.keys(bucket)
 
 
-def _verify_files():
+def _verify_files(*args):
+    out = __import__("io").StringIO()
     try:
-        call_command("verify_files", verbosity=0, stdout=(out := __import__("io").StringIO()))
+        call_command("verify_files", *args, verbosity=0, stdout=out)
         return True, out.getvalue()
     except CommandError:
         return False, out.getvalue()
@@ -124,6 +126,16 @@ def test_upload_install_delete_quarantine_verify(storage_layout, index_url, tmp_
     clean, report = _verify_files()
     assert not clean
     assert f"CORRUPT  {sdist.path}" in report and f"MISSING  {other.metadata_path}" in report
+
+    # The walk of the store (local folder or bucket) finds an object no file row refers to, and
+    # --remove-orphans deletes it there.
+    orphan = "ab/cd/" + "e" * 60 + "/nobody-1.0-py3-none-any.whl"
+    storage.save(orphan, ContentFile(b"left behind by a crashed upload"))
+    assert orphan in stored_keys()
+    clean, report = _verify_files()
+    assert not clean and f"ORPHAN   {orphan}" in report
+    _verify_files("--remove-orphans", "--grace-seconds", "0")
+    assert orphan not in stored_keys()
 
     # Removing the project removes every object it still had.
     moderation.remove_project(Project.objects.get(pk=project.pk), staff, "done")
