@@ -12,12 +12,15 @@ from .oidc import views as oidc_views
 from .simple import views as simple_views
 from .upload import views as upload_views
 from .xmlrpc import views as xmlrpc_views
+from upstream import views as upstream_views
 
 urlpatterns = [
     path("simple/", read_only(simple_views.index), name="simple_index"),
     path("simple/<str:name>/", read_only(simple_views.detail), name="simple_detail"),
     re_path(rf"^{FILES_URL_PREFIX.lstrip('/')}(?P<path>[0-9a-f]{{2}}/[0-9a-f]{{2}}/[0-9a-f]{{60}}/[^/]+)$",
             file_views.download, name="file_download"),
+    # Files of upstream projects (upstream/): fetched once, checked, then served from storage.
+    path("proxy/<str:name>/<str:sha256>/<str:filename>", upstream_views.download, name="upstream_file"),
     path("legacy/", upload_views.upload, name="legacy_upload"),
     # Upload URLs configured without the slash upload too: a redirect would turn twine's POST
     # into a GET (301) or make the client send the body twice (308).

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "ops",
     "stats",
     "sponsors",
+    "upstream",  # caching proxy of upstream indexes (README "Upstream indexes")
     "devtools",  # development tooling: seed_dev_data, ensure_demo_user (make run), test support
     "outbox",
 ]
@@ -337,6 +338,15 @@ else:
 # then PURGEs them at EDGE_PURGE_URLS (comma-separated, e.g. http://127.0.0.1/_purge).
 EDGE_CACHE_SECONDS = int(os.environ.get("EDGE_CACHE_SECONDS", "0"))
 EDGE_PURGE_URLS = env_list("EDGE_PURGE_URLS", [])
+
+# --- Upstream indexes: the caching proxy (upstream/, README "Upstream indexes") ---
+# One upstream from the environment, asked before the admin's (none by default: nothing proxied).
+UPSTREAM_INDEX_URL = os.environ.get("UPSTREAM_INDEX_URL", "")
+UPSTREAM_CACHE_SECONDS = int(os.environ.get("UPSTREAM_CACHE_SECONDS", "600"))  # a page is fresh this long
+UPSTREAM_MISS_SECONDS = int(os.environ.get("UPSTREAM_MISS_SECONDS", "300"))  # a name no upstream knows
+UPSTREAM_TIMEOUT_SECONDS = float(os.environ.get("UPSTREAM_TIMEOUT_SECONDS", "4"))  # all upstreams, per page
+UPSTREAM_FILE_TIMEOUT_SECONDS = float(os.environ.get("UPSTREAM_FILE_TIMEOUT_SECONDS", "30"))  # per socket read
+UPSTREAM_MAX_FILE_SIZE = int(os.environ.get("UPSTREAM_MAX_FILE_SIZE", str(10 * 1024 ** 3)))
 
 # Mail: console in development, SMTP when EMAIL_HOST is set.
 if os.environ.get("EMAIL_HOST"):

@@ -97,10 +97,14 @@ def render_detail_json(project, rows, versions) -> bytes:
                 "core-metadata": metadata,
                 "data-dist-info-metadata": metadata,
                 "size": r["size"],
-                "upload-time": r["upload_time"].strftime(UPLOAD_TIME_FORMAT),
+                "upload-time": r["upload_time"].strftime(UPLOAD_TIME_FORMAT) if r["upload_time"] else None,
                 "provenance": r["provenance"],
             }
         )
+        # An upstream file may not say its size or upload time: left out (uv refuses a null time).
+        for key in ("size", "upload-time"):
+            if files[-1][key] is None:
+                del files[-1][key]
     status = {"status": project.status}
     if project.status_reason:
         status["reason"] = project.status_reason

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from packages.canonical import redirect_to_normalized_name
 from packages.lookups import public_project
 from packages.services import global_serial
+from upstream import views as upstream_views
 
 from .. import pagecache
 from ..cached import Document, cached_api
@@ -61,6 +62,10 @@ def detail(request, name):
         return _not_acceptable(exc)
     project = public_project(name)
     if project is None:
+        # The dependency-confusion rule (README "Upstream indexes"): only a name that no local
+        # project holds (quarantined ones included) and staff did not prohibit is asked upstream.
+        if upstream_views.may_proxy(name):
+            return upstream_views.simple_detail(name, media_type, _content_type(media_type))
         raise Http404(f"No project named '{name}'.")
 
     def body():

@@ -5,6 +5,7 @@ from django.db.models import Value
 
 from packages.models import ProhibitedProjectName, Project
 from packages.names import is_valid_name, normalize_name, ultranormalize_name
+from upstream.pages import claimed_by_upstream
 
 from .errors import invalid
 
@@ -38,6 +39,12 @@ def check_new_project_name(name):
     if prohibited:
         raise invalid(f"The name '{name}' isn't allowed. It has been prohibited by the index staff.", "name",
                       anchor="project-names", code="name_prohibited")
+    if claimed_by_upstream(normalized):
+        raise invalid(
+            f"The name '{name}' is a project this index serves from an upstream index: a local upload cannot "
+            "claim it (dependency confusion), unless the index staff release the name for local use.", "name",
+            anchor="project-names", code="name_upstream",
+        )
     if normalized in STDLIB_NAMES:
         raise invalid(
             f"The name '{name}' isn't allowed (conflict with Python Standard Library module name).", "name",

@@ -1,0 +1,39 @@
+"""Upstream indexes this index proxies, and what it cached from them (README "Upstream indexes")."""
+from django.db import models
+from django.utils import timezone
+
+
+class UpstreamIndex(models.Model):
+    name = models.SlugField(max_length=50, unique=True, help_text="Short name, shown in file URLs.")
+    url = models.URLField(max_length=500, help_text="Simple API base URL, e.g. https://pypi.org/simple/")
+    username = models.CharField(max_length=200, blank=True)
+    password = models.CharField(max_length=200, blank=True)
+    priority = models.IntegerField(default=100, help_text="Lower is asked first.")
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["priority", "name"]
+        verbose_name_plural = "upstream indexes"
+
+    def __str__(self):
+        return self.name
+
+
+class UpstreamProject(models.Model):
+    """The last page an upstream gave for a name (or that none knew it: a miss). A name held here
+    (not a miss) cannot be claimed by a local upload until staff set released_for_local."""
+
+    normalized_name = models.CharField(max_length=200, unique=True)
+    upstream = models.CharField(max_length=50, blank=True, help_text="The upstream that answered (blank: a miss).")
+    is_miss = models.BooleanField(default=False)
+    files = models.JSONField(default=list, blank=True)
+    versions = models.JSONField(default=list, blank=True)
+    fetched_at = models.DateTimeField(default=timezone.now)
+    released_for_local = models.BooleanField(
+        default=False, help_text="Staff released this name: a local upload may now create it (and then hides the upstream's files).")
+
+    class Meta:
+        ordering = ["normalized_name"]
+
+    def __str__(self):
+        return self.normalized_name

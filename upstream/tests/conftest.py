@@ -1,0 +1,17 @@
+import pytest
+from django.core.cache import cache
+
+from devtools.testing.static_index import StaticIndex
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def upstream():
+    with StaticIndex() as index:
+        yield index

@@ -1,0 +1,86 @@
+"""One index URL for private and public packages, with real pip and uv against a live static upstream."""
+import pytest
+from django.core.cache import cache
+
+from accounts.tests.factories import UserFactory
+from accounts.tokens import issue_token
+from devtools.dists import write_dists
+from devtools.publish import publish
+from devtools.testing import clients
+from packages.models import Project
+from packages.storage import package_storage
+from upstream import files
+from upstream.models import UpstreamProject
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+REQUIREMENTS = ["pub-a", "pub-b", "private-x"]
+
+
+def _stored(upstream, name):
+    return all(package_storage().exists(files.storage_path(sha, filename))
+               for filename, _, sha in upstream.projects[name])
+
+
+def test_pip_and_uv_install_private_and_public_through_one_url(index_url, settings, upstream, tmp_path):
+    settings.UPSTREAM_INDEX_URL = upstream.url
+    user = UserFactory()
+    publish(user, "private-x", "1.0", kinds=("wheel",))
+    upstream.add("pub-a", "1.0")
+    upstream.add("pub-b", "2.0")
+    upstream.add("private-x", "9.0")  # dependency confusion: a higher public version of a private name
+    simple = f"{index_url}/simple/"
+
+    result = clients.pip_install(simple, REQUIREMENTS, tmp_path / "pip")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert clients.import_version(tmp_path / "pip", "pub_a") == "1.0"
+    assert clients.import_version(tmp_path / "pip", "private_x") == "1.0"
+    result = clients.uv_install(simple, REQUIREMENTS, tmp_path / "uv")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert clients.import_version(tmp_path / "uv", "pub_b") == "2.0"
+    assert clients.import_version(tmp_path / "uv", "private_x") == "1.0"
+    assert _stored(upstream, "pub-a") and _stored(upstream, "pub-b")
+    assert not any("private-x" in path or "private_x" in path for path in upstream.requests)
+
+    # The upstream goes away (and this index restarts: the pages come from the database rows).
+    upstream.stop()
+    settings.UPSTREAM_CACHE_SECONDS = 0
+    cache.clear()
+    result = clients.pip_install(simple, REQUIREMENTS, tmp_path / "pip-offline")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert clients.import_version(tmp_path / "pip-offline", "pub_b") == "2.0"
+    result = clients.uv_install(simple, REQUIREMENTS, tmp_path / "uv-offline")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert clients.import_version(tmp_path / "uv-offline", "pub_a") == "1.0"
+
+
+def test_tampered_upstream_file_refused_by_the_index(index_url, settings, upstream, tmp_path):
+    settings.UPSTREAM_INDEX_URL = upstream.url
+    filename = upstream.add("pub-evil", "1.0")
+    upstream.tamper(filename)
+    result = clients.pip_install(f"{index_url}/simple/", ["pub-evil"], tmp_path / "pip")
+    assert result.returncode != 0
+    assert "502" in result.stdout + result.stderr
+    assert not _stored(upstream, "pub-evil")
+
+
+def test_local_upload_of_a_cached_upstream_name_is_refused(index_url, settings, upstream, tmp_path):
+    settings.UPSTREAM_INDEX_URL = upstream.url
+    upstream.add("pub-a", "1.0")
+    result = clients.pip_install(f"{index_url}/simple/", ["pub-a"], tmp_path / "pip")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    token = issue_token(UserFactory(), "t").raw
+    dists = write_dists(tmp_path / "dists", "pub-a", "5.0")
+    result = clients.twine_upload(f"{index_url}/legacy/", token, dists)
+    assert result.returncode != 0
+    assert "serves from an upstream index" in result.stdout + result.stderr
+    assert not Project.objects.filter(normalized_name="pub-a").exists()
+
+    # Released by staff, the name can be taken locally, and then the local project alone is served.
+    UpstreamProject.objects.filter(normalized_name="pub-a").update(released_for_local=True)
+    result = clients.twine_upload(f"{index_url}/legacy/", token, dists)
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = clients.pip_install(f"{index_url}/simple/", ["pub-a"], tmp_path / "pip-local")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert clients.import_version(tmp_path / "pip-local", "pub_a") == "5.0"

@@ -1,0 +1,92 @@
+"""Upstream simple pages (called by api/simple/views.py after the local checks) and file downloads."""
+import logging
+from datetime import datetime
+from types import SimpleNamespace
+
+from django.http import Http404, HttpResponse
+from django.views.decorators.http import require_safe
+
+from api.files.views import deliver
+from api.simple import render
+from api.simple.negotiation import JSON_V1
+from packages.models import Project
+from packages.names import normalize_name
+
+from . import fetch, files, pages
+
+log = logging.getLogger(__name__)
+
+
+def _render_rows(normalized_name, entries):
+    rows = []
+    for f in entries:
+        rows.append({
+            "version": f["version"], "filename": f["filename"],
+            "url": files.url_path(normalized_name, f["sha256"], f["filename"]),
+            "sha256": f["sha256"], "size": f["size"],
+            "upload_time": datetime.fromisoformat(f["upload_time"]) if f["upload_time"] else None,
+            "requires_python": f["requires_python"], "yanked": f["yanked"], "yanked_reason": f["yanked_reason"],
+            "metadata_sha256": f["metadata_sha256"], "provenance": None,
+        })
+    return rows
+
+
+def simple_detail(name, media_type, content_type):
+    """The proxied page for a name no local project holds; raises Http404 when no upstream knows it."""
+    normalized_name = normalize_name(name)
+    try:
+        page = pages.lookup(normalized_name)
+    except pages.Unavailable as exc:
+        status = 504 if exc.timeout else 502
+        return HttpResponse(f"The upstream index is unavailable and '{normalized_name}' is not cached: {exc}\n",
+                            status=status, content_type="text/plain; charset=utf-8")
+    if page is None:
+        raise Http404(f"No project named '{normalized_name}'.")
+    project = SimpleNamespace(name=normalized_name, normalized_name=normalized_name, status="active",
+                              status_reason="", last_serial=0)
+    rows = _render_rows(normalized_name, page.row.files)
+    if media_type == JSON_V1:
+        body = render.render_detail_json(project, rows, page.row.versions)
+    else:
+        body = render.render_detail_html(project, rows)
+    response = HttpResponse(body, content_type=content_type)
+    response["X-Upstream"] = page.row.upstream
+    if page.stale_reason:
+        response["Warning"] = f'110 - "Response is stale: {page.stale_reason}"'
+    return response
+
+
+@require_safe
+def download(request, name, sha256, filename):
+    normalized = normalize_name(name)
+    is_metadata = filename.endswith(files.METADATA_SUFFIX) and not filename.endswith(".whl")
+    base_filename = filename[: -len(files.METADATA_SUFFIX)] if is_metadata else filename
+    if normalized != name or Project.objects.filter(normalized_name=normalized).exists():
+        raise Http404("No such file.")  # a local project's name never serves upstream files
+    found = files.find(normalized, sha256, base_filename)
+    if found is None or (is_metadata and not found[1]["metadata_sha256"]):
+        raise Http404("No such file.")
+    upstream_name, entry = found
+    try:
+        path = files.ensure_stored(upstream_name, entry, is_metadata)
+    except files.IntegrityFailure as exc:
+        return HttpResponse(f"{exc}: refused, not stored.\n", status=502, content_type="text/plain; charset=utf-8")
+    except fetch.NotFound:
+        return HttpResponse("The upstream no longer has this file.\n", status=502, content_type="text/plain; charset=utf-8")
+    except fetch.UpstreamError as exc:
+        return HttpResponse(f"The upstream index failed: {exc}\n", status=504 if exc.timeout else 502,
+                            content_type="text/plain; charset=utf-8")
+    return deliver(path, filename, is_metadata)
+
+
+def may_proxy(name):
+    """Whether a name without a public local project may be asked upstream: no local project
+    holds it (quarantined ones included) and staff did not prohibit it. No query when no
+    upstream is configured beyond the admin list's."""
+    from packages.models import ProhibitedProjectName
+
+    normalized = normalize_name(name)
+    if not pages.indexes.configured():
+        return False
+    return not (Project.objects.filter(normalized_name=normalized).exists()
+                or ProhibitedProjectName.objects.filter(name=normalized).exists())
