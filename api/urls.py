@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 
 from core.readonly import read_only
 from packages.storage import FILES_URL_PREFIX
+from upstream import views as upstream_views
 
 from .files import views as file_views
 from .integrity import views as integrity_views
@@ -12,7 +13,6 @@ from .oidc import views as oidc_views
 from .simple import views as simple_views
 from .upload import views as upload_views
 from .xmlrpc import views as xmlrpc_views
-from upstream import views as upstream_views
 
 urlpatterns = [
     path("simple/", read_only(simple_views.index), name="simple_index"),

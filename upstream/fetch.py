@@ -41,7 +41,7 @@ def open_url(upstream, url, timeout, accept=None):
     if urlsplit(url).scheme not in ("http", "https"):
         raise UpstreamError(f"refusing a non-http URL from upstream {upstream.name}")
     try:
-        return urllib.request.urlopen(_request(upstream, url, accept), timeout=timeout)  # noqa: S310 (scheme checked)
+        return urllib.request.urlopen(_request(upstream, url, accept), timeout=timeout)
     except urllib.error.HTTPError as exc:
         exc.close()
         if exc.code in (404, 410):

@@ -10,7 +10,7 @@ from api.files.views import deliver
 from api.simple import render
 from api.simple.negotiation import JSON_V1
 from packages.models import Project
-from packages.names import normalize_name
+from packages.names import is_valid_name, normalize_name
 
 from . import fetch, files, pages
 
@@ -85,6 +85,8 @@ def may_proxy(name):
     upstream is configured beyond the admin list's."""
     from packages.models import ProhibitedProjectName
 
+    if not is_valid_name(name):
+        return False  # never sent upstream
     normalized = normalize_name(name)
     if not pages.indexes.configured():
         return False

@@ -2,9 +2,11 @@
 upstream such as pypi.org in the proxy tests: projects of real wheels from devtools/dists.py."""
 import hashlib
 import http.server
+import io
 import json
 import threading
 import uuid
+import zipfile
 from html import escape
 
 from devtools.dists import wheel_bytes
@@ -22,15 +24,22 @@ class StaticIndex:
         self.json_pages = json_pages
         self.projects = {}  # normalized name -> list of (filename, bytes, sha256)
         self.tampered = set()
+        self.metadata = {}  # wheel filename -> its METADATA bytes, for the ones served (PEP 658)
         self.requests = []
         self._server = None
 
-    def add(self, name, version, **kwargs):
+    def add(self, name, version, metadata_file=False, **kwargs):
         # Unique bytes each time: package storage may outlive a test, and files are content-addressed.
         kwargs.setdefault("summary", f"Upstream test package {uuid.uuid4().hex}")
         filename, data = wheel_bytes(name, version, **kwargs)
         self.projects.setdefault(normalize_name(name), []).append((filename, data, hashlib.sha256(data).hexdigest()))
+        if metadata_file:  # PEP 658: the wheel's METADATA beside it, advertised with its sha256
+            with zipfile.ZipFile(io.BytesIO(data)) as wheel:
+                self.metadata[filename] = next(wheel.read(n) for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
         return filename
+
+    def _metadata_sha256(self, filename):
+        return hashlib.sha256(self.metadata[filename]).hexdigest() if filename in self.metadata else None
 
     def tamper(self, filename):
         self.tampered.add(filename)
@@ -44,16 +53,23 @@ class StaticIndex:
         if as_json:
             doc = {"meta": {"api-version": "1.1"}, "name": name,
                    "files": [{"filename": f, "url": f"../../files/{f}", "hashes": {"sha256": h}, "size": len(d),
-                              "requires-python": ">=3.8", "yanked": False} for f, d, h in files]}
+                              "requires-python": ">=3.8", "yanked": False,
+                              "core-metadata": {"sha256": self._metadata_sha256(f)} if f in self.metadata else False}
+                             for f, d, h in files]}
             return JSON_V1, json.dumps(doc).encode()
-        links = "".join(f'<a href="/files/{escape(f)}#sha256={h}" data-requires-python="&gt;=3.8">{escape(f)}</a>\n'
-                        for f, _, h in files)
+        links = "".join(
+            f'<a href="/files/{escape(f)}#sha256={h}" data-requires-python="&gt;=3.8"'
+            + (f' data-core-metadata="sha256={self._metadata_sha256(f)}"' if f in self.metadata else "")
+            + f'>{escape(f)}</a>\n' for f, _, h in files)
         return "text/html", f"<!DOCTYPE html><html><body>{links}</body></html>".encode()
 
     def _answer(self, path):
         parts = path.strip("/").split("/")
         if len(parts) == 2 and parts[0] == "simple" and parts[1] in self.projects:
             return self._page(parts[1], self.json_pages)
+        if (len(parts) == 2 and parts[0] == "files" and parts[1].endswith(".metadata")
+                and parts[1].removesuffix(".metadata") in self.metadata):
+            return "text/plain", self.metadata[parts[1].removesuffix(".metadata")]
         if len(parts) == 2 and parts[0] == "files":
             for files in self.projects.values():
                 for filename, data, _ in files:
@@ -65,7 +81,7 @@ class StaticIndex:
         index = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (the HTTP method's name)
+            def do_GET(self):
                 index.requests.append(self.path)
                 answer = index._answer(self.path.split("?")[0])
                 if answer is None:

@@ -15,3 +15,10 @@ def _clear_cache():
 def upstream():
     with StaticIndex() as index:
         yield index
+
+
+@pytest.fixture
+def html_upstream():
+    """A second upstream, serving PEP 503 HTML pages."""
+    with StaticIndex(json_pages=False) as index:
+        yield index

@@ -10,7 +10,7 @@ from devtools.testing import clients
 from packages.models import Project
 from packages.storage import package_storage
 from upstream import files
-from upstream.models import UpstreamProject
+from upstream.models import UpstreamIndex, UpstreamProject
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -22,12 +22,13 @@ def _stored(upstream, name):
                for filename, _, sha in upstream.projects[name])
 
 
-def test_pip_and_uv_install_private_and_public_through_one_url(index_url, settings, upstream, tmp_path):
-    settings.UPSTREAM_INDEX_URL = upstream.url
+def test_pip_and_uv_install_private_and_public_through_one_url(index_url, settings, upstream, html_upstream, tmp_path):
+    settings.UPSTREAM_INDEX_URL = upstream.url  # PEP 691 JSON pages, with PEP 658 metadata files
+    UpstreamIndex.objects.create(name="html", url=html_upstream.url, priority=1)  # PEP 503 HTML pages
     user = UserFactory()
     publish(user, "private-x", "1.0", kinds=("wheel",))
-    upstream.add("pub-a", "1.0")
-    upstream.add("pub-b", "2.0")
+    upstream.add("pub-a", "1.0", metadata_file=True)
+    html_upstream.add("pub-b", "2.0")
     upstream.add("private-x", "9.0")  # dependency confusion: a higher public version of a private name
     simple = f"{index_url}/simple/"
 
@@ -39,11 +40,13 @@ def test_pip_and_uv_install_private_and_public_through_one_url(index_url, settin
     assert result.returncode == 0, result.stdout + result.stderr
     assert clients.import_version(tmp_path / "uv", "pub_b") == "2.0"
     assert clients.import_version(tmp_path / "uv", "private_x") == "1.0"
-    assert _stored(upstream, "pub-a") and _stored(upstream, "pub-b")
-    assert not any("private-x" in path or "private_x" in path for path in upstream.requests)
+    assert _stored(upstream, "pub-a") and _stored(html_upstream, "pub-b")
+    assert any(path.endswith(".metadata") for path in upstream.requests)
+    assert not any("private-x" in path or "private_x" in path for path in upstream.requests + html_upstream.requests)
 
-    # The upstream goes away (and this index restarts: the pages come from the database rows).
+    # The upstreams go away (and this index restarts: the pages come from the database rows).
     upstream.stop()
+    html_upstream.stop()
     settings.UPSTREAM_CACHE_SECONDS = 0
     cache.clear()
     result = clients.pip_install(simple, REQUIREMENTS, tmp_path / "pip-offline")

@@ -130,3 +130,25 @@ def test_file_with_wrong_bytes_refused_and_not_stored(client, settings, upstream
 def test_unknown_proxy_file_is_404(client, settings, upstream):
     settings.UPSTREAM_INDEX_URL = upstream.url
     assert client.get("/proxy/pub-a/" + "0" * 64 + "/pub_a-1.0-py3-none-any.whl").status_code == 404
+
+
+@pytest.mark.parametrize("json_pages", [True, False])
+def test_metadata_file_advertised_fetched_and_stored(client, settings, upstream, json_pages):
+    upstream.json_pages = json_pages
+    settings.UPSTREAM_INDEX_URL = upstream.url
+    filename = upstream.add("pub-m", "1.0", metadata_file=True)
+    sha = upstream.projects["pub-m"][0][2]
+    metadata = upstream.metadata[filename]
+    import hashlib
+    (entry,) = json.loads(client.get("/simple/pub-m/", HTTP_ACCEPT=JSON).content)["files"]
+    assert entry["core-metadata"] == {"sha256": hashlib.sha256(metadata).hexdigest()}
+    url = files.url_path("pub-m", sha, filename) + ".metadata"
+    assert b"".join(client.get(url).streaming_content) == metadata
+    assert package_storage().exists(files.storage_path(sha, filename + ".metadata"))
+    assert not package_storage().exists(files.storage_path(sha, filename))  # the wheel itself not yet
+
+
+def test_invalid_names_never_sent_upstream(client, settings, upstream):
+    settings.UPSTREAM_INDEX_URL = upstream.url
+    assert client.get("/simple/-bad-/").status_code in (301, 404)
+    assert upstream.requests == []
