@@ -1,18 +1,11 @@
 import pytest
-from django.core.cache import cache
 
 from devtools.testing.static_index import StaticIndex
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def upstream():
+    """A live static upstream on loopback, serving PEP 691 JSON pages."""
     with StaticIndex() as index:
         yield index
 
