@@ -123,8 +123,7 @@ def _remember(row):
         cache.set(_cache_key(row.normalized_name), row, int(remaining))
 
 
-def claimed_by_upstream(normalized_name):
-    """Whether a local upload may not create this name: an upstream's project was cached under it
-    and staff have not released it."""
-    return UpstreamProject.objects.filter(normalized_name=normalized_name, is_miss=False,
-                                          released_for_local=False).exists()
+def upstream_claims(normalized_name):
+    """The rows that keep a local upload from creating this name (api/upload/project_names.py):
+    an upstream's project was cached under it and staff have not released it."""
+    return UpstreamProject.objects.filter(normalized_name=normalized_name, is_miss=False, released_for_local=False)

@@ -5,7 +5,7 @@ from django.db.models import Value
 
 from packages.models import ProhibitedProjectName, Project
 from packages.names import is_valid_name, normalize_name, ultranormalize_name
-from upstream.pages import claimed_by_upstream
+from upstream.pages import upstream_claims
 
 from .errors import invalid
 
@@ -35,11 +35,11 @@ def check_new_project_name(name):
     create one from the admin.
     """
     normalized = normalize_name(name)
-    prohibited, clash = _prohibited_and_lookalike(normalized, ultranormalize_name(name))
+    prohibited, upstream_claim, clash = _prohibited_and_lookalike(normalized, ultranormalize_name(name))
     if prohibited:
         raise invalid(f"The name '{name}' isn't allowed. It has been prohibited by the index staff.", "name",
                       anchor="project-names", code="name_prohibited")
-    if claimed_by_upstream(normalized):
+    if upstream_claim:
         raise invalid(
             f"The name '{name}' is a project this index serves from an upstream index: a local upload cannot "
             "claim it (dependency confusion), unless the index staff release the name for local use.", "name",
@@ -59,11 +59,15 @@ def check_new_project_name(name):
 
 
 def _prohibited_and_lookalike(normalized, ultranormalized):
-    """(is the name prohibited, an existing look-alike project's name or None), in one query."""
+    """(is the name prohibited, is it an upstream's project (upstream/pages.py), an existing look-alike
+    project's name or None), in one query."""
     prohibited = ProhibitedProjectName.objects.filter(name=normalized).annotate(kind=Value("prohibited"))
     lookalikes = (Project.objects.filter(ultranormalized_name=ultranormalized).exclude(normalized_name=normalized)
                   .annotate(kind=Value("lookalike")))
+    upstream = upstream_claims(normalized).annotate(kind=Value("upstream"))
     rows = list(prohibited.order_by().values_list("name", "kind").union(
-        lookalikes.order_by().values_list("name", "kind"), all=True))
+        lookalikes.order_by().values_list("name", "kind"),
+        upstream.order_by().values_list("normalized_name", "kind"), all=True))
     clashes = sorted((name for name, kind in rows if kind == "lookalike"), key=normalize_name)
-    return any(kind == "prohibited" for _, kind in rows), (clashes[0] if clashes else None)
+    kinds = {kind for _, kind in rows}
+    return "prohibited" in kinds, "upstream" in kinds, (clashes[0] if clashes else None)
