@@ -35,7 +35,6 @@ SVG_ATTRIBUTES = {
 # Paint and shape values may name a local gradient or clip path (url(#id)), nothing else.
 _URL_VALUE = re.compile(r"url\s*\(", re.I)
 _LOCAL_URL = re.compile(r"^\s*url\s*\(\s*#[\w.-]+\s*\)\s*$", re.I)
-XmlWriter.register_namespace("", SVG_NS[1:-1])
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,10 @@ def _svg(data):
                 raise ValidationError(f"SVG logos may not use the '{key}' attribute.")
             if _URL_VALUE.search(value) and not _LOCAL_URL.match(value):
                 raise ValidationError(f"The '{key}' attribute of an SVG logo may only refer to its own shapes.")
-    # Stored as serialized from the checked tree: nothing the parser dropped comes back.
+    # Stored as serialized from the checked tree: nothing the parser dropped comes back. The SVG
+    # namespace is made the default right before writing, because ElementTree's prefix registry
+    # is global and another library may have given it a prefix: always <svg xmlns="…"><rect …/>.
+    XmlWriter.register_namespace("", SVG_NS[1:-1])
     return XmlWriter.tostring(root, encoding="utf-8")
 
 

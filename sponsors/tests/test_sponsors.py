@@ -41,6 +41,13 @@ def test_raster_and_safe_svg_logos_are_kept_with_their_type():
     assert logos.check(png_bytes()).content_type == "image/png"
     svg = logos.check(SAFE_SVG)
     assert svg.content_type == "image/svg+xml" and b"<rect" in svg.data
+    import xml.etree.ElementTree as ElementTree
+
+    ElementTree.register_namespace("svg", "http://www.w3.org/2000/svg")  # what another library may do
+    try:
+        assert logos.check(SAFE_SVG).data == svg.data
+    finally:
+        ElementTree._namespace_map.pop("http://www.w3.org/2000/svg", None)
 
 
 @pytest.mark.parametrize("kind", sorted(HOSTILE_SVGS))
