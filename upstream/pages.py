@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from accounts.throttles import throttle
+
 from . import fetch, indexes
 from .models import UpstreamProject
 
@@ -23,6 +25,14 @@ log = logging.getLogger(__name__)
 class Page:
     row: UpstreamProject
     stale_reason: str = ""  # non-empty: every upstream failed and this is the last copy
+
+
+class Throttled(Exception):
+    """This client asked the upstreams about too many uncached names (UPSTREAM_LOOKUP_RATE)."""
+
+    def __init__(self, retry_after):
+        super().__init__(f"Too many upstream lookups: retry in {retry_after} seconds.")
+        self.retry_after = retry_after
 
 
 class Unavailable(Exception):
@@ -84,10 +94,11 @@ def _ask_upstreams(upstreams, normalized_name):
     return None, [], []
 
 
-def lookup(normalized_name):
+def lookup(normalized_name, client=None):
     """The Page for an upstream name; None when no upstream knows it (a miss) or none is
     configured (then nothing is fetched and no row written); Unavailable when the upstreams
-    failed and nothing was cached."""
+    failed and nothing was cached; Throttled when `client` (a throttle key) asked the upstreams
+    about too many names already."""
     row = cache.get(_cache_key(normalized_name))
     if row is not None:
         return None if row.is_miss else Page(row)
@@ -98,6 +109,12 @@ def lookup(normalized_name):
     if row is not None and _fresh(row):
         _remember(row)
         return None if row.is_miss else Page(row)
+    if client is not None:
+        lookups = throttle("upstream-lookup", settings.UPSTREAM_LOOKUP_RATE)
+        if lookups.hit(client):
+            if row is not None:  # the last copy rather than nothing
+                return None if row.is_miss else Page(row, stale_reason="upstream lookup limit reached")
+            raise Throttled(lookups.retry_after())
     try:
         name, files, versions = _ask_upstreams(upstreams, normalized_name)
     except Unavailable as exc:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from api.files.views import deliver
 from api.simple import render
 from api.simple.negotiation import JSON_V1
+from core.clientip import client_key
 from packages.models import Project
 from packages.names import is_valid_name, normalize_name
 
@@ -31,11 +32,15 @@ def _render_rows(normalized_name, entries):
     return rows
 
 
-def simple_detail(name, media_type, content_type):
+def simple_detail(request, name, media_type, content_type):
     """The proxied page for a name no local project holds; raises Http404 when no upstream knows it."""
     normalized_name = normalize_name(name)
     try:
-        page = pages.lookup(normalized_name)
+        page = pages.lookup(normalized_name, client=client_key(request))
+    except pages.Throttled as exc:
+        response = HttpResponse(f"{exc}\n", status=429, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     except pages.Unavailable as exc:
         status = 504 if exc.timeout else 502
         return HttpResponse(f"The upstream index is unavailable and '{normalized_name}' is not cached: {exc}\n",

@@ -65,7 +65,7 @@ def detail(request, name):
         # The dependency-confusion rule (README "Upstream indexes"): only a name that no local
         # project holds (quarantined ones included) and staff did not prohibit is asked upstream.
         if upstream_views.may_proxy(name):
-            return upstream_views.simple_detail(name, media_type, _content_type(media_type))
+            return upstream_views.simple_detail(request, name, media_type, _content_type(media_type))
         raise Http404(f"No project named '{name}'.")
 
     def body():

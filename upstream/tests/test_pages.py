@@ -152,3 +152,16 @@ def test_invalid_names_never_sent_upstream(client, settings, upstream):
     settings.UPSTREAM_INDEX_URL = upstream.url
     assert client.get("/simple/-bad-/").status_code in (301, 404)
     assert upstream.requests == []
+
+
+def test_upstream_lookups_bounded_per_client(client, settings, upstream):
+    settings.UPSTREAM_INDEX_URL = upstream.url
+    settings.UPSTREAM_LOOKUP_RATE = "2/m"
+    upstream.add("pub-a", "1.0")
+    assert client.get("/simple/pub-a/").status_code == 200
+    assert client.get("/simple/random-1/").status_code == 404
+    response = client.get("/simple/random-2/")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert client.get("/simple/pub-a/").status_code == 200  # cached names cost no lookup
+    assert upstream.requests == ["/simple/pub-a/", "/simple/random-1/"]
