@@ -10,7 +10,10 @@ from core import rawsql
 from .models import Project
 from .names import normalize_name
 
-_SKIP = ("search_vector",)  # can be large, and no public document reads it
+# What the public documents read; any other field loads on first use (deferred), so loading
+# only these keeps the per-request cost at what the simple pages' own lookup cost.
+_FIELDS = ("name", "normalized_name", "last_serial", "status", "status_reason")
+_SKIP = rawsql.all_but(Project, _FIELDS)
 
 
 @cache
