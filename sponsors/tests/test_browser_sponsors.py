@@ -4,6 +4,7 @@ SVG, and the statistics page."""
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 from devtools.publish import publish
@@ -59,7 +60,7 @@ def test_sponsors_page_footer_and_admin_refusing_a_script_svg(orm_beside_playwri
     page.locator("#id_level").select_option(label="Visionary")
     page.locator("#id_logo").set_input_files(str(evil))
     page.locator("input[name=_save]").click()
-    assert page.locator(".errorlist", has_text="may not contain <script> elements").is_visible()
+    expect(page.locator(".errorlist", has_text="may not contain <script> elements")).to_be_visible()
     from sponsors.models import Sponsor
 
     assert not Sponsor.objects.filter(name="Evil Corp").exists()
