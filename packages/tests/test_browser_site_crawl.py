@@ -6,7 +6,6 @@ without a label, a button that keeps the browser's default look (the admin excep
 than one h1. A screenshot of every page goes to var/screenshots/crawl/.
 """
 
-import os
 import re
 from collections import Counter, deque
 from pathlib import Path
@@ -41,17 +40,6 @@ BUTTON_LOOKS = """() => [...document.querySelectorAll('button, input[type=submit
 
 MISSING_ANCHORS = """() => [...document.querySelectorAll('a[href^="#"]')].map(a => a.getAttribute('href').slice(1))
   .filter(id => id && !document.getElementById(id) && !document.getElementsByName(id).length)"""
-
-
-@pytest.fixture(scope="module")
-def orm_beside_playwright():
-    old = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if old is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = old
 
 
 def _shape(path):

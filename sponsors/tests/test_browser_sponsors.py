@@ -1,7 +1,6 @@
 """In Chromium: the sponsors page and footer with real logos, the admin refusing a script-bearing
 SVG, and the statistics page."""
 
-import os
 
 import pytest
 from playwright.sync_api import expect
@@ -15,17 +14,6 @@ from stats.models import DailyDownloads
 from stats.services import today
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
-
-@pytest.fixture(scope="module")
-def orm_beside_playwright():
-    old = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if old is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = old
 
 
 def _logo_loaded(page, selector):
