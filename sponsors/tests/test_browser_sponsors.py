@@ -17,7 +17,13 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
 def _logo_loaded(page, selector):
-    return page.eval_on_selector(selector, "img => img.complete && img.naturalWidth > 0")
+    """The logo was fetched and decoded (it loads lazily: brought into view, then awaited)."""
+    page.locator(selector).first.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "selector => { const img = document.querySelector(selector); return img && img.complete && img.naturalWidth > 0; }",
+        arg=selector, timeout=15000,
+    )
+    return True
 
 
 def test_sponsors_page_footer_and_admin_refusing_a_script_svg(orm_beside_playwright, transactional_db, index_url,
