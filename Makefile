@@ -29,10 +29,11 @@ run: migrate
 system-deps:
 	@devtools/system-deps
 
-# Static checks (seconds): ruff, the import contracts (ARCHITECTURE.md), mypy on the typed packages.
+# Static checks (seconds): ruff (lint and format), the import contracts (ARCHITECTURE.md), mypy on the typed packages.
 # All three are configured in pyproject.toml; `make test` runs this first.
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check --quiet .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 

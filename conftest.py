@@ -1,4 +1,5 @@
 """Fixtures shared by every app's tests."""
+
 import os
 from dataclasses import dataclass
 
@@ -40,8 +41,10 @@ def own_package_storage(settings, tmp_path):
     every earlier test, whose rows were rolled back: orphans to a storage walk)."""
     location = tmp_path / "packages"
     location.mkdir()
-    packages = {**settings.STORAGES["packages"], "OPTIONS": {**settings.STORAGES["packages"]["OPTIONS"],
-                                                             "location": str(location)}}
+    packages = {
+        **settings.STORAGES["packages"],
+        "OPTIONS": {**settings.STORAGES["packages"]["OPTIONS"], "location": str(location)},
+    }
     settings.STORAGES = {**settings.STORAGES, "packages": packages}
     return location
 
@@ -95,9 +98,17 @@ def call_app(db):
 
     def call(method, path, body=b"", **headers):
         environ = {
-            "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": "127.0.0.1", "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)), "wsgi.errors": io.StringIO(),
+            "REQUEST_METHOD": method,
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": "127.0.0.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.errors": io.StringIO(),
             **{"HTTP_" + name.upper(): value for name, value in headers.items()},
         }
         started = []
@@ -125,8 +136,14 @@ def index_url(live_server):
 
 
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 
 

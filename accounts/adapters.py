@@ -1,4 +1,5 @@
 """allauth hooks: display name at signup, and mail through dramatiq instead of inline SMTP."""
+
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -36,8 +37,13 @@ class AccountAdapter(DefaultAccountAdapter):
         request = context.request
         # allauth may call this from an on-commit hook after the request is gone: fall back to settings.
         site = get_current_site(request) if request is not None else _SettingsSite()
-        ctx = {"request": request, "email": email, "current_site": site,
-               "SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL}
+        ctx = {
+            "request": request,
+            "email": email,
+            "current_site": site,
+            "SITE_NAME": settings.SITE_NAME,
+            "SITE_URL": settings.SITE_URL,
+        }
         ctx.update(context_data)
         queue_message(self.render_mail(template_prefix, email, ctx))
 

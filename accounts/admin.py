@@ -1,4 +1,5 @@
 """Users in the admin: search, freeze/unfreeze, 2FA reset, and everything staff need to judge an account."""
+
 from allauth.account.models import EmailAddress
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -136,8 +137,9 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(description="Reset two-factor authentication", permissions=["reset_two_factor"])
     def reset_two_factor(self, request, queryset):
         if not request.user.is_superuser and staff_accounts(queryset).exists():
-            self.message_user(request, "Only superusers reset the two-factor authentication of staff accounts.",
-                              messages.ERROR)
+            self.message_user(
+                request, "Only superusers reset the two-factor authentication of staff accounts.", messages.ERROR
+            )
             return None
         return confirm_and_apply(
             self, request, queryset, title="Reset two-factor authentication",
@@ -169,4 +171,3 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     search_fields = ["=user__username", "name", "key_id"]
     list_select_related = ["user", "project"]
     exclude = ["secret_hash"]
-

@@ -7,6 +7,7 @@ freeze and unfreeze actions, with a reason. The admins for allauth's own models 
 authenticators) follow the same rule and never show secrets (TOTP secrets, recovery codes;
 confirmation keys are HMACs, never stored).
 """
+
 from allauth.account.admin import EmailAddressAdmin
 from allauth.account.models import EmailAddress
 from allauth.mfa.admin import AuthenticatorAdmin

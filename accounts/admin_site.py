@@ -3,6 +3,7 @@
 Installed in place of django.contrib.admin's site (accounts/apps.py: StaffAdminConfig), so
 `admin.site` everywhere is this site.
 """
+
 from urllib.parse import urlencode
 
 from django.contrib import messages

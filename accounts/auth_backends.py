@@ -3,6 +3,7 @@
 Django asks `user_can_authenticate` both at login and when it loads the user of every
 session, so a frozen user is refused at the login form and logged out on the next request.
 """
+
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.contrib.auth.backends import ModelBackend
 

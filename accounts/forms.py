@@ -1,4 +1,5 @@
 """Forms for the account pages (allauth's own forms cover login, email and password)."""
+
 import datetime
 
 from allauth.account.adapter import get_adapter
@@ -41,7 +42,9 @@ class ResetPasswordForm(AllauthResetPasswordForm):
 
     def clean_email(self):
         email = super().clean_email()
-        verified = set(EmailAddress.objects.filter(email__iexact=email, verified=True).values_list("user_id", flat=True))
+        verified = set(
+            EmailAddress.objects.filter(email__iexact=email, verified=True).values_list("user_id", flat=True)
+        )
         self.users = [user for user in self.users if user.pk in verified]
         if not self.users:
             raise get_adapter().validation_error("unknown_email")
@@ -78,9 +81,7 @@ class TokenForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.projects = {
-            str(p.pk): p for p in Project.objects.filter(roles__user=user).order_by("normalized_name")
-        }
+        self.projects = {str(p.pk): p for p in Project.objects.filter(roles__user=user).order_by("normalized_name")}
         self.fields["scope"].choices = [(self.ACCOUNT_SCOPE, "Entire account (all projects)")] + [
             (pk, f"Project: {p.name}") for pk, p in self.projects.items()
         ]

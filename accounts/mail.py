@@ -1,4 +1,5 @@
 """Rendering account mail in the web process and handing it to the mail actor through the outbox."""
+
 import outbox
 
 from . import tasks

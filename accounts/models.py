@@ -71,10 +71,22 @@ class ApiToken(models.Model):
     UPLOADING = (Kind.UPLOAD, Kind.PUBLISHER)
 
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.UPLOAD)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="api_tokens", help_text="Empty for tokens minted for a publisher.")
-    publisher = models.ForeignKey("oidc.TrustedPublisher", null=True, blank=True, on_delete=models.CASCADE,
-                                  related_name="tokens", help_text="The trusted publisher a minted token acts for.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        help_text="Empty for tokens minted for a publisher.",
+    )
+    publisher = models.ForeignKey(
+        "oidc.TrustedPublisher",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tokens",
+        help_text="The trusted publisher a minted token acts for.",
+    )
     name = models.CharField(max_length=100)
     key_id = models.CharField(max_length=32, unique=True)
     secret_hash = models.CharField(max_length=64)
@@ -95,8 +107,10 @@ class ApiToken(models.Model):
         ordering = ["-created"]
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(kind="upload", user__isnull=False, publisher__isnull=True)
-                           | models.Q(kind="publisher", user__isnull=True, publisher__isnull=False)),
+                condition=(
+                    models.Q(kind="upload", user__isnull=False, publisher__isnull=True)
+                    | models.Q(kind="publisher", user__isnull=True, publisher__isnull=False)
+                ),
                 name="token_acts_for_user_or_publisher",
             ),
         ]

@@ -4,6 +4,7 @@ The admin (accounts/admin.py) and `manage.py freeze_user` call these. Each chang
 recorded in the user's security history and, when a staff person did it, in the admin's
 history (core/moderation.py). Project moderation is in packages/moderation.py.
 """
+
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
@@ -42,8 +43,14 @@ def freeze_user(user, actor, reason, request=None):
     user.save(update_fields=["is_frozen", "frozen_reason", "frozen_at"])
     revoked = ApiToken.objects.filter(user=user, revoked__isnull=True).update(revoked=timezone.now())
     sessions = _delete_sessions(user)
-    record_security_event(user, SecurityEvent.Tag.ACCOUNT_FROZEN, request, reason=reason,
-                          by=getattr(actor, "username", None), tokens_revoked=revoked)
+    record_security_event(
+        user,
+        SecurityEvent.Tag.ACCOUNT_FROZEN,
+        request,
+        reason=reason,
+        by=getattr(actor, "username", None),
+        tokens_revoked=revoked,
+    )
     log_staff_action(actor, user, f"Froze account ({revoked} tokens, {sessions} sessions revoked): {reason}")
     return {"tokens": revoked, "sessions": sessions}
 
@@ -58,8 +65,9 @@ def unfreeze_user(user, actor, reason, request=None):
     user.frozen_reason = ""
     user.frozen_at = None
     user.save(update_fields=["is_frozen", "frozen_reason", "frozen_at"])
-    record_security_event(user, SecurityEvent.Tag.ACCOUNT_UNFROZEN, request, reason=reason,
-                          by=getattr(actor, "username", None))
+    record_security_event(
+        user, SecurityEvent.Tag.ACCOUNT_UNFROZEN, request, reason=reason, by=getattr(actor, "username", None)
+    )
     log_staff_action(actor, user, f"Unfroze account: {reason}")
 
 
@@ -72,7 +80,8 @@ def reset_two_factor(user, actor, reason, request=None):
     deleted, _ = Authenticator.objects.filter(user=user).delete()
     if not deleted:
         raise ModerationError(f"'{user.username}' has no two-factor methods.")
-    record_security_event(user, SecurityEvent.Tag.MFA_RESET, request, reason=reason,
-                          by=getattr(actor, "username", None))
+    record_security_event(
+        user, SecurityEvent.Tag.MFA_RESET, request, reason=reason, by=getattr(actor, "username", None)
+    )
     log_staff_action(actor, user, f"Reset two-factor authentication: {reason}")
     return deleted

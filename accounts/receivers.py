@@ -1,4 +1,5 @@
 """Security history and notices from allauth's and Django's signals (connected in apps.py)."""
+
 from allauth.account import signals as account_signals
 from allauth.account.models import EmailAddress
 from allauth.mfa import signals as mfa_signals

@@ -5,6 +5,7 @@ page only redirects there. With STAFF_REQUIRE_2FA (on by default) no admin page 
 the account has two-factor authentication and this session has passed it; only the accounts
 named in STAFF_2FA_EXEMPT, and only while DEBUG is on (`make run`'s demo user), skip that.
 """
+
 from urllib.parse import urlencode
 
 from allauth.account.authentication import get_authentication_records
@@ -52,7 +53,10 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if (request.path.startswith(tuple(settings.SECOND_FACTOR_PATHS)) and request.user.is_authenticated
-                and missing_second_factor(request)):
+        if (
+            request.path.startswith(tuple(settings.SECOND_FACTOR_PATHS))
+            and request.user.is_authenticated
+            and missing_second_factor(request)
+        ):
             return redirect_to_second_factor(request, request.get_full_path())
         return self.get_response(request)

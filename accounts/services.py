@@ -1,4 +1,5 @@
 """Account operations shared by views, the admin and management commands."""
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction

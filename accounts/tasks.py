@@ -4,6 +4,7 @@ The web process renders the message (it knows the request, the site URL and the
 templates); the actor only delivers it, so a worker needs no database access and a
 failing SMTP server is retried by dramatiq instead of failing the request.
 """
+
 import dramatiq
 from django.core.mail import EmailMultiAlternatives, get_connection
 
@@ -14,9 +15,7 @@ MAIL_QUEUE = "mail"
 
 def message_to_dict(message):
     """The parts of an EmailMessage that survive a trip through the broker (JSON)."""
-    alternatives = [
-        [content, mimetype] for content, mimetype in getattr(message, "alternatives", [])
-    ]
+    alternatives = [[content, mimetype] for content, mimetype in getattr(message, "alternatives", [])]
     return {
         "subject": message.subject,
         "body": message.body,

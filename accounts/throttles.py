@@ -6,6 +6,7 @@ history use: behind `TRUSTED_PROXY_COUNT` proxies, the address the last of them 
 
 Counters live in Django's cache, so with Redis configured every worker and node shares them.
 """
+
 import time
 from dataclasses import dataclass
 

@@ -1,4 +1,5 @@
 """API tokens: creation, lookup and checks. Only hashes of secrets are ever stored."""
+
 import hashlib
 import hmac
 import secrets
@@ -45,8 +46,13 @@ def issue_token(user, name, *, project=None, expires=None) -> IssuedToken:
 def issue_publisher_token(publisher, lifetime: timedelta) -> IssuedToken:
     """A token minted by the Trusted Publishing exchange: acts for `publisher` (no user), on its
     project only (a pending publisher's token may create the project it names), for `lifetime`."""
-    return _issue(kind=ApiToken.Kind.PUBLISHER, publisher=publisher, project=publisher.project,
-                  name=f"Trusted publisher: {publisher.label}"[:100], expires=timezone.now() + lifetime)
+    return _issue(
+        kind=ApiToken.Kind.PUBLISHER,
+        publisher=publisher,
+        project=publisher.project,
+        name=f"Trusted publisher: {publisher.label}"[:100],
+        expires=timezone.now() + lifetime,
+    )
 
 
 def burn_token(raw: str) -> bool:
@@ -68,7 +74,7 @@ def parse_token(raw: str):
     raw = (raw or "").strip()
     if not raw.startswith(TOKEN_PREFIX) or "_" not in raw:
         raise TokenError("Invalid API Token: the token is malformed. Create a new token in your account settings.")
-    key_id, _, secret = raw[len(TOKEN_PREFIX):].partition("_")
+    key_id, _, secret = raw[len(TOKEN_PREFIX) :].partition("_")
     if not key_id or not secret:
         raise TokenError("Invalid API Token: the token is malformed. Create a new token in your account settings.")
     return key_id, secret
@@ -121,12 +127,18 @@ def authenticate_token(raw: str) -> ApiToken:
         raise TokenError("Invalid API Token: the token is not known. It may have been deleted.")
     minted = token.kind == ApiToken.Kind.PUBLISHER
     if token.revoked is not None:
-        raise TokenError("Invalid API Token: this token minted for a trusted publisher was burned. Exchange a new "
-                         "OIDC token." if minted else "Invalid API Token: this token was revoked.")
+        raise TokenError(
+            "Invalid API Token: this token minted for a trusted publisher was burned. Exchange a new OIDC token."
+            if minted
+            else "Invalid API Token: this token was revoked."
+        )
     if token.is_expired:
-        raise TokenError("Invalid API Token: this token minted for a trusted publisher has expired (they last 15 "
-                         "minutes). Exchange a new OIDC token." if minted else
-                         "Invalid API Token: this token has expired. Create a new token.")
+        raise TokenError(
+            "Invalid API Token: this token minted for a trusted publisher has expired (they last 15 "
+            "minutes). Exchange a new OIDC token."
+            if minted
+            else "Invalid API Token: this token has expired. Create a new token."
+        )
     if token.kind not in ApiToken.UPLOADING:
         raise TokenError("Invalid API Token: this token cannot upload.")
     if token.user is not None:

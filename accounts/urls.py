@@ -1,4 +1,5 @@
 """Account pages beyond allauth's own: profiles, account settings, tokens, security history."""
+
 from django.urls import path
 
 from . import views

@@ -8,6 +8,7 @@ every answer the headers mirrors and installers rely on: ETag, X-PyPI-Last-Seria
 Cache-Control and CORS, plus, for pages a front cache may keep (edge_cache=True), Surrogate-Key,
 Surrogate-Control and X-Accel-Expires.
 """
+
 from dataclasses import dataclass
 from functools import wraps
 from typing import Callable
@@ -57,8 +58,9 @@ def _document_response(request, document, vary, edge_cache):
     if pagecache.etag_matches(request.META.get("HTTP_IF_NONE_MATCH"), document.serial, document.kind):
         response = HttpResponseNotModified()
     else:
-        response = HttpResponse(pagecache.get_body(document.key, encoding, document.render),
-                                content_type=document.content_type)
+        response = HttpResponse(
+            pagecache.get_body(document.key, encoding, document.render), content_type=document.content_type
+        )
         if encoding != pagecache.IDENTITY:
             response["Content-Encoding"] = encoding
     response["ETag"] = pagecache.etag(document.serial, document.kind, encoding)

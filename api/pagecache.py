@@ -6,6 +6,7 @@ so a change never has to delete anything: the serial bump in the change's transa
 makes the next request miss and render once. Old entries simply age out.
 Compressed bodies are cached next to the plain one, so gzip/brotli also run once per change.
 """
+
 import gzip
 
 import brotli

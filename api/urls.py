@@ -1,4 +1,5 @@
 """Machine-facing URLs: simple index, file downloads and the legacy upload endpoint."""
+
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 
@@ -17,8 +18,11 @@ from .xmlrpc import views as xmlrpc_views
 urlpatterns = [
     path("simple/", read_only(simple_views.index), name="simple_index"),
     path("simple/<str:name>/", read_only(simple_views.detail), name="simple_detail"),
-    re_path(rf"^{FILES_URL_PREFIX.lstrip('/')}(?P<path>[0-9a-f]{{2}}/[0-9a-f]{{2}}/[0-9a-f]{{60}}/[^/]+)$",
-            file_views.download, name="file_download"),
+    re_path(
+        rf"^{FILES_URL_PREFIX.lstrip('/')}(?P<path>[0-9a-f]{{2}}/[0-9a-f]{{2}}/[0-9a-f]{{60}}/[^/]+)$",
+        file_views.download,
+        name="file_download",
+    ),
     # Files of upstream projects (upstream/): fetched once, checked, then served from storage.
     path("proxy/<str:name>/<str:sha256>/<str:filename>", upstream_views.download, name="upstream_file"),
     path("legacy/", upload_views.upload, name="legacy_upload"),
@@ -31,8 +35,11 @@ urlpatterns = [
     path("_/oidc/audience", oidc_views.audience, name="oidc_audience"),
     path("_/oidc/mint-token", oidc_views.mint_token, name="oidc_mint_token"),
     path("_/oidc/burn-token", oidc_views.burn, name="oidc_burn_token"),
-    path("integrity/<str:name>/<str:version>/<str:filename>/provenance", read_only(integrity_views.provenance),
-         name="provenance"),
+    path(
+        "integrity/<str:name>/<str:version>/<str:filename>/provenance",
+        read_only(integrity_views.provenance),
+        name="provenance",
+    ),
     # JSON API, its OpenAPI description, and XML-RPC (POST /pypi).
     path("", include("api.json.urls")),
     path("pypi/openapi.json", SpectacularJSONAPIView.as_view(urlconf=SchemaURLConf), name="json_api_openapi"),

@@ -9,6 +9,7 @@ indexes dropped before and rebuilt after, foreign-key triggers off during the lo
 (session_replication_role = replica; the rows are consistent by construction), then
 VACUUM ANALYZE. Prints a JSON object with the row counts and the time of each step.
 """
+
 import hashlib
 import json
 import os
@@ -47,7 +48,7 @@ class _Rows:
             self._buffer = "".join(line for _, line in zip(range(CHUNK_ROWS), self._lines)).encode()
             self._pos = 0
         end = len(self._buffer) if size < 0 else self._pos + size
-        data = self._buffer[self._pos:end]
+        data = self._buffer[self._pos : end]
         self._pos = end
         return data
 
@@ -88,13 +89,19 @@ def _secondary_indexes(cursor, tables):
     (drop statement, create statement); unique constraints are dropped and added back as such."""
     cursor.execute(
         "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
-        "WHERE c.contype = 'u' AND c.conrelid::regclass::text = ANY(%s)", [list(tables)])
+        "WHERE c.contype = 'u' AND c.conrelid::regclass::text = ANY(%s)",
+        [list(tables)],
+    )
     constraints = cursor.fetchall()
-    steps = [(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"', f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {d}')
-             for table, name, d in constraints]
+    steps = [
+        (f'ALTER TABLE {table} DROP CONSTRAINT "{name}"', f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {d}')
+        for table, name, d in constraints
+    ]
     cursor.execute(
         "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = ANY(%s) AND NOT EXISTS "
-        "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)", [list(tables)])
+        "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+        [list(tables)],
+    )
     return steps + [(f'DROP INDEX "{name}"', definition) for name, definition in cursor.fetchall()]
 
 
@@ -130,49 +137,96 @@ def load(count, releases):
         names = [f"{PREFIX}{WORDS[i % len(WORDS)]}-{i:07d}" for i in range(count)]
 
         t = time.perf_counter()
-        _copy(cursor, JournalEntry, ["id", "project_id", "name", "version", "action", "submitted_date"],
-              (f"{first[JournalEntry] + i}\t{first[Project] + i}\t{n}\t\tcreate\t{NOW}" for i, n in enumerate(names)))
+        _copy(
+            cursor,
+            JournalEntry,
+            ["id", "project_id", "name", "version", "action", "submitted_date"],
+            (f"{first[JournalEntry] + i}\t{first[Project] + i}\t{n}\t\tcreate\t{NOW}" for i, n in enumerate(names)),
+        )
         timings["journal_s"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        project_columns = ["id", "name", "normalized_name", "ultranormalized_name", "created", "last_serial", "status",
-                           "status_reason", "total_size"]
-        _copy(cursor, Project, project_columns, (
-            f"{first[Project] + i}\t{n}\t{normalize_name(n)}\t{ultranormalize_name(n)}\t{NOW}\t"
-            f"{first[JournalEntry] + i}\tactive\t\t{releases * 3000}" for i, n in enumerate(names)))
+        project_columns = [
+            "id",
+            "name",
+            "normalized_name",
+            "ultranormalized_name",
+            "created",
+            "last_serial",
+            "status",
+            "status_reason",
+            "total_size",
+        ]
+        _copy(
+            cursor,
+            Project,
+            project_columns,
+            (
+                f"{first[Project] + i}\t{n}\t{normalize_name(n)}\t{ultranormalize_name(n)}\t{NOW}\t"
+                f"{first[JournalEntry] + i}\tactive\t\t{releases * 3000}"
+                for i, n in enumerate(names)
+            ),
+        )
         timings["projects_s"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        release_columns = ["id", "project_id", "version", "canonical_version", "is_prerelease", "created", "yanked",
-                           "metadata_version", "summary"]
+        release_columns = [
+            "id",
+            "project_id",
+            "version",
+            "canonical_version",
+            "is_prerelease",
+            "created",
+            "yanked",
+            "metadata_version",
+            "summary",
+        ]
 
         def release_lines():
             rid = first[Release]
             for i, n in enumerate(names):
                 for version, canonical in versions:
-                    yield (f"{rid}\t{first[Project] + i}\t{version}\t{canonical}\tf\t{NOW}\tf\t2.1\t"
-                           f"{WORDS[i % 7]} {WORDS[(i // 7) % 12]} library number {i}")
+                    yield (
+                        f"{rid}\t{first[Project] + i}\t{version}\t{canonical}\tf\t{NOW}\tf\t2.1\t"
+                        f"{WORDS[i % 7]} {WORDS[(i // 7) % 12]} library number {i}"
+                    )
                     rid += 1
 
         _copy(cursor, Release, release_columns, release_lines())
         timings["releases_s"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        file_columns = ["id", "release_id", "filename", "packagetype", "python_version", "size", "md5_digest",
-                        "sha256_digest", "blake2_256_digest", "path", "upload_time", "metadata_sha256",
-                        "metadata_blake2_256"]
+        file_columns = [
+            "id",
+            "release_id",
+            "filename",
+            "packagetype",
+            "python_version",
+            "size",
+            "md5_digest",
+            "sha256_digest",
+            "blake2_256_digest",
+            "path",
+            "upload_time",
+            "metadata_sha256",
+            "metadata_blake2_256",
+        ]
 
         def file_lines():
             fid, rid = first[File], first[Release]
             for n in names:
                 dist = normalize_name(n).replace("-", "_")
                 for version, _ in versions:
-                    for kind, filename in (("bdist_wheel", f"{dist}-{version}-py3-none-any.whl"),
-                                           ("sdist", f"{dist}-{version}.tar.gz")):
+                    for kind, filename in (
+                        ("bdist_wheel", f"{dist}-{version}-py3-none-any.whl"),
+                        ("sdist", f"{dist}-{version}.tar.gz"),
+                    ):
                         md5, sha, b2 = _digests(fid)
                         meta = (sha[::-1], b2[::-1]) if kind == "bdist_wheel" else ("", "")
-                        yield (f"{fid}\t{rid}\t{filename}\t{kind}\t{'py3' if kind == 'bdist_wheel' else 'source'}\t"
-                               f"3000\t{md5}\t{sha}\t{b2}\t{file_path(b2, filename)}\t{NOW}\t{meta[0]}\t{meta[1]}")
+                        yield (
+                            f"{fid}\t{rid}\t{filename}\t{kind}\t{'py3' if kind == 'bdist_wheel' else 'source'}\t"
+                            f"3000\t{md5}\t{sha}\t{b2}\t{file_path(b2, filename)}\t{NOW}\t{meta[0]}\t{meta[1]}"
+                        )
                         fid += 1
                     rid += 1
 
@@ -195,7 +249,8 @@ def load(count, releases):
                 "setweight(to_tsvector(%s, p.name || ' ' || translate(p.name, '-_.', '   ')), 'A') || "
                 "setweight(to_tsvector(%s, r.summary), 'B') "
                 "FROM packages_release r WHERE p.name LIKE %s AND r.project_id = p.id AND r.version = %s",
-                [SEARCH_CONFIG, SEARCH_CONFIG, PREFIX + "%", versions[-1][0]])
+                [SEARCH_CONFIG, SEARCH_CONFIG, PREFIX + "%", versions[-1][0]],
+            )
         timings["search_vectors_s"] = time.perf_counter() - t
         for model in (JournalEntry, Project, Release, File):
             _reset_sequence(cursor, model)
@@ -207,8 +262,13 @@ def load(count, releases):
         for model in (Project, Release, File, JournalEntry):
             cursor.execute(f'SELECT COUNT(*) FROM "{model._meta.db_table}"')
             counts[model.__name__] = cursor.fetchone()[0]
-    return {"projects_added": count, "releases_per_project": releases, "counts": counts,
-            "sample_project": names[min(123_459, count - 1)], **timings}
+    return {
+        "projects_added": count,
+        "releases_per_project": releases,
+        "counts": counts,
+        "sample_project": names[min(123_459, count - 1)],
+        **timings,
+    }
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@
 - `filler-000` .. : one release each, to reach 900 files in all
 - `hugepkg`: one ~100 MiB wheel (for peak memory while receiving it), uploaded on its own
 """
+
 import base64
 import hashlib
 import os

@@ -8,6 +8,7 @@ each with counting on and off (DOWNLOAD_LOG_PATH="" / the access_log line remove
 wrk (-c32, 10 s a run) in interleaved rounds; the medians and the on/off ratio are printed and written to
 bench/.work/downloads.json. Not part of the test suite.
 """
+
 import argparse
 import json
 import shutil
@@ -23,17 +24,25 @@ WORKERS = 2
 
 
 def wheel_path(env):
-    code = ("from packages.models import File; "
-            "print(File.objects.filter(packagetype='bdist_wheel').order_by('id').first().url_path)")
+    code = (
+        "from packages.models import File; "
+        "print(File.objects.filter(packagetype='bdist_wheel').order_by('id').first().url_path)"
+    )
     return servers.manage(env, "shell", "-c", code).stdout.strip().splitlines()[-1]
 
 
 def nginx_front(name, app_url, env, counting):
     port = servers.free_port()
     prefix = servers.WORK / name
-    text = servers.production_conf(listen=f"127.0.0.1:{port}", app=app_url, packages_root=env["PACKAGE_FILES_ROOT"],
-                                   static_root=WORK / "static", cache_dir=prefix / "cache", prefix=prefix,
-                                   workers=WORKERS)
+    text = servers.production_conf(
+        listen=f"127.0.0.1:{port}",
+        app=app_url,
+        packages_root=env["PACKAGE_FILES_ROOT"],
+        static_root=WORK / "static",
+        cache_dir=prefix / "cache",
+        prefix=prefix,
+        workers=WORKERS,
+    )
     if not counting:
         text = "\n".join(line for line in text.splitlines() if "downloads.log" not in line)
     proc = servers._start_nginx(name, text, dirs=("cache",))
@@ -59,8 +68,11 @@ def main():
             label = "on" if counting else "off"
             log = str(WORK / "downloads.log") if counting else ""
             django = servers.start_gunicorn({**base, "DOWNLOAD_LOG_PATH": log}, WORKERS, name=f"gunicorn-{label}")
-            accel = servers.start_gunicorn({**base, "FILE_DELIVERY": "x-accel-redirect", "EDGE_CACHE_SECONDS": "3600",
-                                            "DOWNLOAD_LOG_PATH": ""}, WORKERS, name=f"gunicorn-accel-{label}")
+            accel = servers.start_gunicorn(
+                {**base, "FILE_DELIVERY": "x-accel-redirect", "EDGE_CACHE_SECONDS": "3600", "DOWNLOAD_LOG_PATH": ""},
+                WORKERS,
+                name=f"gunicorn-accel-{label}",
+            )
             front = nginx_front(f"nginx-downloads-{label}", accel.url, base, counting)
             procs += [django, accel, front]
             urls[f"gunicorn alone, counting {label}"] = django.url + path

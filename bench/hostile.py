@@ -8,6 +8,7 @@ it holds the worker), on SQLite in bench/.work/hostile/ or on PostgreSQL (a fres
 then --repeat times in a row; the table shows the first request's time and the slowest of the
 series, against the 2 s target. Not part of the test suite (no timed assertions there).
 """
+
 import argparse
 import base64
 import hashlib
@@ -53,8 +54,12 @@ class Client:
 
     def upload(self, fields, filename=None, data=None, token=None):
         body = multipart(fields, filename, data)
-        return self.request("POST", "/legacy/", body, {
-            "Content-Type": f"multipart/form-data; boundary={BOUNDARY}", "Authorization": self.auth(token)})
+        return self.request(
+            "POST",
+            "/legacy/",
+            body,
+            {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}", "Authorization": self.auth(token)},
+        )
 
     def xmlrpc(self, method, *params):
         return self.request("POST", "/pypi", xmlrpc.client.dumps(params, method).encode(), {"Content-Type": "text/xml"})
@@ -65,15 +70,27 @@ def multipart(fields, filename, data):
     for name, value in fields.items():
         value = value if isinstance(value, bytes) else str(value).encode()
         out.append(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode() + value)
-    out.append(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="content"; filename="'.encode() + filename
-               + b'"\r\nContent-Type: application/octet-stream\r\n\r\n' + data)
+    out.append(
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="content"; filename="'.encode()
+        + filename
+        + b'"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        + data
+    )
     return b"\r\n".join(out) + f"\r\n--{BOUNDARY}--\r\n".encode()
 
 
 def upload_fields(name, version, data, **extra):
-    fields = {":action": "file_upload", "protocol_version": "1", "metadata_version": "2.1", "name": name,
-              "version": version, "filetype": "bdist_wheel", "pyversion": "py3", "summary": "hostile bench",
-              "sha256_digest": hashlib.sha256(data).hexdigest()}
+    fields = {
+        ":action": "file_upload",
+        "protocol_version": "1",
+        "metadata_version": "2.1",
+        "name": name,
+        "version": version,
+        "filetype": "bdist_wheel",
+        "pyversion": "py3",
+        "summary": "hostile bench",
+        "sha256_digest": hashlib.sha256(data).hexdigest(),
+    }
     fields.update(extra)
     return fields
 
@@ -95,15 +112,22 @@ def cases(client):
     up = client.upload
 
     def readme(text, content_type):
-        return lambda: up(upload_fields("hostile-victim", "9.0", data, description=text,
-                                        description_content_type=content_type), fname, data)
+        return lambda: up(
+            upload_fields("hostile-victim", "9.0", data, description=text, description_content_type=content_type),
+            fname,
+            data,
+        )
 
     return [
         ("web search, 8 KiB query", lambda: client.request("GET", "/search/?q=" + quote("a " * 4096))),
         # gunicorn refuses request lines over 4094 bytes (414): this one reaches Django.
         ("web search, 1900 words (4 KiB URL)", lambda: client.request("GET", "/search/?q=" + "a+" * 1900)),
-        ("web search, 11 classifiers", lambda: client.request(  # a known one (prepare() uploads it)
-            "GET", "/search/?" + "&".join(["c=" + quote("Topic :: Utilities")] * 11))),
+        (
+            "web search, 11 classifiers",
+            lambda: client.request(  # a known one (prepare() uploads it)
+                "GET", "/search/?" + "&".join(["c=" + quote("Topic :: Utilities")] * 11)
+            ),
+        ),
         ("XML-RPC search, 8 KiB query", lambda: client.xmlrpc("search", {"summary": "a " * 4096})),
         ("XML-RPC search, 900 KiB query", lambda: client.xmlrpc("search", {"summary": "a " * 460_000})),
         ("XML-RPC search 'or', 2000 terms", lambda: client.xmlrpc("search", {"name": ["a"] * 2000}, "or")),
@@ -120,17 +144,25 @@ def cases(client):
         ("GET /project/a%00b/", lambda: client.request("GET", "/project/a%00b/")),
         ("GET /user/a%00b/", lambda: client.request("GET", "/user/a%00b/")),
         ("GET /rss/project/a%00b/releases.xml", lambda: client.request("GET", "/rss/project/a%00b/releases.xml")),
-        ("upload, field with NUL", lambda: up(upload_fields("hostile-victim", "9.0", data, summary="a\x00b"),
-                                              fname, data)),
-        ("upload, field not UTF-8", lambda: up(upload_fields("hostile-victim", "9.0", data, summary=b"caf\xe9"),
-                                               fname, data)),
+        (
+            "upload, field with NUL",
+            lambda: up(upload_fields("hostile-victim", "9.0", data, summary="a\x00b"), fname, data),
+        ),
+        (
+            "upload, field not UTF-8",
+            lambda: up(upload_fields("hostile-victim", "9.0", data, summary=b"caf\xe9"), fname, data),
+        ),
         ("upload, file name ../x.whl", lambda: up(upload_fields("hostile-victim", "9.0", data), b"../" + fname, data)),
-        ("upload, bad Author-email", lambda: up(upload_fields("hostile-victim", "9.0", data, author_email="<>"),
-                                                fname, data)),
+        (
+            "upload, bad Author-email",
+            lambda: up(upload_fields("hostile-victim", "9.0", data, author_email="<>"), fname, data),
+        ),
         ("page with a big stored README", lambda: client.request("GET", "/project/hostile-readme/")),
         # Last: failed credentials are throttled per client (429), which would answer the rows after it.
-        ("upload, token with NUL", lambda: up(upload_fields("hostile-victim", "9.0", data), fname, data,
-                                              token="pypi-\x00abc")),
+        (
+            "upload, token with NUL",
+            lambda: up(upload_fields("hostile-victim", "9.0", data), fname, data, token="pypi-\x00abc"),
+        ),
     ]
 
 
@@ -138,9 +170,18 @@ def prepare(client):
     """A project whose README is big but within the budget, for the page-view row."""
     text = "# Big\n\n" + ("Some *markdown* text. " * 40 + "\n\n") * 400  # ~350 KB
     filename, data = wheel_bytes("hostile-readme", "1.0", metadata=core_metadata("hostile-readme", "1.0"))
-    status, _ = client.upload(upload_fields("hostile-readme", "1.0", data, description=text,
-                                            description_content_type="text/markdown",
-                                            classifiers="Topic :: Utilities"), filename.encode(), data)
+    status, _ = client.upload(
+        upload_fields(
+            "hostile-readme",
+            "1.0",
+            data,
+            description=text,
+            description_content_type="text/markdown",
+            classifiers="Topic :: Utilities",
+        ),
+        filename.encode(),
+        data,
+    )
     if status != 200:
         raise SystemExit(f"could not upload the big-README project: {status}")
 
@@ -168,8 +209,15 @@ def run(args):
             status, first = send()
             times = [send()[1] for _ in range(args.repeat)]
             worst = max([first, *times])
-            rows.append({"input": label, "status": status, "first_s": round(first, 3),
-                         "max_of_series_s": round(worst, 3), "ok": worst < TARGET})
+            rows.append(
+                {
+                    "input": label,
+                    "status": status,
+                    "first_s": round(first, 3),
+                    "max_of_series_s": round(worst, 3),
+                    "ok": worst < TARGET,
+                }
+            )
             print(f"{label:45} {status} first {first:6.3f} s  max of {args.repeat + 1}: {worst:6.3f} s", flush=True)
     finally:
         server.stop()
@@ -177,12 +225,18 @@ def run(args):
 
 
 def table(rows, database, repeat):
-    lines = [f"Hostile inputs, one gunicorn sync worker, {database}; each input once and then {repeat} times in a "
-             f"row; target: no request holds the worker {TARGET:.0f} s or more.", "",
-             "| Hostile input | Status | First (s) | Slowest of the series (s) | < 2 s |", "|---|---|---|---|---|"]
+    lines = [
+        f"Hostile inputs, one gunicorn sync worker, {database}; each input once and then {repeat} times in a "
+        f"row; target: no request holds the worker {TARGET:.0f} s or more.",
+        "",
+        "| Hostile input | Status | First (s) | Slowest of the series (s) | < 2 s |",
+        "|---|---|---|---|---|",
+    ]
     for row in rows:
-        lines.append(f"| {row['input']} | {row['status']} | {row['first_s']:.3f} | {row['max_of_series_s']:.3f} | "
-                     f"{'yes' if row['ok'] else '**no**'} |")
+        lines.append(
+            f"| {row['input']} | {row['status']} | {row['first_s']:.3f} | {row['max_of_series_s']:.3f} | "
+            f"{'yes' if row['ok'] else '**no**'} |"
+        )
     return "\n".join(lines)
 
 

@@ -2,6 +2,7 @@
 
 The benchmark measures the working tree, whose models may be ahead of its migrations.
 """
+
 import os
 import sys
 from pathlib import Path

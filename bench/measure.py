@@ -1,4 +1,5 @@
 """The measurements: wrk load, pip/uv installs, twine uploads and peak server memory."""
+
 import os
 import re
 import statistics
@@ -53,8 +54,9 @@ def interleaved_wrk(urls, rounds=3):
     for _ in range(rounds):
         for name, url in urls.items():
             runs[name].append(wrk(url))
-    return {name: {key: statistics.median(r[key] for r in rs) for key in ("rps", "p50", "p99")}
-            for name, rs in runs.items()}
+    return {
+        name: {key: statistics.median(r[key] for r in rs) for key in ("rps", "p50", "p99")} for name, rs in runs.items()
+    }
 
 
 def install_rounds(indexes, requirement, runs=INSTALL_ROUNDS):
@@ -74,11 +76,34 @@ def install_seconds(tool, index_url, requirement, runs=3):
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as target:
             if tool == "pip":
-                cmd = [sys.executable, "-m", "pip", "install", "--no-cache-dir", "--disable-pip-version-check",
-                       "--no-compile", "--index-url", index_url, "--target", target, requirement]
+                cmd = [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "install",
+                    "--no-cache-dir",
+                    "--disable-pip-version-check",
+                    "--no-compile",
+                    "--index-url",
+                    index_url,
+                    "--target",
+                    target,
+                    requirement,
+                ]
             else:
-                cmd = [str(VENV_BIN / "uv"), "pip", "install", "--no-cache", "--index-url", index_url,
-                       "--target", target, "--python", sys.executable, requirement]
+                cmd = [
+                    str(VENV_BIN / "uv"),
+                    "pip",
+                    "install",
+                    "--no-cache",
+                    "--index-url",
+                    index_url,
+                    "--target",
+                    target,
+                    "--python",
+                    sys.executable,
+                    requirement,
+                ]
             start = time.perf_counter()
             result = subprocess.run(cmd, capture_output=True, text=True, env=clean_env(), timeout=300)
             elapsed = time.perf_counter() - start
@@ -90,13 +115,28 @@ def install_seconds(tool, index_url, requirement, runs=3):
 
 
 def twine_upload(repository_url, username, password, files, timeout=1800):
-    cmd = [sys.executable, "-m", "twine", "upload", "--non-interactive", "--disable-progress-bar",
-           "--repository-url", repository_url, "-u", username, "-p", password, *map(str, files)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "twine",
+        "upload",
+        "--non-interactive",
+        "--disable-progress-bar",
+        "--repository-url",
+        repository_url,
+        "-u",
+        username,
+        "-p",
+        password,
+        *map(str, files),
+    ]
     start = time.perf_counter()
     result = subprocess.run(cmd, capture_output=True, text=True, env=clean_env(), timeout=timeout)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
-        raise RuntimeError(f"twine upload to {repository_url} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        raise RuntimeError(
+            f"twine upload to {repository_url} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
     return elapsed
 
 

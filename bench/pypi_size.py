@@ -9,6 +9,7 @@ DATABASE_URL's server (default postgres://postgres@127.0.0.1:5432). Django alone
 (bench_7m_empty) runs beside it and every figure is taken on both in turns. Writes bench/.work/pypi_size.json and
 the "pypi.org's size" section of bench/RESULTS.md. `make bench` runs it after the rest.
 """
+
 import argparse
 import json
 import os
@@ -96,8 +97,9 @@ def measure_pages(apps, results):
             for _ in range(ROUNDS):
                 for name, app in apps.items():
                     if not (label in ONLY_FULL and name == "empty"):
-                        runs[name].append(measure.wrk(app.url + path, connections=connections,
-                                                      seconds=WRK_SECONDS, headers=headers))
+                        runs[name].append(
+                            measure.wrk(app.url + path, connections=connections, seconds=WRK_SECONDS, headers=headers)
+                        )
             for name, rs in runs.items():
                 if rs:
                     r = {key: statistics.median(x[key] for x in rs) for key in ("rps", "p50", "p99", "errors")}
@@ -111,11 +113,13 @@ def measure_uploads(apps, tokens, work, results):
     from twine.package import PackageFile
     from twine.repository import Repository
 
-    repositories = {name: Repository(f"{app.url}/legacy/", "__token__", tokens[name], disable_progress_bar=True)
-                    for name, app in apps.items()}
+    repositories = {
+        name: Repository(f"{app.url}/legacy/", "__token__", tokens[name], disable_progress_bar=True)
+        for name, app in apps.items()
+    }
     try:
         for n in range(UPLOADS + 1):
-            path, = write_dists(work / f"up-{n}", "latency-probe", f"1.{n}", kinds=("wheel",))
+            (path,) = write_dists(work / f"up-{n}", "latency-probe", f"1.{n}", kinds=("wheel",))
             package = PackageFile.from_filename(str(path), comment=None)
             for name, repository in repositories.items():
                 start = time.perf_counter()
@@ -127,8 +131,11 @@ def measure_uploads(apps, tokens, work, results):
             repository.close()
     for name, ts in times.items():
         ts = ts[1:]
-        results[name]["upload_ms"] = {"median": statistics.median(ts), "p90": sorted(ts)[int(len(ts) * .9)],
-                                      "all": [round(t, 1) for t in ts]}
+        results[name]["upload_ms"] = {
+            "median": statistics.median(ts),
+            "p90": sorted(ts)[int(len(ts) * 0.9)],
+            "all": [round(t, 1) for t in ts],
+        }
         log(f"  {name}: upload median {results[name]['upload_ms']['median']:.0f} ms")
 
 
@@ -151,8 +158,11 @@ def main():
     parser.add_argument("--releases", type=int, default=5)
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--quick", action="store_true", help="one 2 s wrk run per figure (a smoke test)")
-    parser.add_argument("--only-root", action="store_true",
-                        help="measure /simple/ only (no upload), write bench/.work/pypi_size_root.json, not RESULTS.md")
+    parser.add_argument(
+        "--only-root",
+        action="store_true",
+        help="measure /simple/ only (no upload), write bench/.work/pypi_size_root.json, not RESULTS.md",
+    )
     args = parser.parse_args()
     global ROUNDS, WRK_SECONDS
     if args.quick:
@@ -168,31 +178,49 @@ def main():
         envs[name] = servers.app_env(f"{server}/{db}", work / f"var-{name}")
         _admin(server, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
         _admin(server, f"CREATE DATABASE {db}")
-    results = {"projects": args.projects, "releases_per_project": args.releases, "workers": WORKERS,
-               "wrk_seconds": WRK_SECONDS, "rounds": ROUNDS, "empty": {"pages": {}}, "full": {"pages": {}}}
+    results = {
+        "projects": args.projects,
+        "releases_per_project": args.releases,
+        "workers": WORKERS,
+        "wrk_seconds": WRK_SECONDS,
+        "rounds": ROUNDS,
+        "empty": {"pages": {}},
+        "full": {"pages": {}},
+    }
     apps = {}
     try:
-        files = [p for p in dataset.build(servers.WORK / "dists")["main"]
-                 if p.name.startswith((f"{dataset.BIG}-", f"{dataset.SMALL}-"))]
+        files = [
+            p
+            for p in dataset.build(servers.WORK / "dists")["main"]
+            if p.name.startswith((f"{dataset.BIG}-", f"{dataset.SMALL}-"))
+        ]
         log("both indexes: uploading bigproj and smallproj")
         tokens = {name: prepare(env, files) for name, env in envs.items()}
 
         log(f"bulk-loading {args.projects} projects × {args.releases} releases × 2 files with COPY")
         start = time.perf_counter()
-        out = subprocess.run([sys.executable, str(servers.BENCH / "bulk_copy.py"), str(args.projects),
-                              "--releases", str(args.releases)], env=envs["full"], cwd=servers.ROOT, check=True,
-                             stdout=subprocess.PIPE, text=True).stdout  # its errors go to our stderr
+        out = subprocess.run(
+            [sys.executable, str(servers.BENCH / "bulk_copy.py"), str(args.projects), "--releases", str(args.releases)],
+            env=envs["full"],
+            cwd=servers.ROOT,
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        ).stdout  # its errors go to our stderr
         results["load"] = json.loads(out.strip().splitlines()[-1])
         results["load"]["total_s"] = time.perf_counter() - start
         log(f"  loaded in {results['load']['total_s']:.0f} s: {results['load']['counts']}")
         (servers.WORK / ("pypi_size_root.json" if args.only_root else "pypi_size.json")).write_text(
-            json.dumps(results, indent=2))
+            json.dumps(results, indent=2)
+        )
 
         for name, env in envs.items():
             apps[name] = servers.start_gunicorn(env, WORKERS, name=f"gunicorn-size-{name}")
         for name, app in apps.items():
             results[name]["root_cold_ms"], results[name]["root_bytes"] = fetch_ms(app.url + "/simple/")
-            results[name]["root_json_cold_ms"], results[name]["root_json_bytes"] = fetch_ms(app.url + "/simple/", (JSON,))
+            results[name]["root_json_cold_ms"], results[name]["root_json_bytes"] = fetch_ms(
+                app.url + "/simple/", (JSON,)
+            )
         log(f"  cold /simple/ at 7M: {results['full']['root_cold_ms']:.0f} ms, {results['full']['root_bytes']} bytes")
         sample = results["load"]["sample_project"]  # one of the bulk-loaded projects
         label = f"/simple/<bulk>/ ({2 * args.releases} files)"
@@ -250,12 +278,16 @@ def write_section(results):
     for key, r in full["pages"].items():
         e = empty["pages"].get(key)
         if not r["rps"]:  # wrk saw no answer at all within its 10 s timeout
-            lines.append(f"| `{key}` | {_fmt(e['p50']) if e else '–'} | {_fmt(e['p99']) if e else '–'} | "
-                         "no answer within 10 s | – | 0 | – |")
+            lines.append(
+                f"| `{key}` | {_fmt(e['p50']) if e else '–'} | {_fmt(e['p99']) if e else '–'} | "
+                "no answer within 10 s | – | 0 | – |"
+            )
             continue
         ratio = f"{r['p50'] / e['p50']:.2f}×" if e else "–"
-        lines.append(f"| `{key}` | {_fmt(e['p50']) if e else '–'} | {_fmt(e['p99']) if e else '–'} | {_fmt(r['p50'])} "
-                     f"| {_fmt(r['p99'])} | {r['rps']:,.1f} | {ratio} |")
+        lines.append(
+            f"| `{key}` | {_fmt(e['p50']) if e else '–'} | {_fmt(e['p99']) if e else '–'} | {_fmt(r['p50'])} "
+            f"| {_fmt(r['p99'])} | {r['rps']:,.1f} | {ratio} |"
+        )
     up_e, up_f = empty.get("upload_ms", {}), full.get("upload_ms", {})
     lines += [
         "",
@@ -271,8 +303,14 @@ def write_section(results):
         f"{full.get('worker_rss_mib')} MiB.",
     ]
     lines += ["", "Targets:", ""]
-    worst = max((full["pages"][f"{k} c=1"]["p50"] / empty["pages"][f"{k} c=1"]["p50"]
-                 for k in PER_PROJECT if f"{k} c=1" in empty["pages"] and f"{k} c=1" in full["pages"]), default=0)
+    worst = max(
+        (
+            full["pages"][f"{k} c=1"]["p50"] / empty["pages"][f"{k} c=1"]["p50"]
+            for k in PER_PROJECT
+            if f"{k} c=1" in empty["pages"] and f"{k} c=1" in full["pages"]
+        ),
+        default=0,
+    )
     root32 = full["pages"].get("/simple/ (HTML) c=32", {}).get("p99", 0)
     lines += [
         "| target | measured | met |",

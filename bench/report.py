@@ -1,4 +1,5 @@
 """Markdown tables from the benchmark's results dict."""
+
 import os
 import platform
 import subprocess
@@ -20,10 +21,14 @@ def machine():
             mem = f"{int(f.readline().split()[1]) / 1024 / 1024:.1f} GiB RAM"
     except OSError:
         pass
-    nginx = subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip().replace("nginx version: ", "")
+    nginx = (
+        subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip().replace("nginx version: ", "")
+    )
     wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("[")[0].strip()
-    return (f"{os.cpu_count()} CPUs ({cpu}), {mem}, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}, {nginx}, {wrk}")
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), {mem}, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, {nginx}, {wrk}"
+    )
 
 
 def _ratio(value, other):
@@ -34,7 +39,10 @@ def _ratio(value, other):
 
 
 def load_table(load, pages, servers, peers, static="nginx static"):
-    lines = ["| page | server | req/s | p50 ms | p99 ms | vs best peer | vs nginx static |", "|---|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| page | server | req/s | p50 ms | p99 ms | vs best peer | vs nginx static |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
     for page in pages:
         rows = load.get(page, {})
         best_peer = max((rows[p]["rps"] for p in peers if p in rows), default=0)
@@ -61,13 +69,17 @@ def install_table(installs, servers):
 
 
 def upload_table(uploads, servers, files):
-    lines = [f"| server | twine upload of {files} files (s) | files/s | peak RSS receiving 100 MiB (MiB, baseline → peak) |",
-             "|---|---:|---:|---|"]
+    lines = [
+        f"| server | twine upload of {files} files (s) | files/s | peak RSS receiving 100 MiB (MiB, baseline → peak) |",
+        "|---|---:|---:|---|",
+    ]
     for server in servers:
         if server in uploads:
             r = uploads[server]
-            lines.append(f"| {server} | {r['seconds']:.1f} | {files / r['seconds']:.1f} | "
-                         f"{r['rss_base']:.0f} → {r['rss_peak']:.0f} (+{r['rss_peak'] - r['rss_base']:.0f}) |")
+            lines.append(
+                f"| {server} | {r['seconds']:.1f} | {files / r['seconds']:.1f} | "
+                f"{r['rss_base']:.0f} → {r['rss_peak']:.0f} (+{r['rss_peak'] - r['rss_base']:.0f}) |"
+            )
     return "\n".join(lines)
 
 
@@ -88,14 +100,20 @@ def targets_table(r, ours, prod, peers, static, ceiling=None):
 
     big = load.get("big", {})
     best = max(big[p]["rps"] for p in peers if p in big)
-    add("600-file page, gunicorn alone: ≥ 20× the faster peer", f"{big[ours]['rps'] / best:.0f}×", big[ours]["rps"] >= 20 * best)
+    add(
+        "600-file page, gunicorn alone: ≥ 20× the faster peer",
+        f"{big[ours]['rps'] / best:.0f}×",
+        big[ours]["rps"] >= 20 * best,
+    )
     add("… p99 under 100 ms at 32 connections", f"{big[ours]['p99']:.0f} ms", big[ours]["p99"] < 100)
     if prod in big:
         pair = r.get("prod_vs_static")
         if pair:  # medians of runs taken in turns (bench/run.py)
             ratio = pair[prod]["rps"] / pair[static]["rps"]
-            measured = (f"{ratio:.2f}× ({pair[prod]['rps']:,.0f} vs {pair[static]['rps']:,.0f} req/s, medians of "
-                        f"{r.get('prod_vs_static_rounds', 3)} runs each, in turns)")
+            measured = (
+                f"{ratio:.2f}× ({pair[prod]['rps']:,.0f} vs {pair[static]['rps']:,.0f} req/s, medians of "
+                f"{r.get('prod_vs_static_rounds', 3)} runs each, in turns)"
+            )
         else:
             ratio = big[prod]["rps"] / big[static]["rps"]
             measured = f"{ratio:.2f}×"
@@ -108,7 +126,11 @@ def targets_table(r, ours, prod, peers, static, ceiling=None):
         fast_peer = max(rate[p] for p in peers if p in rate)
         devpi = rate.get(peers[1], 0)
         add("upload: ≥ 5× devpi's rate", f"{rate[ours] / devpi:.1f}×", rate[ours] >= 5 * devpi)
-        add("upload: no slower than 1.5× pypiserver", f"{fast_peer / rate[ours]:.2f}× slower", fast_peer / rate[ours] <= 1.5)
+        add(
+            "upload: no slower than 1.5× pypiserver",
+            f"{fast_peer / rate[ours]:.2f}× slower",
+            fast_peer / rate[ours] <= 1.5,
+        )
     rounds = [(ours, inst, "gunicorn alone"), (prod, r.get("installs_prod", {}), "production layout")]
     for server, round_, label in rounds:
         if server not in round_:
@@ -118,11 +140,18 @@ def targets_table(r, ours, prod, peers, static, ceiling=None):
             measured = f"{round_[server][tool]:.2f} s vs {best_peer:.2f} s"
             if ceiling in round_:
                 measured += f" (nginx static ceiling: {round_[ceiling][tool]:.2f} s)"
-            add(f"{tool} install, {label}: no slower than the fastest peer (5% noise margin)",
-                measured, round_[server][tool] <= best_peer * 1.05)
+            add(
+                f"{tool} install, {label}: no slower than the fastest peer (5% noise margin)",
+                measured,
+                round_[server][tool] <= best_peer * 1.05,
+            )
     if "scale" in r:
         w = r["scale"]["wrk"]
         for label, limit in ((f"/simple/{r.get('big_name', 'bigproj')}/ (c=32)", 50), ("/simple/ (c=32)", 300)):
             if label in w:
-                add(f"100k projects: warm p99 of `{label}` under {limit} ms", f"{w[label]['p99']:.0f} ms", w[label]["p99"] < limit)
+                add(
+                    f"100k projects: warm p99 of `{label}` under {limit} ms",
+                    f"{w[label]['p99']:.0f} ms",
+                    w[label]["p99"] < limit,
+                )
     return "\n".join(["| target | measured | met |", "|---|---|---|", *rows])

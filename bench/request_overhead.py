@@ -9,6 +9,7 @@ production (JSON) formatter. Run it as gunicorn runs the app:
     .venv/bin/python bench/request_overhead.py                       # one process's metrics
     PROMETHEUS_MULTIPROC_DIR=$(mktemp -d) .venv/bin/python bench/request_overhead.py
 """
+
 import io
 import os
 import statistics
@@ -36,10 +37,19 @@ ROUNDS, PER_ROUND = 60, 300
 
 def environ(path):
     return {
-        "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": "127.0.0.1", "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr, "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_ACCEPT": "application/vnd.pypi.simple.v1+json", "HTTP_ACCEPT_ENCODING": "gzip",
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "127.0.0.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_ACCEPT": "application/vnd.pypi.simple.v1+json",
+        "HTTP_ACCEPT_ENCODING": "gzip",
         "HTTP_USER_AGENT": "pip/25.0",
     }
 
@@ -100,8 +110,10 @@ def main():
     print(f"GET {path} in-process, metrics in {mode}, median of {ROUNDS} rounds of {PER_ROUND}:")
     for name, values in samples.items():
         low = statistics.quantiles(values, n=4)[0]
-        print(f"  {name:<17} median {statistics.median(values):7.1f}  lower quartile {low:7.1f}  "
-              f"min {min(values):7.1f} µs/request")
+        print(
+            f"  {name:<17} median {statistics.median(values):7.1f}  lower quartile {low:7.1f}  "
+            f"min {min(values):7.1f} µs/request"
+        )
     # The machine is shared: the lower quartile and the minimum are the least disturbed figures.
     for figure, pick in (("lower quartile", lambda v: statistics.quantiles(v, n=4)[0]), ("min", min)):
         for name in ("with observer", "log off"):

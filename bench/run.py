@@ -5,6 +5,7 @@
 
 All load is bounded (wrk -d10s) and stays on 127.0.0.1. See bench/README.md for what each part measures.
 """
+
 import argparse
 import json
 import os
@@ -24,7 +25,13 @@ import report
 import servers
 from servers import WORK
 
-OURS, PROD, PYPISERVER, DEVPI, STATIC = "this index (gunicorn)", "this index (nginx + cache)", "pypiserver", "devpi-server", "nginx static"
+OURS, PROD, PYPISERVER, DEVPI, STATIC = (
+    "this index (gunicorn)",
+    "this index (nginx + cache)",
+    "pypiserver",
+    "devpi-server",
+    "nginx static",
+)
 # The install ceiling: this index's chain pages, files and PEP 658 metadata files served by
 # nginx from disk; and the same without the metadata files (pip then makes 2 requests per
 # package instead of 3, as it does with both peers, which serve no metadata files).
@@ -171,8 +178,13 @@ def upload_visible(prod, token, results):
 def scale(results, env, projects, workers):
     log(f"bulk-inserting {projects} projects")
     start = time.perf_counter()
-    subprocess.run([sys.executable, str(servers.BENCH / "scale_seed.py"), str(projects)], env=env, check=True,
-                   cwd=servers.ROOT, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(servers.BENCH / "scale_seed.py"), str(projects)],
+        env=env,
+        check=True,
+        cwd=servers.ROOT,
+        capture_output=True,
+    )
     results["scale"] = {"projects": projects, "seed_seconds": time.perf_counter() - start, "wrk": {}}
     app = servers.start_gunicorn(env, workers, name="gunicorn-scale")
     try:
@@ -221,8 +233,15 @@ def main():
     data = dataset.build(WORK / "dists")
     workers = os.cpu_count() or 2
     db_url, db_name = database_url()
-    results = {"machine": report.machine(), "database": db_name, "workers": workers,
-               "uploads": {}, "load": {}, "installs": {}, "freshness": {}}
+    results = {
+        "machine": report.machine(),
+        "database": db_name,
+        "workers": workers,
+        "uploads": {},
+        "load": {},
+        "installs": {},
+        "freshness": {},
+    }
     env, var, token = setup_ours(db_url)
     running = []
     try:
@@ -238,8 +257,12 @@ def main():
         upload_everywhere(results, data["main"], data["huge"], ours, token, peers)
         static = servers.start_nginx_static(save_static_pages(ours), workers)
         running.append(static)
-        targets = {OURS: ours.url, PYPISERVER: peers[PYPISERVER].url,
-                   DEVPI: lambda path: peers[DEVPI].simple + path.removeprefix("/simple/"), STATIC: static.url}
+        targets = {
+            OURS: ours.url,
+            PYPISERVER: peers[PYPISERVER].url,
+            DEVPI: lambda path: peers[DEVPI].simple + path.removeprefix("/simple/"),
+            STATIC: static.url,
+        }
         load_everywhere(results, targets)
         ceilings = {}
         for label, metadata in ((STATIC_CHAIN, True), (STATIC_CHAIN_BARE, False)):
@@ -247,15 +270,26 @@ def main():
             ceilings[label] = servers.start_nginx_static(save_static_chain(ours, metadata), workers, name=name)
             running.append(ceilings[label])
         ceiling_urls = {label: proc.url + "/simple/" for label, proc in ceilings.items()}
-        installs_everywhere(results, {OURS: ours.url + "/simple/", PYPISERVER: peers[PYPISERVER].simple,
-                                      DEVPI: peers[DEVPI].simple, **ceiling_urls})
+        installs_everywhere(
+            results,
+            {
+                OURS: ours.url + "/simple/",
+                PYPISERVER: peers[PYPISERVER].simple,
+                DEVPI: peers[DEVPI].simple,
+                **ceiling_urls,
+            },
+        )
         ours.stop()  # the peers stay up (idle) for the production layout's install rounds
         running.remove(ours)
 
         # The documented production layout: nginx (deploy/nginx.conf) in front, purged on change.
         prod_port = servers.free_port()
-        prod_env = dict(env, EDGE_CACHE_SECONDS="86400", EDGE_PURGE_URLS=f"http://127.0.0.1:{prod_port}/_purge",
-                        FILE_DELIVERY="x-accel-redirect")
+        prod_env = dict(
+            env,
+            EDGE_CACHE_SECONDS="86400",
+            EDGE_PURGE_URLS=f"http://127.0.0.1:{prod_port}/_purge",
+            FILE_DELIVERY="x-accel-redirect",
+        )
         app = servers.start_gunicorn(prod_env, workers, name="gunicorn-prod")
         running.append(app)
         prod = servers.start_nginx_production(prod_port, app.url, var / "packages", var / "static", workers)
@@ -266,12 +300,21 @@ def main():
         # The production target is a ratio to nginx static: measure the two in turns as well.
         log("big page: production layout and nginx static, interleaved")
         results["prod_vs_static"] = measure.interleaved_wrk(
-            {PROD: prod.url + PAGES["big"], STATIC: static.url + PAGES["big"]}, rounds=PROD_VS_STATIC_ROUNDS)
+            {PROD: prod.url + PAGES["big"], STATIC: static.url + PAGES["big"]}, rounds=PROD_VS_STATIC_ROUNDS
+        )
         results["prod_vs_static_rounds"] = PROD_VS_STATIC_ROUNDS
         save(results)
         # Interleaved with the same peers again, so this comparison is from one set of rounds too.
-        installs_everywhere(results, {PROD: prod.url + "/simple/", PYPISERVER: peers[PYPISERVER].simple,
-                                      DEVPI: peers[DEVPI].simple, **ceiling_urls}, key="installs_prod")
+        installs_everywhere(
+            results,
+            {
+                PROD: prod.url + "/simple/",
+                PYPISERVER: peers[PYPISERVER].simple,
+                DEVPI: peers[DEVPI].simple,
+                **ceiling_urls,
+            },
+            key="installs_prod",
+        )
         results["freshness"] = freshness_check(prod, prod_env)
         upload_visible(prod, token, results)
         for proc in (prod, app, *peers.values(), *ceilings.values()):

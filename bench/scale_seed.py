@@ -4,6 +4,7 @@ Run with the app's environment: `python bench/scale_seed.py 100000`. Rows go str
 with bulk_create (the services layer is far too slow for 100k), in the shape the services
 would leave them: normalized names, a journal entry per project, last_serial set.
 """
+
 import os
 import sys
 from pathlib import Path
@@ -38,8 +39,12 @@ def seed(count):
                 ids = [e.id for e in entries]
             Project.objects.bulk_create(
                 [
-                    Project(name=n, normalized_name=normalize_name(n), ultranormalized_name=ultranormalize_name(n),
-                            last_serial=serial)
+                    Project(
+                        name=n,
+                        normalized_name=normalize_name(n),
+                        ultranormalized_name=ultranormalize_name(n),
+                        last_serial=serial,
+                    )
                     for n, serial in zip(names, ids)
                 ]
             )

@@ -2,6 +2,7 @@
 
 Every process is started in its own session and stopped by its own process group id.
 """
+
 import os
 import shutil
 import signal
@@ -57,7 +58,11 @@ class Proc:
         self.name, self.url = name, url
         self.log = open(WORK / f"{name}.log", "w")
         self.popen = subprocess.Popen(
-            cmd, env=env or os.environ.copy(), cwd=cwd or ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+            cmd,
+            env=env or os.environ.copy(),
+            cwd=cwd or ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
@@ -84,10 +89,13 @@ def ensure_tools():
         subprocess.run(["apt-get", "install", "-y", "nginx", "wrk", "libnginx-mod-http-cache-purge"], check=True)
     if not (PEER_BIN / "pypi-server").exists() or not (PEER_BIN / "devpi-server").exists():
         subprocess.run([sys.executable, "-m", "venv", str(PEERS / "venv")], check=True)
-        subprocess.run([str(PEER_BIN / "pip"), "install", "--quiet", "--disable-pip-version-check", *PEER_PINS], check=True)
+        subprocess.run(
+            [str(PEER_BIN / "pip"), "install", "--quiet", "--disable-pip-version-check", *PEER_PINS], check=True
+        )
 
 
 # --- this project -------------------------------------------------------------------------
+
 
 def app_env(database_url, var_dir, **extra):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "UV_"))}
@@ -108,14 +116,33 @@ def app_env(database_url, var_dir, **extra):
 
 
 def manage(env, *args, check=True):
-    return subprocess.run([sys.executable, str(BENCH / "manage_bench.py"), *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True, check=check)
+    return subprocess.run(
+        [sys.executable, str(BENCH / "manage_bench.py"), *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=check,
+    )
 
 
 def start_gunicorn(env, workers, name="gunicorn"):
     port = free_port()
-    cmd = [str(VENV_BIN / "gunicorn"), "pypiapp.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-           "--worker-class", "sync", "--timeout", "120", "--backlog", "2048", "--no-control-socket"]
+    cmd = [
+        str(VENV_BIN / "gunicorn"),
+        "pypiapp.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--timeout",
+        "120",
+        "--backlog",
+        "2048",
+        "--no-control-socket",
+    ]
     proc = Proc(name, cmd, f"http://127.0.0.1:{port}", env=env)
     _ready(proc, proc.url + "/simple/readiness-probe/")  # a 404; leaves the page caches cold
     return proc
@@ -123,10 +150,25 @@ def start_gunicorn(env, workers, name="gunicorn"):
 
 # --- peers --------------------------------------------------------------------------------
 
+
 def start_pypiserver(packages_dir):
     port = free_port()
-    cmd = [str(PEER_BIN / "pypi-server"), "run", "-p", str(port), "-i", "127.0.0.1", "-a", ".", "-P", ".",
-           "--disable-fallback", "--log-stream", "none", str(packages_dir)]
+    cmd = [
+        str(PEER_BIN / "pypi-server"),
+        "run",
+        "-p",
+        str(port),
+        "-i",
+        "127.0.0.1",
+        "-a",
+        ".",
+        "-P",
+        ".",
+        "--disable-fallback",
+        "--log-stream",
+        "none",
+        str(packages_dir),
+    ]
     proc = Proc("pypiserver", cmd, f"http://127.0.0.1:{port}")
     _ready(proc, proc.url + "/simple/")
     proc.simple = proc.url + "/simple/"
@@ -139,10 +181,21 @@ def start_devpi(serverdir, clientdir):
     port = free_port()
     shutil.rmtree(serverdir, ignore_errors=True)
     shutil.rmtree(clientdir, ignore_errors=True)
-    subprocess.run([str(PEER_BIN / "devpi-init"), "--serverdir", str(serverdir), "--root-passwd", "root-bench"],
-                   check=True, capture_output=True)
-    cmd = [str(PEER_BIN / "devpi-server"), "--serverdir", str(serverdir), "--host", "127.0.0.1", "--port", str(port),
-           "--offline-mode"]
+    subprocess.run(
+        [str(PEER_BIN / "devpi-init"), "--serverdir", str(serverdir), "--root-passwd", "root-bench"],
+        check=True,
+        capture_output=True,
+    )
+    cmd = [
+        str(PEER_BIN / "devpi-server"),
+        "--serverdir",
+        str(serverdir),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--offline-mode",
+    ]
     proc = Proc("devpi", cmd, f"http://127.0.0.1:{port}")
     _ready(proc, proc.url + "/+api")
 
@@ -214,8 +267,15 @@ def start_nginx_static(root, workers, name="nginx-static"):
 def start_nginx_production(port, app_url, packages_root, static_root, workers):
     """deploy/nginx.conf with its placeholders filled in (port chosen first: Django purges it)."""
     prefix = WORK / "nginx-prod"
-    text = production_conf(listen=f"127.0.0.1:{port}", app=app_url, packages_root=packages_root,
-                           static_root=static_root, cache_dir=prefix / "cache", prefix=prefix, workers=workers)
+    text = production_conf(
+        listen=f"127.0.0.1:{port}",
+        app=app_url,
+        packages_root=packages_root,
+        static_root=static_root,
+        cache_dir=prefix / "cache",
+        prefix=prefix,
+        workers=workers,
+    )
     proc = _start_nginx("nginx-prod", text, dirs=("cache",))
     proc.url = f"http://127.0.0.1:{port}"
     _ready(proc, proc.url + "/simple/")

@@ -10,6 +10,7 @@ With `--lookups` it times the upload checks' queries instead, one at a time (bes
 
     .venv/bin/python bench/upload_loop.py [--uploads 200] [--rounds 5] [--postgres] [--lookups]
 """
+
 import argparse
 import base64
 import os
@@ -38,8 +39,12 @@ def _environment(args, scratch):
     else:
         database = f"sqlite:///{scratch}/db.sqlite3"
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="pypiapp.settings", DATABASE_URL=database, SECRET_KEY="upload-loop-bench",
-        PACKAGE_FILES_ROOT=f"{scratch}/packages", ALLOWED_HOSTS="testserver", PROJECT_CREATE_RATE="1000000/h",
+        DJANGO_SETTINGS_MODULE="pypiapp.settings",
+        DATABASE_URL=database,
+        SECRET_KEY="upload-loop-bench",
+        PACKAGE_FILES_ROOT=f"{scratch}/packages",
+        ALLOWED_HOSTS="testserver",
+        PROJECT_CREATE_RATE="1000000/h",
         DEBUG="0",
     )
 
@@ -85,7 +90,9 @@ def main():
 
         upload("warm-up", "1.0")
         if args.lookups:
-            return time_lookups(get_user_model().objects.get(username="bench"), "postgres" if args.postgres else "sqlite")
+            return time_lookups(
+                get_user_model().objects.get(username="bench"), "postgres" if args.postgres else "sqlite"
+            )
         per_upload = []
         for round_number in range(args.rounds):
             times = []
@@ -95,9 +102,11 @@ def main():
                 else:
                     times.append(upload("loop-existing", f"{round_number}.{i}"))
             per_upload.append(sum(times) / len(times) * 1000)
-        print(f"{'PostgreSQL' if args.postgres else 'SQLite'}: {args.uploads} uploads x {args.rounds} rounds, "
-              f"ms per upload: median {statistics.median(per_upload):.2f}, best {min(per_upload):.2f} "
-              f"(rounds: {', '.join(f'{t:.2f}' for t in per_upload)})")
+        print(
+            f"{'PostgreSQL' if args.postgres else 'SQLite'}: {args.uploads} uploads x {args.rounds} rounds, "
+            f"ms per upload: median {statistics.median(per_upload):.2f}, best {min(per_upload):.2f} "
+            f"(rounds: {', '.join(f'{t:.2f}' for t in per_upload)})"
+        )
 
 
 def time_lookups(user, database):
@@ -118,8 +127,9 @@ def time_lookups(user, database):
         project = policy.lock_project("warm-up", uploader)
         calls = {
             "lock_project": lambda: policy.lock_project("warm-up", uploader),
-            "files_with_name_or_bytes": lambda: policy.files_with_name_or_bytes("warm_up-1.0-py3-none-any.whl",
-                                                                                digests),
+            "files_with_name_or_bytes": lambda: policy.files_with_name_or_bytes(
+                "warm_up-1.0-py3-none-any.whl", digests
+            ),
             "find_release": lambda: policy.find_release(project, "1.0"),
             "projects_created_since": lambda: policy._projects_created_since(user, project.created),
             "prohibited_and_lookalike": lambda: project_names._prohibited_and_lookalike("warm-up", "warmup"),

@@ -10,6 +10,7 @@ measures the 413 cut-off instead (the rest of the body is dropped or drained in 
     .venv/bin/python bench/upload_memory.py [--server gunicorn|runserver] [--size-mib 100]
         [--limit-mib 40] [--port 8103]
 """
+
 import argparse
 import hashlib
 import os
@@ -96,8 +97,9 @@ def upload(url, token, path):
         }  # fmt: skip
         encoder = MultipartEncoder(fields=fields)  # streams the file from disk
         started = time.monotonic()
-        response = requests.post(url, data=encoder, headers={"Content-Type": encoder.content_type},
-                                 auth=("__token__", token), timeout=600)
+        response = requests.post(
+            url, data=encoder, headers={"Content-Type": encoder.content_type}, auth=("__token__", token), timeout=600
+        )
         return response, time.monotonic() - started
 
 
@@ -106,8 +108,12 @@ def main():
     parser.add_argument("--server", choices=["gunicorn", "runserver"], default="gunicorn")
     parser.add_argument("--size-mib", type=float, default=100)
     parser.add_argument("--port", type=int, default=8103)
-    parser.add_argument("--limit-mib", type=float, default=None,
-                        help="per-file limit; below --size-mib it measures the 413 cut-off instead")
+    parser.add_argument(
+        "--limit-mib",
+        type=float,
+        default=None,
+        help="per-file limit; below --size-mib it measures the 413 cut-off instead",
+    )
     args = parser.parse_args()
     limit_mib = args.limit_mib or args.size_mib + 1
 
@@ -118,25 +124,52 @@ def main():
             "from pypiapp.settings import *  # noqa\n"
             "MIGRATION_MODULES = {app.rsplit('.', 1)[-1]: None for app in INSTALLED_APPS}  # noqa\n"
         )
-        env = dict(os.environ, PYPIAPP_VAR_DIR=tmp, DJANGO_SETTINGS_MODULE="bench_settings",
-                   PYTHONPATH=os.pathsep.join([tmp, str(ROOT)]),
-                   UPLOAD_MAX_FILE_SIZE=str(int(limit_mib * 1024 * 1024)), FILE_UPLOAD_TEMP_DIR=tmp)
+        env = dict(
+            os.environ,
+            PYPIAPP_VAR_DIR=tmp,
+            DJANGO_SETTINGS_MODULE="bench_settings",
+            PYTHONPATH=os.pathsep.join([tmp, str(ROOT)]),
+            UPLOAD_MAX_FILE_SIZE=str(int(limit_mib * 1024 * 1024)),
+            FILE_UPLOAD_TEMP_DIR=tmp,
+        )
         env.pop("DATABASE_URL", None)
         manage = [PYTHON, str(ROOT / "manage.py")]
         subprocess.run([*manage, "migrate", "--run-syncdb", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
-        subprocess.run([*manage, "create_user", "bench", "--email", "bench@example.com", "--password",
-                        "bench-password-123"], env=env, check=True, cwd=ROOT, capture_output=True)
-        token = subprocess.run([*manage, "create_token", "bench"], env=env, check=True, cwd=ROOT,
-                               capture_output=True, text=True).stdout.split()[-1]
+        subprocess.run(
+            [*manage, "create_user", "bench", "--email", "bench@example.com", "--password", "bench-password-123"],
+            env=env,
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+        )
+        token = subprocess.run(
+            [*manage, "create_token", "bench"], env=env, check=True, cwd=ROOT, capture_output=True, text=True
+        ).stdout.split()[-1]
         small = build_wheel(tmp, "0.1", 1024)
         huge = build_wheel(tmp, "1.0", int(args.size_mib * 1024 * 1024) - 64 * 1024)
         size_mib = huge.stat().st_size / 1024 / 1024
         if args.server == "gunicorn":
-            cmd = [str(Path(PYTHON).parent / "gunicorn"), "pypiapp.wsgi", "--workers", "1", "--worker-class", "sync",
-                   "--timeout", "600", "--bind", f"127.0.0.1:{args.port}"]
+            cmd = [
+                str(Path(PYTHON).parent / "gunicorn"),
+                "pypiapp.wsgi",
+                "--workers",
+                "1",
+                "--worker-class",
+                "sync",
+                "--timeout",
+                "600",
+                "--bind",
+                f"127.0.0.1:{args.port}",
+            ]
         else:
             cmd = [*manage, "runserver", "--noreload", "--nothreading", f"127.0.0.1:{args.port}"]
-        server = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=None if os.environ.get("BENCH_VERBOSE") else subprocess.DEVNULL)
+        server = subprocess.Popen(
+            cmd,
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=None if os.environ.get("BENCH_VERBOSE") else subprocess.DEVNULL,
+        )
         try:
             url = f"http://127.0.0.1:{args.port}/legacy/"
             for _ in range(100):
@@ -166,8 +199,10 @@ def main():
     print(f"server: {args.server} (pid {pid}), upload {size_mib:.1f} MiB, limit {limit_mib:g} MiB, {seconds:.1f} s")
     print(f"idle RSS {idle / 1024:.1f} MiB, peak RSS (VmHWM) {peak / 1024:.1f} MiB, peak - idle {delta:.1f} MiB")
     ok = delta <= 50 and outcome.startswith(expected)
-    print(("PASS" if ok else "FAIL") + f": peak {'within' if delta <= 50 else 'more than'} 50 MiB of idle, "
-          f"answer {'as' if outcome.startswith(expected) else 'NOT as'} expected")
+    print(
+        ("PASS" if ok else "FAIL") + f": peak {'within' if delta <= 50 else 'more than'} 50 MiB of idle, "
+        f"answer {'as' if outcome.startswith(expected) else 'NOT as'} expected"
+    )
     return 0 if ok else 1
 
 

@@ -1,4 +1,5 @@
 """Admin actions that ask staff for a reason (and sometimes more) on an intermediate page."""
+
 from django import forms
 from django.contrib import messages
 from django.contrib.admin import helpers

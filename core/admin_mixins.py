@@ -1,4 +1,5 @@
 """Admin building blocks shared by the apps' admin modules."""
+
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ class LabelledListEditableMixin(_AdminBase):
             def add_fields(self, form, index):
                 super().add_fields(form, index)
                 for name in columns:
-                    form.fields[name].widget.attrs["aria-label"] = f"{name.replace('_', ' ').capitalize()}: {form.instance}"
+                    form.fields[name].widget.attrs["aria-label"] = (
+                        f"{name.replace('_', ' ').capitalize()}: {form.instance}"
+                    )
 
         return LabelledFormSet

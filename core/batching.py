@@ -1,4 +1,5 @@
 """Work deferred to the end of a block: services.batched_journal() and search.batched()."""
+
 from contextlib import contextmanager
 
 

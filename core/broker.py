@@ -6,6 +6,7 @@ RabbitMQ if RABBITMQ_URL is set, Redis if REDIS_URL is set, and otherwise the in
 broker, which runs each message at once in the sending process so that `make run` needs
 no worker.
 """
+
 import dramatiq
 from django.conf import settings
 from dramatiq.brokers.stub import StubBroker

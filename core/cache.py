@@ -11,6 +11,7 @@ Settings (CACHES["default"]): BACKEND "core.cache.FallbackRedisCache", LOCATION 
 FALLBACK_SECONDS (default 5), OPTIONS as for RedisCache (socket_connect_timeout and
 socket_timeout keep a black-holed Redis from holding a request for long).
 """
+
 import threading
 import time
 
@@ -28,8 +29,9 @@ class FallbackRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self.fallback_seconds = float(params.get("FALLBACK_SECONDS", 5))
-        local_params = {key: params[key] for key in ("TIMEOUT", "KEY_PREFIX", "VERSION", "KEY_FUNCTION")
-                        if key in params}
+        local_params = {
+            key: params[key] for key in ("TIMEOUT", "KEY_PREFIX", "VERSION", "KEY_FUNCTION") if key in params
+        }
         local_params["OPTIONS"] = {"MAX_ENTRIES": int(params.get("FALLBACK_MAX_ENTRIES", 3000))}
         self.local = LocMemCache(f"fallback-{id(self)}", local_params)
         self._open_until = 0.0

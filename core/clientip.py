@@ -6,6 +6,7 @@ adapter's `get_client_ip`), the security history and the request log use. Behind
 X-Forwarded-For) the client is the entry that many places from the right; anything further
 left was written by the client and is ignored.
 """
+
 import ipaddress
 from functools import lru_cache
 

@@ -6,6 +6,7 @@ metrics can count it without this module knowing about them; the first failure a
 spell is logged as a warning (the logger is "pypiapp.degraded"), the rest only at debug level so
 a dead Redis does not write a line per request.
 """
+
 import logging
 import threading
 from collections import Counter

@@ -32,15 +32,25 @@ class ErrorText:
 
 TEXTS = {
     400: ErrorText("Bad request", "The request could not be understood. Check the address or the form and try again."),
-    403: ErrorText("Not allowed", "You don't have permission to do that. Log in with the right account, or ask an Owner of the project."),
-    404: ErrorText("Page not found", "There is nothing at this address. It may have been removed, or the address may be mistyped."),
+    403: ErrorText(
+        "Not allowed",
+        "You don't have permission to do that. Log in with the right account, or ask an Owner of the project.",
+    ),
+    404: ErrorText(
+        "Page not found", "There is nothing at this address. It may have been removed, or the address may be mistyped."
+    ),
     405: ErrorText(
         "This address works only from its form",
         "This address performs an action (such as inviting someone, yanking a release or deleting something) "
         "and only works from the button on its page. Go back to that page and use the button there.",
     ),
-    429: ErrorText("Too many requests", "You have made too many requests in a short time. Wait a little, then try again."),
-    500: ErrorText("Something went wrong", "The server hit an error and could not finish your request. It has been logged; please try again in a minute."),
+    429: ErrorText(
+        "Too many requests", "You have made too many requests in a short time. Wait a little, then try again."
+    ),
+    500: ErrorText(
+        "Something went wrong",
+        "The server hit an error and could not finish your request. It has been logged; please try again in a minute.",
+    ),
     503: ErrorText("Temporarily unavailable", "The index cannot do this right now. Please try again later."),
 }
 CSRF_TEXT = ErrorText(
@@ -68,7 +78,13 @@ def error_response(request, status, *, reason=None, detail=None, text=None, code
         if _wants_json(path):
             return JsonResponse({"message": reason, **({"code": code} if code else {})}, status=status)
         return HttpResponse(f"{reason}\n", status=status, content_type="text/plain; charset=utf-8")
-    context = {"status": status, "title": text.title, "reason": reason, "detail": detail, "site_name": settings.SITE_NAME}
+    context = {
+        "status": status,
+        "title": text.title,
+        "reason": reason,
+        "detail": detail,
+        "site_name": settings.SITE_NAME,
+    }
     body = loader.get_template("errors/layout.html").render(context)  # no request: no context processors
     return HttpResponse(body, status=status)
 
@@ -131,7 +147,8 @@ class ErrorPageMiddleware:
             response.status_code not in self.STATUSES
             or is_machine_path(request.path)
             or getattr(response, "streaming", False)
-            or response.get("Content-Type", "").startswith("text/html") and response.content
+            or response.get("Content-Type", "").startswith("text/html")
+            and response.content
         ):
             return response
         own_text = response.content.decode("utf-8", "replace").strip()

@@ -5,6 +5,7 @@ values to files there and /metrics adds them up. The directory is emptied when g
 starts (values of an earlier run must not be added to this one's), and a worker's live
 gauges are dropped when it exits. Other gunicorn options stay on the command line.
 """
+
 import os
 from pathlib import Path
 

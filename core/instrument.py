@@ -9,6 +9,7 @@ string, and for routes whose URL carries a secret (password reset keys, e-mail c
 keys) the route's pattern instead of the path. Credentials, cookies and session ids are
 never read here.
 """
+
 import logging
 import os
 import re
@@ -91,11 +92,19 @@ class RequestObserverMiddleware:
         if match is not None and SECRET_URL_KWARGS.intersection(match.kwargs):
             path = "/" + match.route
         logger.info(
-            "%s %s %s", request.method, path, status,
+            "%s %s %s",
+            request.method,
+            path,
+            status,
             extra={
-                "method": request.method, "path": path, "route": route, "status": status,
-                "duration_ms": round(seconds * 1000, 2), "user_id": _user_id(request),
-                "token_id": getattr(request, "_log_token_id", None), "client": client_ip(request),
+                "method": request.method,
+                "path": path,
+                "route": route,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 2),
+                "user_id": _user_id(request),
+                "token_id": getattr(request, "_log_token_id", None),
+                "client": client_ip(request),
                 "pid": os.getpid(),  # the gunicorn worker (not cached: --preload forks after import)
             },
         )

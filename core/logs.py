@@ -5,6 +5,7 @@ the request it was logged in (a context variable set by core.instrument), so the
 refusal line and any warning can be joined to the request line. Fields come from `extra=`;
 only the names in FIELDS are written, so nothing a caller did not mean to log gets out.
 """
+
 import json
 import logging
 import time
@@ -14,8 +15,18 @@ REQUEST_ID: ContextVar = ContextVar("request_id", default=None)
 
 # The structured fields a record may carry (from `extra=`), in the order they are written.
 FIELDS = (
-    "request_id", "method", "path", "route", "status", "duration_ms", "user_id", "token_id", "client",
-    "pid", "code", "field",
+    "request_id",
+    "method",
+    "path",
+    "route",
+    "status",
+    "duration_ms",
+    "user_id",
+    "token_id",
+    "client",
+    "pid",
+    "code",
+    "field",
 )  # (none of LogRecord's own attribute names: those are always set)
 
 

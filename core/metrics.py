@@ -9,6 +9,7 @@ registered with `scrape_collectors`, run by the /metrics view only.
 The helpers below are what the rest of the code calls; request metrics keep their label
 children pre-bound (one dict lookup per request, no label validation on the hot path).
 """
+
 from prometheus_client import Counter, Histogram
 
 PREFIX = "pypi_"
@@ -17,34 +18,48 @@ PREFIX = "pypi_"
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 HTTP_REQUESTS = Counter(
-    f"{PREFIX}http_requests", "HTTP requests answered, by route name, method and status.",
+    f"{PREFIX}http_requests",
+    "HTTP requests answered, by route name, method and status.",
     ["route", "method", "status"],
 )
 HTTP_DURATION = Histogram(
-    f"{PREFIX}http_request_duration_seconds", "Time from the request reaching Django to its response "
-    "headers, by route name and method.", ["route", "method"], buckets=LATENCY_BUCKETS,
+    f"{PREFIX}http_request_duration_seconds",
+    "Time from the request reaching Django to its response headers, by route name and method.",
+    ["route", "method"],
+    buckets=LATENCY_BUCKETS,
 )
 RATE_LIMIT_REFUSALS = Counter(
-    f"{PREFIX}rate_limit_refusals", "Requests refused by a rate limit (answered 429), by route name.", ["route"],
+    f"{PREFIX}rate_limit_refusals",
+    "Requests refused by a rate limit (answered 429), by route name.",
+    ["route"],
 )
 UPLOADS_ACCEPTED = Counter(f"{PREFIX}uploads_accepted", "Distribution files stored by an upload.")
 UPLOAD_REFUSALS = Counter(
-    f"{PREFIX}upload_refusals", "Uploads refused, by the refusal's code (the JSON error body's `code`).", ["code"],
+    f"{PREFIX}upload_refusals",
+    "Uploads refused, by the refusal's code (the JSON error body's `code`).",
+    ["code"],
 )
 STORED_BYTES = Counter(f"{PREFIX}stored_bytes", "Bytes of distribution files written to package storage.")
 PAGE_CACHE_HITS = Counter(
-    f"{PREFIX}page_cache_hits", "Rendered pages (simple, json) found in the page cache.", ["page"],
+    f"{PREFIX}page_cache_hits",
+    "Rendered pages (simple, json) found in the page cache.",
+    ["page"],
 )
 PAGE_CACHE_MISSES = Counter(
-    f"{PREFIX}page_cache_misses", "Rendered pages (simple, json) that had to be rendered.", ["page"],
+    f"{PREFIX}page_cache_misses",
+    "Rendered pages (simple, json) that had to be rendered.",
+    ["page"],
 )
 TASKS = Counter(
-    f"{PREFIX}tasks", "Background task messages, by actor and outcome (sent, succeeded, failed, retried).",
+    f"{PREFIX}tasks",
+    "Background task messages, by actor and outcome (sent, succeeded, failed, retried).",
     ["actor", "outcome"],
 )
 FALLBACKS = Counter(
-    f"{PREFIX}degraded_fallbacks", "Operations answered by a fallback because a dependency failed (core/degraded.py), "
-    "by component (cache, broker, database, outbox).", ["component"],
+    f"{PREFIX}degraded_fallbacks",
+    "Operations answered by a fallback because a dependency failed (core/degraded.py), "
+    "by component (cache, broker, database, outbox).",
+    ["component"],
 )
 # Names of the scrape-time gauges (built by the collectors in ops/collectors.py).
 READY = f"{PREFIX}ready"

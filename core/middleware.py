@@ -39,13 +39,18 @@ class RejectControlCharactersMiddleware:
 
     def __call__(self, request):
         if _has_control(request.path_info) or _has_control(unquote(request.META.get("QUERY_STRING", ""))):
-            return HttpResponseBadRequest("Bad request: the URL contains NUL or control characters.\n",
-                                          content_type="text/plain; charset=utf-8")
-        if any(key.startswith("HTTP_") and _has_control(value.replace("\t", " "))
-               for key, value in request.META.items() if isinstance(value, str)):
+            return HttpResponseBadRequest(
+                "Bad request: the URL contains NUL or control characters.\n", content_type="text/plain; charset=utf-8"
+            )
+        if any(
+            key.startswith("HTTP_") and _has_control(value.replace("\t", " "))
+            for key, value in request.META.items()
+            if isinstance(value, str)
+        ):
             # HTTP forbids them in field values; stored headers (User-Agent) would reach the database.
-            return HttpResponseBadRequest("Bad request: a header contains NUL or control characters.\n",
-                                          content_type="text/plain; charset=utf-8")
+            return HttpResponseBadRequest(
+                "Bad request: a header contains NUL or control characters.\n", content_type="text/plain; charset=utf-8"
+            )
         for name, value in list(request.COOKIES.items()):
             if _has_control(name) or _has_control(value):
                 del request.COOKIES[name]

@@ -4,6 +4,7 @@ Project moderation lives in packages/moderation.py, account moderation in
 accounts/moderation.py; both refuse an action without a reason (ModerationError, shown
 to staff as is) and leave a Django admin LogEntry when a person is behind it.
 """
+
 from django.contrib.admin.models import CHANGE, LogEntry
 
 

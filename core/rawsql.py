@@ -7,6 +7,7 @@ renamed field fails at the first call, in the tests) and return real model insta
 with the same database converters the ORM applies (SQLite dates and booleans, say).
 Everything else uses the ORM.
 """
+
 from functools import cache
 
 from django.db import connection

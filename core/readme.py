@@ -19,6 +19,7 @@ bounded (a depth scan catches `>` and list nesting, not every slow docutils cons
      hostile inputs above are cut at the budget (bench/hostile.py).
 A README over the budget is refused at upload with a clear message; it never hangs a worker.
 """
+
 import io
 import operator
 import os
@@ -85,15 +86,18 @@ def check_content_type(value):
     """(type, params) for a declared content type, or ReadmeError saying what is wrong."""
     content_type, params = parse_content_type(value)
     if content_type not in CONTENT_TYPES:
-        raise ReadmeError(f"Invalid description content type '{value}': use one of {', '.join(CONTENT_TYPES)}.",
-                          "bad_content_type")
+        raise ReadmeError(
+            f"Invalid description content type '{value}': use one of {', '.join(CONTENT_TYPES)}.", "bad_content_type"
+        )
     if params.get("charset", "UTF-8").upper() != "UTF-8":
-        raise ReadmeError(f"Invalid description content type '{value}': the charset must be UTF-8.",
-                          "bad_content_type")
+        raise ReadmeError(f"Invalid description content type '{value}': the charset must be UTF-8.", "bad_content_type")
     variant = params.get("variant")
     if content_type == "text/markdown" and variant is not None and variant not in MARKDOWN_VARIANTS:
-        raise ReadmeError(f"Invalid description content type '{value}': the markdown variant must be one of "
-                          f"{', '.join(MARKDOWN_VARIANTS)}.", "bad_content_type")
+        raise ReadmeError(
+            f"Invalid description content type '{value}': the markdown variant must be one of "
+            f"{', '.join(MARKDOWN_VARIANTS)}.",
+            "bad_content_type",
+        )
     return content_type, params
 
 
@@ -119,12 +123,16 @@ def check_budget(text):
     """The cheap input limits, before any rendering."""
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_BYTES:
-        raise ReadmeError(f"The description is too large to render: {size} bytes, the limit is {MAX_BYTES}.",
-                          "too_large")
+        raise ReadmeError(
+            f"The description is too large to render: {size} bytes, the limit is {MAX_BYTES}.", "too_large"
+        )
     depth = nesting_depth(text)
     if depth > MAX_NESTING:
-        raise ReadmeError(f"The description nests too deeply to render: {depth} levels of block quotes or "
-                          f"indentation, the limit is {MAX_NESTING}.", "too_large")
+        raise ReadmeError(
+            f"The description nests too deeply to render: {depth} levels of block quotes or "
+            f"indentation, the limit is {MAX_NESTING}.",
+            "too_large",
+        )
 
 
 def _render_unsafe(text, content_type, params):
@@ -137,8 +145,14 @@ def _render_unsafe(text, content_type, params):
 
 
 def sanitize(html):
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=ALLOWED_SCHEMES,
-                     link_rel="nofollow noopener ugc", strip_comments=True)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        link_rel="nofollow noopener ugc",
+        strip_comments=True,
+    )
 
 
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")

@@ -1,4 +1,5 @@
 """Index URLs that clients only read: a POST there is an upload sent to the wrong URL."""
+
 from functools import wraps
 
 from django.http import HttpResponseNotAllowed
@@ -16,7 +17,9 @@ def read_only(view):
         if request.method not in ("GET", "HEAD"):
             upload_url = request.build_absolute_uri(reverse("legacy_upload"))
             response = HttpResponseNotAllowed(
-                ["GET", "HEAD"], f"This URL is read-only. Upload to {upload_url}\n", content_type="text/plain; charset=utf-8"
+                ["GET", "HEAD"],
+                f"This URL is read-only. Upload to {upload_url}\n",
+                content_type="text/plain; charset=utf-8",
             )
             return response
         return view(request, *args, **kwargs)

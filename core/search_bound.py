@@ -6,6 +6,7 @@ tsquery operand per word on PostgreSQL, a join per classifier), so a query over 
 is refused with a clear message before any SQL is built. Unbounded, an 8 KiB query took 99 s
 on SQLite and 1 MiB overflowed PostgreSQL's parser stack ("stack depth limit exceeded").
 """
+
 import re
 from typing import TYPE_CHECKING
 

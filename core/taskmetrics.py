@@ -5,6 +5,7 @@ runs "after" hooks in reverse order, so Retries' after_process_message has run b
 ours does: a message that raised is then either failed (retries exhausted, or an exception
 the actor `throws`) or has been enqueued again (retried).
 """
+
 from dramatiq import Middleware
 from dramatiq.middleware import Retries
 

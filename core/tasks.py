@@ -1,4 +1,5 @@
 """Helpers for dramatiq workers. Request code sends work through the outbox (outbox.enqueue)."""
+
 import importlib
 
 from django.apps import apps

@@ -1,4 +1,5 @@
 """Build tiny but real wheels and sdists in-process (zipfile/tarfile, no build backend)."""
+
 import base64
 import hashlib
 import io
@@ -15,8 +16,17 @@ def dist_name(name):
     return canonicalize_name(name).replace("-", "_")
 
 
-def core_metadata(name, version, *, summary="A tiny test package", requires_python=None, requires_dist=(),
-                  description="", content_type="text/markdown", extra_headers=()) -> str:
+def core_metadata(
+    name,
+    version,
+    *,
+    summary="A tiny test package",
+    requires_python=None,
+    requires_dist=(),
+    description="",
+    content_type="text/markdown",
+    extra_headers=(),
+) -> str:
     lines = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}", f"Summary: {summary}"]
     if requires_python:
         lines.append(f"Requires-Python: {requires_python}")

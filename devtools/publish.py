@@ -1,4 +1,5 @@
 """Put real releases into the database and storage through the services layer (for tests and seeding)."""
+
 import io
 
 from api.upload.distributions import sdist_metadata, wheel_metadata

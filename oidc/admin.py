@@ -1,5 +1,6 @@
 """Staff manage issuers here (or with `manage.py oidc_issuer`); publishers are read-only here
 (Owners manage them on their project's Publishing page, removal goes through the service)."""
+
 from django.contrib import admin
 
 from core.admin_mixins import LabelledListEditableMixin, ViewOnlyAdminMixin

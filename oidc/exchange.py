@@ -6,6 +6,7 @@ issuers; the signature is checked with the issuer's key for the token's `kid` (o
 accepted once (a database row under a unique constraint, so replay is refused on every node);
 the claims must match exactly one publisher. Each refusal names the check that failed.
 """
+
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -55,8 +56,19 @@ def failure_counts(codes):
     return {code: cache.get(f"oidc:failures:{code}", 0) for code in codes}
 
 
-FAILURE_CODES = ("invalid-payload", "unknown-issuer", "disabled-issuer", "invalid-key", "invalid-signature",
-                 "wrong-audience", "expired", "not-yet-valid", "invalid-token", "replayed", "invalid-publisher")
+FAILURE_CODES = (
+    "invalid-payload",
+    "unknown-issuer",
+    "disabled-issuer",
+    "invalid-key",
+    "invalid-signature",
+    "wrong-audience",
+    "expired",
+    "not-yet-valid",
+    "invalid-token",
+    "replayed",
+    "invalid-publisher",
+)
 
 
 def _issuer_of(token):
@@ -79,12 +91,14 @@ def _issuer_of(token):
 def verify(token: str):
     """The verified claims of `token` and its issuer, or ExchangeError."""
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
-        raise ExchangeError("invalid-payload", "Send the OIDC token as {\"token\": \"<JWT>\"}.")
+        raise ExchangeError("invalid-payload", 'Send the OIDC token as {"token": "<JWT>"}.')
     issuer, header = _issuer_of(token)
     kid = header.get("kid")
     if header.get("alg") not in ALGORITHMS:
-        raise ExchangeError("invalid-signature", f"Unsupported signing algorithm {header.get('alg')!r}: "
-                            f"{' or '.join(ALGORITHMS)} expected.")
+        raise ExchangeError(
+            "invalid-signature",
+            f"Unsupported signing algorithm {header.get('alg')!r}: {' or '.join(ALGORITHMS)} expected.",
+        )
     try:
         jwk = signing_key(issuer.url, str(kid)) if kid else None
     except KeyFetchError as exc:
@@ -94,7 +108,11 @@ def verify(token: str):
     try:
         key = jwt.PyJWK(jwk, algorithm=header["alg"]).key
         claims = jwt.decode(
-            token, key, algorithms=[header["alg"]], audience=settings.OIDC_AUDIENCE, issuer=issuer.url,
+            token,
+            key,
+            algorithms=[header["alg"]],
+            audience=settings.OIDC_AUDIENCE,
+            issuer=issuer.url,
             leeway=settings.OIDC_LEEWAY_SECONDS,
             options={"require": ["iss", "aud", "iat", "exp"], "strict_aud": True, "verify_iat": True},
         )
@@ -103,8 +121,10 @@ def verify(token: str):
     except jwt.ImmatureSignatureError:
         raise ExchangeError("not-yet-valid", "The OIDC token is not valid yet (nbf or iat in the future).") from None
     except jwt.InvalidAudienceError:
-        raise ExchangeError("wrong-audience", f"The OIDC token's audience is not '{settings.OIDC_AUDIENCE}' "
-                            f"(ask {'/_/oidc/audience'} for it).") from None
+        raise ExchangeError(
+            "wrong-audience",
+            f"The OIDC token's audience is not '{settings.OIDC_AUDIENCE}' (ask {'/_/oidc/audience'} for it).",
+        ) from None
     except jwt.InvalidSignatureError:
         raise ExchangeError("invalid-signature", "The OIDC token's signature does not verify.") from None
     except (jwt.PyJWTError, ValueError) as exc:
@@ -116,8 +136,7 @@ def _record_jti(issuer, token, claims):
     """Accept each token once: its `jti` (or, for issuers without one, the token's hash)."""
     jti = str(claims.get("jti") or hashlib.sha256(token.encode()).hexdigest())[:255]
     now = timezone.now()
-    expires = datetime.fromtimestamp(int(claims["exp"]), tz=UTC) + timedelta(
-        seconds=settings.OIDC_LEEWAY_SECONDS + 5)
+    expires = datetime.fromtimestamp(int(claims["exp"]), tz=UTC) + timedelta(seconds=settings.OIDC_LEEWAY_SECONDS + 5)
     UsedJTI.objects.filter(expires__lt=now).delete()  # indexed; only what expired since the last exchange
     try:
         with transaction.atomic():
@@ -129,18 +148,25 @@ def _record_jti(issuer, token, claims):
 def find_publisher(issuer, claims):
     """The one publisher whose pinned claims match (on a live or pending project)."""
     spec = issuer.kind_spec
-    candidates = (TrustedPublisher.objects.select_related("issuer", "project")
-                  .filter(issuer=issuer, lookup=spec.lookup_value(claims))
-                  .exclude(project__status=Project.Status.QUARANTINED)[:50])
+    candidates = (
+        TrustedPublisher.objects.select_related("issuer", "project")
+        .filter(issuer=issuer, lookup=spec.lookup_value(claims))
+        .exclude(project__status=Project.Status.QUARANTINED)[:50]
+    )
     matching = [p for p in candidates if spec.matches(p.claims, claims, issuer.url)]
     if not matching:
-        raise ExchangeError("invalid-publisher", "Valid token, but no trusted publisher on this index matches its "
-                            f"claims ({spec.describe_token(claims)}).")
+        raise ExchangeError(
+            "invalid-publisher",
+            f"Valid token, but no trusted publisher on this index matches its claims ({spec.describe_token(claims)}).",
+        )
     live = [p for p in matching if not p.is_pending]
     if len({p.project_id for p in live}) > 1:
         names = ", ".join(sorted(p.project.name for p in live))
-        raise ExchangeError("invalid-publisher", f"The token's claims match trusted publishers of several projects "
-                            f"({names}); a minted token is for one project: pin an environment to tell them apart.")
+        raise ExchangeError(
+            "invalid-publisher",
+            f"The token's claims match trusted publishers of several projects "
+            f"({names}); a minted token is for one project: pin an environment to tell them apart.",
+        )
     return (live or matching)[0]
 
 

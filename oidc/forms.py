@@ -1,5 +1,6 @@
 """The publisher forms: one per enabled issuer, with the fields its kind pins (generic issuers
 take `sub` plus any extra claims, one KEY=VALUE per line)."""
+
 from dataclasses import dataclass
 
 from .models import OIDCIssuer
@@ -19,10 +20,13 @@ def issuer_forms(data=None, issuer_id=None, error=""):
     for issuer in OIDCIssuer.objects.filter(enabled=True):
         posted = data is not None and issuer.pk == issuer_id
         spec = issuer.kind_spec
-        fields = [(key, spec.help.get(key, ""), key in spec.required, data.get(f"claim_{key}", "") if posted else "")
-                  for key in (*spec.required, *spec.optional)]
-        forms.append(IssuerForm(issuer, fields, data.get("extra_claims", "") if posted else "",
-                                error if posted else ""))
+        fields = [
+            (key, spec.help.get(key, ""), key in spec.required, data.get(f"claim_{key}", "") if posted else "")
+            for key in (*spec.required, *spec.optional)
+        ]
+        forms.append(
+            IssuerForm(issuer, fields, data.get("extra_claims", "") if posted else "", error if posted else "")
+        )
     return forms
 
 

@@ -1,6 +1,7 @@
 """Which issuer URLs the index may talk to: https:// only, except plain-http loopback issuers
 when OIDC_ALLOW_INSECURE_LOCAL_ISSUERS is on (tests and development; settings.py refuses the
 flag at start-up with DEBUG off)."""
+
 import ipaddress
 from urllib.parse import urlsplit
 
@@ -27,6 +28,8 @@ def check_issuer_url(url):
     if parts.scheme == "http" and is_loopback(parts.hostname):
         if settings.OIDC_ALLOW_INSECURE_LOCAL_ISSUERS:
             return
-        raise ValidationError(f"'{url}' is plain http: allowed for loopback issuers only with "
-                              "OIDC_ALLOW_INSECURE_LOCAL_ISSUERS=1 (never in production).")
+        raise ValidationError(
+            f"'{url}' is plain http: allowed for loopback issuers only with "
+            "OIDC_ALLOW_INSECURE_LOCAL_ISSUERS=1 (never in production)."
+        )
     raise ValidationError(f"'{url}' must use https://.")

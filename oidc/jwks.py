@@ -6,6 +6,7 @@ made-up kids costs one fetch a minute). HTTP to issuers has bounded timeouts and
 When Redis is down the cache backend answers from this process's memory (core/cache.py), so
 keys and the throttle then hold per process.
 """
+
 import json
 import logging
 import ssl

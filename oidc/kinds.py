@@ -5,12 +5,18 @@ keys it requires and allows, the one key that indexes the lookup (`lookup_key`, 
 reads only the publishers that can match), how to compare against a verified token's claims,
 and, for the kinds `pypi-attestations` can verify, the library's publisher identity.
 """
+
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 GITHUB, GITLAB, GOOGLE, FORGEJO, GENERIC = "github", "gitlab", "google", "forgejo", "generic"
-CHOICES = [(GITHUB, "GitHub Actions"), (GITLAB, "GitLab CI/CD"), (GOOGLE, "Google Cloud"),
-           (FORGEJO, "Forgejo / Gitea Actions"), (GENERIC, "Generic OIDC")]
+CHOICES = [
+    (GITHUB, "GitHub Actions"),
+    (GITLAB, "GitLab CI/CD"),
+    (GOOGLE, "Google Cloud"),
+    (FORGEJO, "Forgejo / Gitea Actions"),
+    (GENERIC, "Generic OIDC"),
+]
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 GITLAB_COM_ISSUER = "https://gitlab.com"
 GOOGLE_ISSUER = "https://accounts.google.com"
@@ -64,15 +70,18 @@ class Kind:
         if self.id in (GITHUB, FORGEJO):
             repo = str(token.get("repository", ""))
             ref = str(token.get("job_workflow_ref") or token.get("workflow_ref") or "")
-            return (repo.lower() == pinned["repository"].lower()
-                    and ref.lower().startswith(repo.lower() + "/")
-                    and _workflow_file(ref) == pinned["workflow"])
+            return (
+                repo.lower() == pinned["repository"].lower()
+                and ref.lower().startswith(repo.lower() + "/")
+                and _workflow_file(ref) == pinned["workflow"]
+            )
         if self.id == GITLAB:
             host = urlsplit(issuer_url).netloc
             path = str(token.get("project_path", ""))
             expected = f"{host}/{pinned['project_path']}//{pinned['ci_config']}@".lower()
-            return (path.lower() == pinned["project_path"].lower()
-                    and str(token.get("ci_config_ref_uri", "")).lower().startswith(expected))
+            return path.lower() == pinned["project_path"].lower() and str(
+                token.get("ci_config_ref_uri", "")
+            ).lower().startswith(expected)
         if self.id == GOOGLE:
             if token.get("email_verified") is not True or token.get("email") != pinned["email"]:
                 return False
@@ -92,10 +101,12 @@ class Kind:
 
     def describe_token(self, token: dict) -> str:
         """The claims a publisher of this kind would pin, as the token carries them."""
-        keys = {GITHUB: ("repository", "job_workflow_ref", "environment"),
-                FORGEJO: ("repository", "job_workflow_ref", "workflow_ref", "environment"),
-                GITLAB: ("project_path", "ci_config_ref_uri", "environment"),
-                GOOGLE: ("email", "sub")}.get(self.id, ("sub",))
+        keys = {
+            GITHUB: ("repository", "job_workflow_ref", "environment"),
+            FORGEJO: ("repository", "job_workflow_ref", "workflow_ref", "environment"),
+            GITLAB: ("project_path", "ci_config_ref_uri", "environment"),
+            GOOGLE: ("email", "sub"),
+        }.get(self.id, ("sub",))
         return ", ".join(f"{k}={token[k]}" for k in keys if token.get(k)) or "none of the pinned claims"
 
     def attestation_identity(self, claims: dict, issuer_url: str):
@@ -104,30 +115,68 @@ class Kind:
         import pypi_attestations as pa
 
         if self.id == GITHUB:
-            return pa.GitHubPublisher(repository=claims["repository"], workflow=claims["workflow"],
-                                      environment=claims.get("environment"))
+            return pa.GitHubPublisher(
+                repository=claims["repository"], workflow=claims["workflow"], environment=claims.get("environment")
+            )
         if self.id == GITLAB and issuer_url.rstrip("/") == GITLAB_COM_ISSUER:
-            return pa.GitLabPublisher(repository=claims["project_path"], workflow_filepath=claims["ci_config"],
-                                      environment=claims.get("environment"))
+            return pa.GitLabPublisher(
+                repository=claims["project_path"],
+                workflow_filepath=claims["ci_config"],
+                environment=claims.get("environment"),
+            )
         if self.id == GOOGLE:
             return pa.GooglePublisher(email=claims["email"])
         return None
 
 
 KINDS = {
-    GITHUB: Kind(GITHUB, ("repository", "workflow"), ("environment",), lookup_key="repository", help={
-        "repository": "owner/name of the GitHub repository", "workflow": "workflow file name, e.g. release.yml",
-        "environment": "optional GitHub Actions environment, e.g. pypi"}),
-    GITLAB: Kind(GITLAB, ("project_path", "ci_config"), ("environment",), lookup_key="project_path", help={
-        "project_path": "namespace/project (groups and subgroups included)",
-        "ci_config": "CI config file path, e.g. .gitlab-ci.yml", "environment": "optional environment"}),
-    GOOGLE: Kind(GOOGLE, ("email",), ("sub",), lookup_key="email", help={
-        "email": "service account e-mail", "sub": "optional subject (the account's unique id)"}),
-    FORGEJO: Kind(FORGEJO, ("repository", "workflow"), ("environment",), lookup_key="repository", help={
-        "repository": "owner/name of the repository", "workflow": "workflow file name, e.g. release.yml",
-        "environment": "optional environment"}),
-    GENERIC: Kind(GENERIC, ("sub",), extra_allowed=True, lookup_key="sub", help={
-        "sub": "the token's subject, exactly; add any other claim to match exactly"}),
+    GITHUB: Kind(
+        GITHUB,
+        ("repository", "workflow"),
+        ("environment",),
+        lookup_key="repository",
+        help={
+            "repository": "owner/name of the GitHub repository",
+            "workflow": "workflow file name, e.g. release.yml",
+            "environment": "optional GitHub Actions environment, e.g. pypi",
+        },
+    ),
+    GITLAB: Kind(
+        GITLAB,
+        ("project_path", "ci_config"),
+        ("environment",),
+        lookup_key="project_path",
+        help={
+            "project_path": "namespace/project (groups and subgroups included)",
+            "ci_config": "CI config file path, e.g. .gitlab-ci.yml",
+            "environment": "optional environment",
+        },
+    ),
+    GOOGLE: Kind(
+        GOOGLE,
+        ("email",),
+        ("sub",),
+        lookup_key="email",
+        help={"email": "service account e-mail", "sub": "optional subject (the account's unique id)"},
+    ),
+    FORGEJO: Kind(
+        FORGEJO,
+        ("repository", "workflow"),
+        ("environment",),
+        lookup_key="repository",
+        help={
+            "repository": "owner/name of the repository",
+            "workflow": "workflow file name, e.g. release.yml",
+            "environment": "optional environment",
+        },
+    ),
+    GENERIC: Kind(
+        GENERIC,
+        ("sub",),
+        extra_allowed=True,
+        lookup_key="sub",
+        help={"sub": "the token's subject, exactly; add any other claim to match exactly"},
+    ),
 }
 
 

@@ -1,5 +1,6 @@
 """Trusted Publishing: OIDC issuers (staff), trusted publishers (project Owners) and the `jti`
 of every identity token already exchanged (so that each is accepted once, on every node)."""
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -11,10 +12,15 @@ class OIDCIssuer(models.Model):
     """An identity provider whose tokens the index accepts. `url` is the token's `iss`, exactly."""
 
     name = models.SlugField(max_length=64, unique=True)
-    url = models.CharField("issuer URL", max_length=255, unique=True,
-                           help_text="The `iss` of its tokens; https:// (see OIDC_ALLOW_INSECURE_LOCAL_ISSUERS).")
-    kind = models.CharField(max_length=16, choices=kinds.CHOICES,
-                            help_text="Decides which claims a publisher of this issuer must pin.")
+    url = models.CharField(
+        "issuer URL",
+        max_length=255,
+        unique=True,
+        help_text="The `iss` of its tokens; https:// (see OIDC_ALLOW_INSECURE_LOCAL_ISSUERS).",
+    )
+    kind = models.CharField(
+        max_length=16, choices=kinds.CHOICES, help_text="Decides which claims a publisher of this issuer must pin."
+    )
     enabled = models.BooleanField(default=True)
     created = models.DateTimeField(default=timezone.now)
 
@@ -40,23 +46,39 @@ class TrustedPublisher(models.Model):
 
     issuer = models.ForeignKey(OIDCIssuer, on_delete=models.PROTECT, related_name="publishers")
     claims = models.JSONField(help_text="Pinned claim values; which keys depends on the issuer's kind.")
-    lookup = models.CharField(max_length=255, db_index=True, editable=False,
-                              help_text="The kind's lookup claim, folded: an exchange reads only these rows.")
-    project = models.ForeignKey("packages.Project", null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="trusted_publishers")
-    pending_name = models.CharField(max_length=200, blank=True, db_index=True,
-                                    help_text="Pending: the normalized name of the project it will create.")
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="trusted_publishers_added",
-                                 help_text="Pending publishers: this user becomes the new project's Owner.")
+    lookup = models.CharField(
+        max_length=255,
+        db_index=True,
+        editable=False,
+        help_text="The kind's lookup claim, folded: an exchange reads only these rows.",
+    )
+    project = models.ForeignKey(
+        "packages.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="trusted_publishers"
+    )
+    pending_name = models.CharField(
+        max_length=200,
+        blank=True,
+        db_index=True,
+        help_text="Pending: the normalized name of the project it will create.",
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="trusted_publishers_added",
+        help_text="Pending publishers: this user becomes the new project's Owner.",
+    )
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created"]
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(project__isnull=False, pending_name="")
-                           | models.Q(project__isnull=True) & ~models.Q(pending_name="")),
+                condition=(
+                    models.Q(project__isnull=False, pending_name="")
+                    | models.Q(project__isnull=True) & ~models.Q(pending_name="")
+                ),
                 name="publisher_has_project_or_pending_name",
             ),
         ]

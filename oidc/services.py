@@ -1,5 +1,6 @@
 """Changes to issuers and trusted publishers. Publisher changes on a project are journaled and
 mailed to its Owners (as pypi.org does); pending publishers become real on their first upload."""
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -43,8 +44,14 @@ def _owners(project):
 def _notify(project, change, label, actor):
     recipients = _owners(project)
     if recipients:
-        outbox.enqueue(send_publisher_mail, recipients, project.name, change, label,
-                       actor.username if actor is not None else "The index staff")
+        outbox.enqueue(
+            send_publisher_mail,
+            recipients,
+            project.name,
+            change,
+            label,
+            actor.username if actor is not None else "The index staff",
+        )
 
 
 @transaction.atomic
@@ -92,5 +99,8 @@ def activate_pending(publisher, project):
     TrustedPublisher.objects.filter(pending_name=publisher.pending_name).exclude(pk=publisher.pk).delete()
     TrustedPublisher.objects.filter(pk=publisher.pk).update(project=project, pending_name="")
     publisher.project, publisher.pending_name = project, ""
-    package_services.record(project, f"add trusted publisher {publisher.label} (pending publisher registered by "
-                                     f"{publisher.added_by.username if publisher.added_by else 'a removed user'})")
+    package_services.record(
+        project,
+        f"add trusted publisher {publisher.label} (pending publisher registered by "
+        f"{publisher.added_by.username if publisher.added_by else 'a removed user'})",
+    )

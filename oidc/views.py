@@ -1,5 +1,6 @@
 """Publishing pages: a project's trusted publishers (Owners), and pending publishers on the
 account (for projects that do not exist yet). The work is in services.py."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,8 +15,13 @@ from .models import OIDCIssuer, TrustedPublisher
 
 def _project_page(request, project, role, forms=None, status=200):
     publishers = TrustedPublisher.objects.filter(project=project).select_related("issuer", "added_by")
-    context = {"project": project, "role": role, "tab": "publishing", "publishers": publishers,
-               "forms": forms or issuer_forms()}
+    context = {
+        "project": project,
+        "role": role,
+        "tab": "publishing",
+        "publishers": publishers,
+        "forms": forms or issuer_forms(),
+    }
     return render(request, "oidc/publishing.html", context, status=status)
 
 
@@ -78,8 +84,7 @@ def pending_publishers(request):
 @require_POST
 def add_pending(request):
     name = request.POST.get("project_name", "").strip()
-    ok, forms = _add(request, lambda issuer, claims: services.add_pending_publisher(name, issuer, claims,
-                                                                                    request.user))
+    ok, forms = _add(request, lambda issuer, claims: services.add_pending_publisher(name, issuer, claims, request.user))
     if not ok:
         return _pending_page(request, forms, status=400, project_name=name)
     return redirect("oidc_pending")
@@ -88,8 +93,9 @@ def add_pending(request):
 @login_required
 @require_POST
 def remove_pending(request, pk):
-    publisher = get_object_or_404(TrustedPublisher.objects.select_related("issuer"), pk=pk, added_by=request.user,
-                                  project__isnull=True)
+    publisher = get_object_or_404(
+        TrustedPublisher.objects.select_related("issuer"), pk=pk, added_by=request.user, project__isnull=True
+    )
     services.remove_publisher(publisher, request.user)
     messages.success(request, f"Removed the pending publisher {publisher.label}.")
     return redirect("oidc_pending")

@@ -1,4 +1,5 @@
 """Collectors the /metrics view runs when Prometheus scrapes it."""
+
 import glob
 import os
 
@@ -19,8 +20,14 @@ class ProcessFiles:
         self.patterns = patterns
 
     def collect(self):
-        files = sorted({path for pattern in self.patterns for directory in glob.glob(pattern)
-                        for path in glob.glob(os.path.join(directory, "*.db"))})
+        files = sorted(
+            {
+                path
+                for pattern in self.patterns
+                for directory in glob.glob(pattern)
+                for path in glob.glob(os.path.join(directory, "*.db"))
+            }
+        )
         return MultiProcessCollector.merge(files, accumulate=True)
 
 
@@ -31,8 +38,9 @@ class ReadinessCollector:
         result = run_checks()
         ready = GaugeMetricFamily(metrics.READY, "1 when this node is ready to serve (database and storage up).")
         ready.add_metric([], 0.0 if result["status"] == "unavailable" else 1.0)
-        up = GaugeMetricFamily(metrics.DEPENDENCY_UP, "1 when the dependency answered its health check.",
-                               labels=["dependency"])
+        up = GaugeMetricFamily(
+            metrics.DEPENDENCY_UP, "1 when the dependency answered its health check.", labels=["dependency"]
+        )
         for name, state in result["checks"].items():
             up.add_metric([name], 1.0 if state == OK else 0.0)
         yield ready
@@ -59,8 +67,9 @@ class StorageCollector:
             except Exception:  # noqa: BLE001 (database down: readiness says so; no figure then)
                 return
             cache.set(self.CACHE_KEY, total, self.SECONDS)
-        family = GaugeMetricFamily(metrics.STORAGE_BYTES, "Bytes of distribution files the index holds "
-                                   "(updated at most once a minute).")
+        family = GaugeMetricFamily(
+            metrics.STORAGE_BYTES, "Bytes of distribution files the index holds (updated at most once a minute)."
+        )
         family.add_metric([], float(total))
         yield family
 

@@ -9,6 +9,7 @@ pool of threads and count as failed after settings.HEALTH_CHECK_TIMEOUT seconds.
 still hanging from an earlier call is not started again, so a dead dependency ties up at
 most one thread per check.
 """
+
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor

@@ -1,5 +1,6 @@
 """Health and metrics endpoints: no session, no CSRF, the short middleware chain (see
 settings.INSTALLER_PATH_PREFIXES), so a load balancer may call them every second."""
+
 import hmac
 
 from django.conf import settings
@@ -54,8 +55,11 @@ def _scrape_registry():
 @require_safe
 def metrics(request):
     if not metrics_allowed(request):
-        response = HttpResponse("Metrics are served to the configured addresses or with the bearer token.\n",
-                                status=403, content_type="text/plain")
+        response = HttpResponse(
+            "Metrics are served to the configured addresses or with the bearer token.\n",
+            status=403,
+            content_type="text/plain",
+        )
         if settings.METRICS_BEARER_TOKEN:
             response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response

@@ -1,4 +1,5 @@
 """The transactional outbox: work that leaves the request, stored with the change that caused it."""
+
 from django.db import models
 from django.utils import timezone
 

@@ -9,6 +9,7 @@ job (`manage.py run_periodic outbox`): it claims every due row and dispatches it
 cannot be reached leaves the row due for the next run. Failures are counted and signalled
 through core.degraded ("outbox" per kind, "broker" for sends).
 """
+
 import logging
 import secrets
 from datetime import timedelta
@@ -59,8 +60,8 @@ def deliver(message_id, claim):
         attempts = message.attempts + 1
         error = f"{type(exc).__name__}: {exc}"[:2000]
         Message.objects.filter(pk=message_id).update(
-            attempts=attempts, last_error=error,
-            due=timezone.now() + timedelta(seconds=backoff_seconds(attempts)))
+            attempts=attempts, last_error=error, due=timezone.now() + timedelta(seconds=backoff_seconds(attempts))
+        )
         degraded.fallback("outbox", message.kind, exc)
         logger.warning("outbox %s #%s failed (attempt %s): %s", message.kind, message_id, attempts, error)
         return False

@@ -8,6 +8,7 @@ one cannot lose its work) and, once the transaction commits, hands it to the rel
 in-process broker (`make run`). Whatever fails on the way is retried by the periodic relay.
 `fn` is a module-level function or dramatiq actor; args and kwargs must be JSON.
 """
+
 import secrets
 from datetime import timedelta
 
@@ -26,7 +27,10 @@ def kind_of(fn):
 def enqueue(fn, *args, secret=False, **kwargs):
     claim = secrets.token_hex(8)
     message = Message.objects.create(
-        kind=kind_of(fn), payload={"args": list(args), "kwargs": kwargs}, secret=secret, claim=claim,
+        kind=kind_of(fn),
+        payload={"args": list(args), "kwargs": kwargs},
+        secret=secret,
+        claim=claim,
         # Held for the after-commit dispatch; if that never happens the relay takes it after the lease.
         due=timezone.now() + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS),
     )
@@ -80,8 +84,11 @@ def _remember(key, message, values):
 
 def schedule(fn, *args, after_seconds, **kwargs):
     """A message that the periodic relay dispatches once `after_seconds` have passed (not on commit)."""
-    return Message.objects.create(kind=kind_of(fn), payload={"args": list(args), "kwargs": kwargs},
-                                  due=timezone.now() + timedelta(seconds=after_seconds))
+    return Message.objects.create(
+        kind=kind_of(fn),
+        payload={"args": list(args), "kwargs": kwargs},
+        due=timezone.now() + timedelta(seconds=after_seconds),
+    )
 
 
 def hold(fn, *args, after_seconds, **kwargs):

@@ -2,6 +2,7 @@
 
 Dramatiq does not retry it: a failed message stays in the outbox, due again after its
 backoff, and the periodic relay dispatches it again."""
+
 import dramatiq
 
 from core import broker  # noqa: F401  (the broker must be set before actors are declared)

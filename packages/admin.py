@@ -4,6 +4,7 @@ Nothing here changes data directly: every action calls packages.moderation, whic
 through the services (journal) and writes the admin LogEntry. Journal, prohibited names
 and kill switches are in packages/admin_journal.py.
 """
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin
@@ -295,13 +296,19 @@ class ProjectReportAdmin(admin.ModelAdmin):
 
     @admin.action(description="Quarantine the reported projects", permissions=["change"])
     def quarantine(self, request, queryset):
-        return self._handle(request, queryset, "quarantine", "Quarantine reported projects",
-                            "The projects disappear from the public index; their owners still see them.")
+        return self._handle(
+            request,
+            queryset,
+            "quarantine",
+            "Quarantine reported projects",
+            "The projects disappear from the public index; their owners still see them.",
+        )
 
     @admin.action(description="Remove the reported projects", permissions=["remove"])
     def remove(self, request, queryset):
-        return self._handle(request, queryset, "remove", "Remove reported projects",
-                            "Deletes the projects with all releases and files.")
+        return self._handle(
+            request, queryset, "remove", "Remove reported projects", "Deletes the projects with all releases and files."
+        )
 
     @admin.action(description="Dismiss selected reports", permissions=["change"])
     def dismiss(self, request, queryset):

@@ -1,5 +1,6 @@
 """Staff create a project from the admin: the way to register a name the upload rules refuse
 for everyone (a look-alike of an existing project), with an Owner chosen by the staff member."""
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -10,8 +11,9 @@ from .names import is_valid_name, normalize_name
 
 
 class ProjectCreateForm(forms.ModelForm):
-    owner = forms.ModelChoiceField(queryset=get_user_model().objects.order_by("username"),
-                                   help_text="Becomes the project's Owner.")
+    owner = forms.ModelChoiceField(
+        queryset=get_user_model().objects.order_by("username"), help_text="Becomes the project's Owner."
+    )
 
     class Meta:
         model = Project

@@ -1,4 +1,5 @@
 """Admin for the journal (read-only), prohibited project names and the kill switches."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
@@ -105,8 +106,9 @@ class ProhibitedProjectNameAdmin(admin.ModelAdmin):
         if change:
             return super().save_model(request, obj, form, change)
         try:
-            moderation.prohibit_names([obj.name], request.user, obj.comment,
-                                      remove_existing=form.cleaned_data.get("remove_existing", False))
+            moderation.prohibit_names(
+                [obj.name], request.user, obj.comment, remove_existing=form.cleaned_data.get("remove_existing", False)
+            )
         except moderation.ModerationError as exc:
             self.message_user(request, str(exc), messages.ERROR)
         saved = ProhibitedProjectName.objects.filter(name=obj.name).first()

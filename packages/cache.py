@@ -10,6 +10,7 @@ The purges of a change are an outbox message written in the change's transaction
 transaction, however many journal entries it writes) and sent once it commits; a purge that
 fails is retried by the outbox until the front cache answers.
 """
+
 import http.client
 import logging
 from urllib.parse import quote, urlsplit

@@ -1,5 +1,6 @@
 """Every URL that names a project answers another spelling of the name (PEP 503) with a 301 to
 the normalized name's URL, as pypi.org does: pages, simple pages and JSON documents alike."""
+
 from functools import wraps
 
 from django.http import HttpResponsePermanentRedirect

@@ -1,6 +1,7 @@
 """The digests of a stored file: md5, sha256 and blake2b-256, hex, under the keys the upload form
 and File use ("md5", "sha256", "blake2_256"). The one place they are computed: while an upload
 streams in, from a file, or from bytes (PEP 658 metadata files, seeded and test distributions)."""
+
 import hashlib
 
 CHUNK_SIZE = 1024 * 1024

@@ -1,4 +1,5 @@
 """Admin kill switches: ids, their meaning, and the check used by views and the upload path."""
+
 from django.core.cache import cache
 
 READ_ONLY = "read-only"

@@ -1,4 +1,5 @@
 """Forms of the maintainer portal and search."""
+
 from django import forms
 from django.contrib.auth import get_user_model
 

@@ -1,4 +1,5 @@
 """The full-text search index declaration (kept apart from packages.search to avoid an import cycle)."""
+
 from django.contrib.postgres.indexes import GinIndex
 from django.db.models import Index
 

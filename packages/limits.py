@@ -6,6 +6,7 @@ empty means the default), up to UPLOAD_LIMIT_CAP and UPLOAD_PROJECT_SIZE_CAP. A 
 below the default (the default was raised since) counts as the default, one above the cap
 (the cap was lowered since) as the cap.
 """
+
 from django.conf import settings
 
 
@@ -44,6 +45,8 @@ def staff_value_errors(*, upload_limit, total_size_limit):
         ("total_size_limit", total_size_limit, settings.UPLOAD_MAX_PROJECT_SIZE, settings.UPLOAD_PROJECT_SIZE_CAP),
     ):
         if value is not None and not default <= value <= cap:
-            errors[field] = (f"Must be between {default} bytes (the site default: a limit can only be raised) "
-                             f"and {cap} bytes, or empty for the default.")
+            errors[field] = (
+                f"Must be between {default} bytes (the site default: a limit can only be raised) "
+                f"and {cap} bytes, or empty for the default."
+            )
     return errors

@@ -3,6 +3,7 @@
 Simple pages run it on every request, cache hit or not, so it is plain SQL built once from the
 model (core/rawsql.py): through the ORM, compiling the query cost about as much as running it.
 """
+
 from functools import cache
 
 from core import rawsql
@@ -18,8 +19,10 @@ _SKIP = rawsql.all_but(Project, _FIELDS)
 
 @cache
 def _project_sql():
-    return (f"SELECT {rawsql.select_all(Project, 'p', _SKIP)} FROM {rawsql.table(Project, 'p')} "
-            f"WHERE {rawsql.column(Project, 'normalized_name', 'p')} = %s")
+    return (
+        f"SELECT {rawsql.select_all(Project, 'p', _SKIP)} FROM {rawsql.table(Project, 'p')} "
+        f"WHERE {rawsql.column(Project, 'normalized_name', 'p')} = %s"
+    )
 
 
 def public_project(name):

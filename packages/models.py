@@ -3,6 +3,7 @@
 Every change that a client or mirror can see goes through packages.services, which writes
 a JournalEntry in the same transaction and sets Project.last_serial to that entry's id.
 """
+
 from functools import cached_property, lru_cache
 
 from django.conf import settings
@@ -91,8 +92,10 @@ class Release(models.Model):
     description = models.TextField(blank=True)
     description_content_type = models.CharField(max_length=128, blank=True)
     description_html = models.TextField(
-        blank=True, editable=False,
-        help_text="The description rendered and sanitized once, at upload (core/readme.py); pages show this.")
+        blank=True,
+        editable=False,
+        help_text="The description rendered and sanitized once, at upload (core/readme.py); pages show this.",
+    )
     keywords = models.TextField(blank=True)
     home_page = models.TextField(blank=True)
     download_url = models.TextField(blank=True)

@@ -5,6 +5,7 @@ mirrors follow). Every function also leaves a Django admin LogEntry when a staff
 known (core/moderation.py), so the admin's history shows who did what and why. Account
 moderation (freeze, 2FA reset) is in accounts/moderation.py.
 """
+
 from django.contrib.admin.models import DELETION
 from django.db import transaction
 from django.utils import timezone
@@ -17,8 +18,16 @@ from .models import File, ProhibitedProjectName, Project, ProjectReport, Release
 from .names import normalize_name
 
 __all__ = [
-    "ModerationError", "handle_report", "parse_names", "prohibit_names", "quarantine_project",
-    "release_from_quarantine", "remove_file", "remove_project", "remove_release", "set_limits",
+    "ModerationError",
+    "handle_report",
+    "parse_names",
+    "prohibit_names",
+    "quarantine_project",
+    "release_from_quarantine",
+    "remove_file",
+    "remove_project",
+    "remove_release",
+    "set_limits",
     "transfer_ownership",
 ]
 
@@ -112,16 +121,17 @@ def transfer_ownership(project, new_owner, actor, reason, *, keep_previous_as_ma
         services.add_role(project, new_owner, Role.OWNER, who)
     elif role.role_name != Role.OWNER:
         services.change_role(role, Role.OWNER, who)
-    previous = list(Role.objects.select_related("user", "project")
-                    .filter(project=project, role_name=Role.OWNER).exclude(user=new_owner))
+    previous = list(
+        Role.objects.select_related("user", "project")
+        .filter(project=project, role_name=Role.OWNER)
+        .exclude(user=new_owner)
+    )
     for old in previous:
         if keep_previous_as_maintainers:
             services.change_role(old, Role.MAINTAINER, who)
         else:
             services.remove_role(old, who)
-            ApiToken.objects.filter(user=old.user, project=project, revoked__isnull=True).update(
-                revoked=timezone.now()
-            )
+            ApiToken.objects.filter(user=old.user, project=project, revoked__isnull=True).update(revoked=timezone.now())
     names = ", ".join(r.user.username for r in previous) or "nobody"
     services.record(project, f"transfer ownership from {names} to {new_owner.username}: {reason}", user=who)
     log_staff_action(actor, project, f"Transferred ownership from {names} to {new_owner.username}: {reason}")
@@ -201,4 +211,3 @@ def handle_report(report, action, actor, reason):
         elif action == "remove":
             remove_project(project, actor, f"report #{report.pk}: {reason}")
     return report
-

@@ -1,4 +1,5 @@
 """Name and version identity: PEP 503 names, confusable-name folding, PEP 440 canonical versions."""
+
 import re
 
 from packaging.utils import canonicalize_name, canonicalize_version

@@ -8,6 +8,7 @@ get_modified_time, delete, so local disk and S3 alike), for `verify_files` and t
 `storage-sweep` job. Objects younger than the grace period may belong to an upload in flight and
 are never deleted.
 """
+
 import os
 import time
 from datetime import timedelta
@@ -103,5 +104,7 @@ def sweep_upload_temp_files(grace_seconds=None):
 def run_periodic():
     removed, kept = remove_orphans(find_orphans())
     temp = sweep_upload_temp_files()
-    return (f"storage-sweep: {len(removed)} orphaned objects removed, {len(kept)} younger than "
-            f"{timedelta(seconds=settings.ORPHAN_GRACE_SECONDS)} kept, {len(temp)} upload temp files removed")
+    return (
+        f"storage-sweep: {len(removed)} orphaned objects removed, {len(kept)} younger than "
+        f"{timedelta(seconds=settings.ORPHAN_GRACE_SECONDS)} kept, {len(temp)} upload temp files removed"
+    )

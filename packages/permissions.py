@@ -4,6 +4,7 @@ Rules (as on pypi.org): Owners may do everything; Maintainers may upload and man
 (yank, un-yank, delete files and releases) but not collaborators or project settings; anybody
 else gets a 404, so the portal does not confirm what they cannot manage.
 """
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404

@@ -7,6 +7,7 @@ whenever a project or release is saved or deleted (once per project at the end o
 `batched()` block, as the upload pipeline uses it). Other databases (SQLite in development)
 fall back to case-insensitive substring matching with a simple name-first ranking.
 """
+
 import contextvars
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -100,15 +101,21 @@ def batched():
 def _reindex_pending(pending):
     for project_id, request in pending.items():
         full = request["full"]
-        reindex_project(project_id, request["name"], request["saved"], request["created"],
-                        new_project=request["new_project"] and not full)
+        reindex_project(
+            project_id,
+            request["name"],
+            request["saved"],
+            request["created"],
+            new_project=request["new_project"] and not full,
+        )
 
 
 def _merge(earlier, later):
     """Two reindex requests for one project in a batch, as one: the newest name, and the
     saved release's text only when exactly one release was saved (else read them all)."""
-    merged = dict(earlier, name=later["name"] or earlier["name"],
-                  new_project=earlier["new_project"] or later["new_project"])
+    merged = dict(
+        earlier, name=later["name"] or earlier["name"], new_project=earlier["new_project"] or later["new_project"]
+    )
     if later["full"] or (later["saved"] is not None and earlier["saved"] not in (None, later["saved"])):
         merged.update(full=True, saved=None, created=False)
     elif later["saved"] is not None and not earlier["full"]:
@@ -162,17 +169,13 @@ def search_projects(query="", classifiers=(), order="relevance"):
     query = check_query(query, classifiers)
     projects = Project.objects.public()
     for classifier in classifiers:
-        projects = projects.filter(
-            pk__in=Release.objects.filter(classifiers__name=classifier).values("project_id")
-        )
+        projects = projects.filter(pk__in=Release.objects.filter(classifiers__name=classifier).values("project_id"))
     exact = normalize_name(query) if query else ""
     if query and uses_full_text():
         tsquery = _tsquery(query)
         if tsquery:
             search = SearchQuery(tsquery, search_type="raw", config=SEARCH_CONFIG)
-            projects = projects.filter(search_vector=search).annotate(
-                rank=SearchRank(F("search_vector"), search)
-            )
+            projects = projects.filter(search_vector=search).annotate(rank=SearchRank(F("search_vector"), search))
         else:  # nothing searchable in the query (only punctuation)
             projects = projects.none().annotate(rank=Value(0.0))
     elif query:
@@ -180,7 +183,9 @@ def search_projects(query="", classifiers=(), order="relevance"):
             matching = Release.objects.filter(
                 Q(summary__icontains=word) | Q(keywords__icontains=word) | Q(description__icontains=word)
             ).values("project_id")
-            projects = projects.filter(Q(name__icontains=word) | Q(normalized_name__icontains=word) | Q(pk__in=matching))
+            projects = projects.filter(
+                Q(name__icontains=word) | Q(normalized_name__icontains=word) | Q(pk__in=matching)
+            )
         projects = projects.annotate(
             rank=Case(
                 When(normalized_name__startswith=exact, then=Value(2)),

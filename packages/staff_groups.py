@@ -4,6 +4,7 @@ Moderators handle reports, quarantine projects, freeze users and prohibit names;
 also edit kill switches, remove things, change limits, transfer ownership and reset 2FA.
 Members also need is_staff to reach the admin.
 """
+
 from django.contrib.auth.models import Group, Permission
 
 MODERATORS = "moderators"

@@ -1,5 +1,6 @@
 """Where distribution files live: the "packages" storage from settings.STORAGES, their paths in
 it, and the URLs they are downloaded from."""
+
 from django.core.files.storage import storages
 
 

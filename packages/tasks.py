@@ -4,6 +4,7 @@ Callers queue them with outbox.enqueue() in the change's transaction, so nothing
 work that is rolled back and nothing is lost when the broker or the mail server is down.
 Actors take ids and plain strings (JSON) and read the rest from the database when they run.
 """
+
 import dramatiq
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -33,9 +34,9 @@ def _emails(user_ids):
 def send_invitation_mail(invitation_id, raw_token):
     from .models import RoleInvitation
 
-    invitation = RoleInvitation.objects.select_related("project", "invitee", "invited_by").filter(
-        pk=invitation_id
-    ).first()
+    invitation = (
+        RoleInvitation.objects.select_related("project", "invitee", "invited_by").filter(pk=invitation_id).first()
+    )
     if invitation is None:
         return
     _send("invitation", {"invitation": invitation, "token": raw_token}, [invitation.invitee.email])
@@ -61,8 +62,12 @@ def send_release_mail(recipient_ids, project_name, version, action, actor_userna
 @dramatiq.actor(queue_name=MAIL_QUEUE, max_retries=5, min_backoff=10_000)
 def send_publisher_mail(recipient_ids, project_name, change, publisher_label, actor_username):
     """change: "added" or "removed" (a trusted publisher, oidc/services.py)."""
-    context = {"project_name": project_name, "change": change, "publisher_label": publisher_label,
-               "actor_username": actor_username}
+    context = {
+        "project_name": project_name,
+        "change": change,
+        "publisher_label": publisher_label,
+        "actor_username": actor_username,
+    }
     _send("publisher_change", context, _emails(recipient_ids))
 
 

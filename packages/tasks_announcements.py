@@ -4,6 +4,7 @@ The command renders nothing itself: it queues one outbox message per recipient, 
 little after the one before, so that a large list trickles out at the chosen rate instead of
 flooding the mail server. Import this module from packages/tasks.py so workers know the actor.
 """
+
 import dramatiq
 from django.conf import settings
 from django.core.mail import send_mail

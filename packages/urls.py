@@ -1,4 +1,5 @@
 """Public project pages and the maintainer portal."""
+
 from django.urls import path, re_path
 from django.views.generic import TemplateView
 
@@ -24,37 +25,53 @@ urlpatterns = [
     path("rss/project/<str:name>/releases.xml", ProjectReleasesFeed(), name="rss_project_releases"),
     path("help/", TemplateView.as_view(template_name="pages/help.html"), name="help"),
     path("policy/privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
-    path("policy/code-of-conduct/", TemplateView.as_view(template_name="pages/code_of_conduct.html"), name="code_of_conduct"),
+    path(
+        "policy/code-of-conduct/",
+        TemplateView.as_view(template_name="pages/code_of_conduct.html"),
+        name="code_of_conduct",
+    ),
     # Maintainer portal.
     path("manage/projects/", manage_projects.projects, name="manage_projects"),
     path("manage/invitations/", manage_invitations.invitations, name="manage_invitations"),
     path("manage/invitations/<int:invitation_id>/accept/", manage_invitations.accept, name="manage_invitation_accept"),
-    path("manage/invitations/<int:invitation_id>/decline/", manage_invitations.decline, name="manage_invitation_decline"),
+    path(
+        "manage/invitations/<int:invitation_id>/decline/", manage_invitations.decline, name="manage_invitation_decline"
+    ),
     path("manage/invitations/<str:token>/", manage_invitations.invitation_by_token, name="manage_invitation_token"),
     path("manage/project/<str:name>/", manage_projects.project_releases, name="manage_project"),
     path("manage/project/<str:name>/releases/", manage_projects.project_releases, name="manage_project_releases"),
     path("manage/project/<str:name>/release/<str:version>/", manage_projects.release, name="manage_release"),
     path("manage/project/<str:name>/release/<str:version>/yank/", manage_projects.yank, name="manage_release_yank"),
-    path("manage/project/<str:name>/release/<str:version>/unyank/", manage_projects.unyank, name="manage_release_unyank"),
-    path("manage/project/<str:name>/release/<str:version>/delete/", manage_projects.delete_release, name="manage_release_delete"),
+    path(
+        "manage/project/<str:name>/release/<str:version>/unyank/", manage_projects.unyank, name="manage_release_unyank"
+    ),
+    path(
+        "manage/project/<str:name>/release/<str:version>/delete/",
+        manage_projects.delete_release,
+        name="manage_release_delete",
+    ),
     path(
         "manage/project/<str:name>/release/<str:version>/file/<int:file_id>/delete/",
-        manage_projects.delete_file, name="manage_file_delete",
+        manage_projects.delete_file,
+        name="manage_file_delete",
     ),
     path("manage/project/<str:name>/history/", manage_projects.history, name="manage_project_history"),
     path("manage/project/<str:name>/collaborators/", manage_collaborators.collaborators, name="manage_collaborators"),
     path("manage/project/<str:name>/collaborators/invite/", manage_collaborators.invite, name="manage_invite"),
     path(
         "manage/project/<str:name>/collaborators/<int:role_id>/role/",
-        manage_collaborators.change_role, name="manage_change_role",
+        manage_collaborators.change_role,
+        name="manage_change_role",
     ),
     path(
         "manage/project/<str:name>/collaborators/<int:role_id>/remove/",
-        manage_collaborators.remove, name="manage_remove_role",
+        manage_collaborators.remove,
+        name="manage_remove_role",
     ),
     path(
         "manage/project/<str:name>/invitations/<int:invitation_id>/revoke/",
-        manage_collaborators.revoke_invitation, name="manage_revoke_invitation",
+        manage_collaborators.revoke_invitation,
+        name="manage_revoke_invitation",
     ),
     path("manage/project/<str:name>/settings/", manage_settings.project_settings, name="manage_project_settings"),
     path("manage/project/<str:name>/settings/status/", manage_settings.set_status, name="manage_project_status"),

@@ -7,6 +7,7 @@ such a request's time, and an install makes three of them per package. Those req
 settings.INSTALLER_MIDDLEWARE instead; routing, views, signals and error handling are
 Django's as for every other request.
 """
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from django.core.handlers.exception import convert_exception_to_response

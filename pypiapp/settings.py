@@ -4,6 +4,7 @@ Everything that differs between a laptop and production comes from environment
 variables, with defaults that need nothing installed: SQLite and local files under
 `var/`, an in-process task broker, local-memory cache and console email.
 """
+
 import os
 import secrets
 from pathlib import Path
@@ -160,7 +161,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5")))
+        "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -195,7 +197,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"  # mail goes out through dramatiq (accounts/tasks.py)
 ACCOUNT_FORMS = {  # display name; labels; reset mail to verified addresses only
-    "signup": "accounts.forms.SignupForm", "login": "accounts.forms.LoginForm",
+    "signup": "accounts.forms.SignupForm",
+    "login": "accounts.forms.LoginForm",
     "reset_password": "accounts.forms.ResetPasswordForm",
 }
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # password/email/2FA changes are mailed to the primary address
@@ -346,7 +349,7 @@ UPSTREAM_CACHE_SECONDS = int(os.environ.get("UPSTREAM_CACHE_SECONDS", "600"))  #
 UPSTREAM_MISS_SECONDS = int(os.environ.get("UPSTREAM_MISS_SECONDS", "300"))  # a name no upstream knows
 UPSTREAM_TIMEOUT_SECONDS = float(os.environ.get("UPSTREAM_TIMEOUT_SECONDS", "4"))  # all upstreams, per page
 UPSTREAM_FILE_TIMEOUT_SECONDS = float(os.environ.get("UPSTREAM_FILE_TIMEOUT_SECONDS", "30"))  # per socket read
-UPSTREAM_MAX_FILE_SIZE = int(os.environ.get("UPSTREAM_MAX_FILE_SIZE", str(10 * 1024 ** 3)))
+UPSTREAM_MAX_FILE_SIZE = int(os.environ.get("UPSTREAM_MAX_FILE_SIZE", str(10 * 1024**3)))
 # Uncached names one client may have looked up upstream (then 429): random names cost a round trip each.
 UPSTREAM_LOOKUP_RATE = os.environ.get("UPSTREAM_LOOKUP_RATE", "120/m")
 

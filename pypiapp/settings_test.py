@@ -1,4 +1,5 @@
 """Settings for the test suite: the real settings, with files in a throw-away folder."""
+
 import atexit
 import os
 import shutil

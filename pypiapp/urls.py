@@ -1,4 +1,5 @@
 """Root URLconf: each app keeps its own urls.py; this file only mounts them."""
+
 from django.contrib import admin
 from django.urls import include, path
 

@@ -1,4 +1,5 @@
 """Entry point for dramatiq workers: `dramatiq pypiapp.worker` (see `make worker`)."""
+
 import os
 
 import django

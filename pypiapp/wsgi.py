@@ -1,4 +1,5 @@
 """WSGI entry point (gunicorn pypiapp.wsgi)."""
+
 import os
 
 import django

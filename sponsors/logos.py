@@ -21,16 +21,76 @@ RASTER_TYPES = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"), "WEB
 SVG_TYPE = ("svg", "image/svg+xml")
 SVG_NS = "{http://www.w3.org/2000/svg}"
 SVG_ELEMENTS = {
-    "svg", "g", "path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text", "tspan", "title",
-    "desc", "defs", "lineargradient", "radialgradient", "stop", "clippath", "mask", "symbol",
+    "svg",
+    "g",
+    "path",
+    "rect",
+    "circle",
+    "ellipse",
+    "line",
+    "polyline",
+    "polygon",
+    "text",
+    "tspan",
+    "title",
+    "desc",
+    "defs",
+    "lineargradient",
+    "radialgradient",
+    "stop",
+    "clippath",
+    "mask",
+    "symbol",
 }
 SVG_ATTRIBUTES = {
-    "id", "class", "viewbox", "width", "height", "x", "y", "x1", "y1", "x2", "y2", "cx", "cy", "r", "rx", "ry", "d",
-    "points", "fill", "fill-opacity", "fill-rule", "stroke", "stroke-width", "stroke-opacity", "stroke-linecap",
-    "stroke-linejoin", "stroke-dasharray", "opacity", "transform", "offset", "stop-color", "stop-opacity",
-    "gradientunits", "gradienttransform", "clip-path", "clip-rule", "mask", "font-family", "font-size",
-    "font-weight", "text-anchor", "dominant-baseline", "preserveaspectratio", "version", "role", "aria-label",
-    "xmlns", "focusable",
+    "id",
+    "class",
+    "viewbox",
+    "width",
+    "height",
+    "x",
+    "y",
+    "x1",
+    "y1",
+    "x2",
+    "y2",
+    "cx",
+    "cy",
+    "r",
+    "rx",
+    "ry",
+    "d",
+    "points",
+    "fill",
+    "fill-opacity",
+    "fill-rule",
+    "stroke",
+    "stroke-width",
+    "stroke-opacity",
+    "stroke-linecap",
+    "stroke-linejoin",
+    "stroke-dasharray",
+    "opacity",
+    "transform",
+    "offset",
+    "stop-color",
+    "stop-opacity",
+    "gradientunits",
+    "gradienttransform",
+    "clip-path",
+    "clip-rule",
+    "mask",
+    "font-family",
+    "font-size",
+    "font-weight",
+    "text-anchor",
+    "dominant-baseline",
+    "preserveaspectratio",
+    "version",
+    "role",
+    "aria-label",
+    "xmlns",
+    "focusable",
 }
 # Paint and shape values may name a local gradient or clip path (url(#id)), nothing else.
 _URL_VALUE = re.compile(r"url\s*\(", re.I)
@@ -58,7 +118,9 @@ def _svg(data):
     for element in root.iter():
         name = _local_name(element.tag)
         if name not in SVG_ELEMENTS:
-            raise ValidationError(f"SVG logos may not contain <{name}> elements (scripts, links, styles, embedded content).")
+            raise ValidationError(
+                f"SVG logos may not contain <{name}> elements (scripts, links, styles, embedded content)."
+            )
         for attribute, value in element.attrib.items():
             key = _local_name(attribute)
             if key not in SVG_ATTRIBUTES or key.startswith("on"):

@@ -39,8 +39,9 @@ class SponsorQuerySet(models.QuerySet):
 
 class Sponsor(models.Model):
     name = models.CharField(max_length=100)
-    link_url = models.URLField(max_length=500, validators=[URLValidator(schemes=LINK_SCHEMES)],
-                               help_text="http or https only.")
+    link_url = models.URLField(
+        max_length=500, validators=[URLValidator(schemes=LINK_SCHEMES)], help_text="http or https only."
+    )
     description = models.CharField(max_length=500, blank=True, help_text="Plain text, shown under the logo.")
     level = models.ForeignKey(SponsorLevel, on_delete=models.PROTECT, related_name="sponsors")
     logo_path = models.CharField(max_length=255, blank=True, editable=False)

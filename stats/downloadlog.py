@@ -22,8 +22,13 @@ MAX_USER_AGENT = 2048
 
 def line(uri, user_agent, when=None, status=200, method="GET"):
     when = when or datetime.now(timezone.utc)
-    record = {"time": when.strftime("%Y-%m-%dT%H:%M:%S+00:00"), "uri": uri, "status": status, "method": method,
-              "ua": (user_agent or "")[:MAX_USER_AGENT]}
+    record = {
+        "time": when.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+        "uri": uri,
+        "status": status,
+        "method": method,
+        "ua": (user_agent or "")[:MAX_USER_AGENT],
+    }
     return json.dumps(record, separators=(",", ":")) + "\n"
 
 

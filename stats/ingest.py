@@ -40,7 +40,7 @@ def _parse(raw):
     except ValueError:
         return None
     client = classify(entry.get("ua"))
-    return uri[len(FILES_URL_PREFIX):], day, client.installer, client.python
+    return uri[len(FILES_URL_PREFIX) :], day, client.installer, client.python
 
 
 def _complete_lines(handle, offset):

@@ -46,7 +46,9 @@ def project_downloads(project_id):
     start = today() - timedelta(days=max(WINDOWS.values()) - 1)
     by_day = dict(
         DailyDownloads.objects.filter(file__release__project_id=project_id, day__gte=start)
-        .values_list("day").annotate(total=Sum("count")).values_list("day", "total")
+        .values_list("day")
+        .annotate(total=Sum("count"))
+        .values_list("day", "total")
     )
     first = today()
     return {
@@ -63,15 +65,25 @@ def top_projects(limit=20, days=30):
         .annotate(total=Sum("count"))
         .order_by("-total", "file__release__project_id")[:limit]
     )
-    names = dict(Project.objects.filter(pk__in=[r["file__release__project_id"] for r in rows]).values_list("id", "name"))
+    names = dict(
+        Project.objects.filter(pk__in=[r["file__release__project_id"] for r in rows]).values_list("id", "name")
+    )
     normalized = dict(Project.objects.filter(pk__in=names).values_list("id", "normalized_name"))
-    return [(names[r["file__release__project_id"]], normalized[r["file__release__project_id"]], r["total"]) for r in rows]
+    return [
+        (names[r["file__release__project_id"]], normalized[r["file__release__project_id"]], r["total"]) for r in rows
+    ]
 
 
 def totals():
-    files = File.objects.filter(release__project__status__in=PUBLIC_STATUSES).aggregate(files=Count("id"), bytes=Sum("size"))
-    daily = DailyDownloads.objects.filter(file__release__project__status__in=PUBLIC_STATUSES).aggregate(n=Sum("count"))["n"]
-    monthly = MonthlyDownloads.objects.filter(file__release__project__status__in=PUBLIC_STATUSES).aggregate(n=Sum("count"))["n"]
+    files = File.objects.filter(release__project__status__in=PUBLIC_STATUSES).aggregate(
+        files=Count("id"), bytes=Sum("size")
+    )
+    daily = DailyDownloads.objects.filter(file__release__project__status__in=PUBLIC_STATUSES).aggregate(n=Sum("count"))[
+        "n"
+    ]
+    monthly = MonthlyDownloads.objects.filter(file__release__project__status__in=PUBLIC_STATUSES).aggregate(
+        n=Sum("count")
+    )["n"]
     return {
         "projects": Project.objects.filter(status__in=PUBLIC_STATUSES).count(),
         "files": files["files"] or 0,
@@ -96,6 +108,8 @@ def fold_old_days(keep_days=None):
                 file_id=file_id, month=month, installer=installer, python=python
             ).update(count=F("count") + count)
             if not updated:
-                MonthlyDownloads.objects.create(file_id=file_id, month=month, installer=installer, python=python, count=count)
+                MonthlyDownloads.objects.create(
+                    file_id=file_id, month=month, installer=installer, python=python, count=count
+                )
         folded, _ = old.delete()
     return folded

@@ -1,5 +1,6 @@
 """HTTP to upstream indexes (stdlib urllib, bounded in time and size) and parsing their pages
 with pypi-simple (PEP 691 JSON preferred, PEP 503 HTML understood)."""
+
 import base64
 import json
 import time
@@ -9,8 +10,7 @@ from urllib.parse import quote, urlsplit
 
 from pypi_simple import ProjectPage
 
-ACCEPT = ("application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, "
-          "text/html;q=0.1")
+ACCEPT = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1"
 MAX_PAGE_BYTES = 20 * 1024 * 1024
 
 

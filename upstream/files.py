@@ -1,5 +1,6 @@
 """Upstream files: fetched the first time one is asked for, checked against the sha256 the cached
 page promised, stored in this index's package storage, then served like local files."""
+
 import hashlib
 import logging
 import tempfile
@@ -63,8 +64,13 @@ def ensure_stored(upstream_name, entry, is_metadata):
                 digest.update(chunk)
                 spool.write(chunk)
         if digest.hexdigest() != expected:
-            log.error("integrity failure: %s from upstream %s has sha256 %s, its page promised %s; not stored",
-                      filename, upstream_name, digest.hexdigest(), expected)
+            log.error(
+                "integrity failure: %s from upstream %s has sha256 %s, its page promised %s; not stored",
+                filename,
+                upstream_name,
+                digest.hexdigest(),
+                expected,
+            )
             raise IntegrityFailure(f"{filename} from upstream {upstream_name} does not match its sha256")
         spool.seek(0)
         if not storage.exists(path):

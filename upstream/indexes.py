@@ -1,4 +1,5 @@
 """The upstreams to ask, in order: settings.UPSTREAM_INDEX_URL first, then the enabled admin rows."""
+
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -25,8 +26,10 @@ def configured():
     upstreams = []
     if settings.UPSTREAM_INDEX_URL:
         upstreams.append(Upstream(ENV_UPSTREAM_NAME, _base(settings.UPSTREAM_INDEX_URL)))
-    upstreams.extend(Upstream(row.name, _base(row.url), row.username, row.password)
-                     for row in UpstreamIndex.objects.filter(enabled=True).order_by("priority", "name"))
+    upstreams.extend(
+        Upstream(row.name, _base(row.url), row.username, row.password)
+        for row in UpstreamIndex.objects.filter(enabled=True).order_by("priority", "name")
+    )
     return upstreams
 
 

@@ -1,4 +1,5 @@
 """Upstream indexes this index proxies, and what it cached from them (README "Upstream indexes")."""
+
 from django.db import models
 from django.utils import timezone
 
@@ -30,7 +31,9 @@ class UpstreamProject(models.Model):
     versions = models.JSONField(default=list, blank=True)
     fetched_at = models.DateTimeField(default=timezone.now)
     released_for_local = models.BooleanField(
-        default=False, help_text="Staff released this name: a local upload may now create it (and then hides the upstream's files).")
+        default=False,
+        help_text="Staff released this name: a local upload may now create it (and then hides the upstream's files).",
+    )
 
     class Meta:
         ordering = ["normalized_name"]

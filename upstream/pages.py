@@ -4,6 +4,7 @@ survives restarts), served stale when every upstream fails, misses remembered fo
 Callers apply the dependency-confusion rule first (api/simple/views.py): this module is only
 asked about names that no local project holds and staff did not prohibit.
 """
+
 import logging
 import time
 from dataclasses import dataclass
@@ -57,18 +58,20 @@ def _file_rows(page):
         if not sha256 or package.version is None:
             continue  # nothing to check its bytes against, or no version to offer: not offered
         metadata = (package.metadata_digests or {}).get("sha256") if package.has_metadata else None
-        rows.append({
-            "filename": package.filename,
-            "version": package.version,
-            "upstream_url": package.url,
-            "sha256": sha256.lower(),
-            "requires_python": package.requires_python or "",
-            "yanked": package.is_yanked,
-            "yanked_reason": package.yanked_reason or "",
-            "metadata_sha256": metadata.lower() if metadata else "",
-            "size": package.size,
-            "upload_time": package.upload_time.isoformat() if package.upload_time else None,
-        })
+        rows.append(
+            {
+                "filename": package.filename,
+                "version": package.version,
+                "upstream_url": package.url,
+                "sha256": sha256.lower(),
+                "requires_python": package.requires_python or "",
+                "yanked": package.is_yanked,
+                "yanked_reason": package.yanked_reason or "",
+                "metadata_sha256": metadata.lower() if metadata else "",
+                "size": package.size,
+                "upload_time": package.upload_time.isoformat() if package.upload_time else None,
+            }
+        )
     return rows
 
 
@@ -126,8 +129,13 @@ def lookup(normalized_name, client=None):
         name, files, versions = row.upstream, row.files, row.versions
     row, _ = UpstreamProject.objects.update_or_create(
         normalized_name=normalized_name,
-        defaults={"upstream": name or "", "is_miss": name is None, "files": files, "versions": versions,
-                  "fetched_at": timezone.now()},
+        defaults={
+            "upstream": name or "",
+            "is_miss": name is None,
+            "files": files,
+            "versions": versions,
+            "fetched_at": timezone.now(),
+        },
     )
     _remember(row)
     return None if row.is_miss else Page(row)

@@ -1,4 +1,5 @@
 """Upstream simple pages (called by api/simple/views.py after the local checks) and file downloads."""
+
 import logging
 from datetime import datetime
 from types import SimpleNamespace
@@ -21,14 +22,21 @@ log = logging.getLogger(__name__)
 def _render_rows(normalized_name, entries):
     rows = []
     for f in entries:
-        rows.append({
-            "version": f["version"], "filename": f["filename"],
-            "url": files.url_path(normalized_name, f["sha256"], f["filename"]),
-            "sha256": f["sha256"], "size": f["size"],
-            "upload_time": datetime.fromisoformat(f["upload_time"]) if f["upload_time"] else None,
-            "requires_python": f["requires_python"], "yanked": f["yanked"], "yanked_reason": f["yanked_reason"],
-            "metadata_sha256": f["metadata_sha256"], "provenance": None,
-        })
+        rows.append(
+            {
+                "version": f["version"],
+                "filename": f["filename"],
+                "url": files.url_path(normalized_name, f["sha256"], f["filename"]),
+                "sha256": f["sha256"],
+                "size": f["size"],
+                "upload_time": datetime.fromisoformat(f["upload_time"]) if f["upload_time"] else None,
+                "requires_python": f["requires_python"],
+                "yanked": f["yanked"],
+                "yanked_reason": f["yanked_reason"],
+                "metadata_sha256": f["metadata_sha256"],
+                "provenance": None,
+            }
+        )
     return rows
 
 
@@ -43,12 +51,16 @@ def simple_detail(request, name, media_type, content_type):
         return response
     except pages.Unavailable as exc:
         status = 504 if exc.timeout else 502
-        return HttpResponse(f"The upstream index is unavailable and '{normalized_name}' is not cached: {exc}\n",
-                            status=status, content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            f"The upstream index is unavailable and '{normalized_name}' is not cached: {exc}\n",
+            status=status,
+            content_type="text/plain; charset=utf-8",
+        )
     if page is None:
         raise Http404(f"No project named '{normalized_name}'.")
-    project = SimpleNamespace(name=normalized_name, normalized_name=normalized_name, status="active",
-                              status_reason="", last_serial=0)
+    project = SimpleNamespace(
+        name=normalized_name, normalized_name=normalized_name, status="active", status_reason="", last_serial=0
+    )
     rows = _render_rows(normalized_name, page.row.files)
     if media_type == JSON_V1:
         body = render.render_detail_json(project, rows, page.row.versions)
@@ -77,10 +89,15 @@ def download(request, name, sha256, filename):
     except files.IntegrityFailure as exc:
         return HttpResponse(f"{exc}: refused, not stored.\n", status=502, content_type="text/plain; charset=utf-8")
     except fetch.NotFound:
-        return HttpResponse("The upstream no longer has this file.\n", status=502, content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            "The upstream no longer has this file.\n", status=502, content_type="text/plain; charset=utf-8"
+        )
     except fetch.UpstreamError as exc:
-        return HttpResponse(f"The upstream index failed: {exc}\n", status=504 if exc.timeout else 502,
-                            content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            f"The upstream index failed: {exc}\n",
+            status=504 if exc.timeout else 502,
+            content_type="text/plain; charset=utf-8",
+        )
     return deliver(path, filename, is_metadata)
 
 
@@ -95,5 +112,7 @@ def may_proxy(name):
     normalized = normalize_name(name)
     if not pages.indexes.configured():
         return False
-    return not (Project.objects.filter(normalized_name=normalized).exists()
-                or ProhibitedProjectName.objects.filter(name=normalized).exists())
+    return not (
+        Project.objects.filter(normalized_name=normalized).exists()
+        or ProhibitedProjectName.objects.filter(name=normalized).exists()
+    )

@@ -10,8 +10,14 @@ register = template.Library()
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 # One term each across the site: allauth's words on the left, ours on the right.
-SITE_TERMS = [("Sign in", "Log in"), ("sign in", "log in"), ("Sign up", "Register"), ("sign up", "register"),
-              ("E-mail", "Email"), ("e-mail", "email")]
+SITE_TERMS = [
+    ("Sign in", "Log in"),
+    ("sign in", "log in"),
+    ("Sign up", "Register"),
+    ("sign up", "register"),
+    ("E-mail", "Email"),
+    ("e-mail", "email"),
+]
 
 
 @register.filter(is_safe=True)

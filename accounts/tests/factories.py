@@ -24,6 +24,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             user.save()
             if user.email:
                 EmailAddress.objects.get_or_create(
-                    user=user, email=user.email,
+                    user=user,
+                    email=user.email,
                     defaults={"primary": True, "verified": True if extracted is None else extracted},
                 )

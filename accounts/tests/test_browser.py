@@ -1,4 +1,5 @@
 """The whole account journey in Chromium: register, confirm, TOTP, log in with a code, token, twine upload."""
+
 import os
 import re
 
@@ -43,8 +44,9 @@ def orm_beside_playwright():
 
 
 # Fixture order matters: the environment and the database come before the browser starts.
-def test_register_confirm_totp_login_token_upload(orm_beside_playwright, transactional_db, index_url, page,
-                                                 screenshot, tmp_path):
+def test_register_confirm_totp_login_token_upload(
+    orm_beside_playwright, transactional_db, index_url, page, screenshot, tmp_path
+):
     from accounts.models import User
 
     mail.outbox = []
@@ -150,8 +152,9 @@ def test_register_confirm_totp_login_token_upload(orm_beside_playwright, transac
     shoot(screenshot, page, "profile")
 
 
-def test_security_key_with_a_virtual_authenticator(orm_beside_playwright, transactional_db, index_url, page,
-                                                   screenshot, settings, password):
+def test_security_key_with_a_virtual_authenticator(
+    orm_beside_playwright, transactional_db, index_url, page, screenshot, settings, password
+):
     """WebAuthn: add a key (Chromium's virtual authenticator), then log in with it as the second factor."""
     from allauth.mfa.models import Authenticator
 
@@ -162,9 +165,18 @@ def test_security_key_with_a_virtual_authenticator(orm_beside_playwright, transa
     user = UserFactory(username="keyholder")
     cdp = page.context.new_cdp_session(page)
     cdp.send("WebAuthn.enable")
-    cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
-        "protocol": "ctap2", "transport": "usb", "hasResidentKey": True, "hasUserVerification": True,
-        "isUserVerified": True}})
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "usb",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
 
     def log_in():
         page.goto(f"{index_url}/account/login/")

@@ -1,4 +1,5 @@
 """User.email follows the verified primary allauth EmailAddress, whoever changes the addresses."""
+
 import pytest
 from allauth.account.models import EmailAddress
 

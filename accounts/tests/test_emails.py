@@ -1,4 +1,5 @@
 """Several email addresses: add, verify, make primary, remove; notices go to the primary."""
+
 import pytest
 from allauth.account.models import EmailAddress
 

@@ -1,4 +1,5 @@
 """Login by username or email, failures, logout, password reset by mail, password change."""
+
 import pytest
 from django.test import Client
 
@@ -75,8 +76,10 @@ def test_password_change_logs_out_other_sessions(user, password, deliver, outbox
     for c in (here, elsewhere):
         assert c.post("/account/login/", {"login": "alice", "password": password}).status_code == 302
     with deliver():
-        response = here.post("/account/password/change/", {
-            "oldpassword": password, "password1": "fresh-maple-canyon-9", "password2": "fresh-maple-canyon-9"})
+        response = here.post(
+            "/account/password/change/",
+            {"oldpassword": password, "password1": "fresh-maple-canyon-9", "password2": "fresh-maple-canyon-9"},
+        )
     assert response.status_code == 302
     assert here.get("/manage/account/").status_code == 200
     assert elsewhere.get("/manage/account/").status_code == 302  # that session no longer authenticates
@@ -86,6 +89,8 @@ def test_password_change_logs_out_other_sessions(user, password, deliver, outbox
 
 def test_password_change_with_wrong_old_password_is_a_form_error(client, user):
     client.force_login(user)
-    response = client.post("/account/password/change/", {
-        "oldpassword": "wrong-one-123", "password1": "fresh-maple-canyon-9", "password2": "fresh-maple-canyon-9"})
+    response = client.post(
+        "/account/password/change/",
+        {"oldpassword": "wrong-one-123", "password1": "fresh-maple-canyon-9", "password2": "fresh-maple-canyon-9"},
+    )
     assert response.status_code == 200 and "oldpassword" in response.context["form"].errors

@@ -1,4 +1,5 @@
 """Account mail through the outbox, a real Redis broker and a dramatiq worker (Redis on 127.0.0.1:6379, as in CI)."""
+
 import pytest
 import redis
 from dramatiq import Worker
@@ -49,9 +50,16 @@ def run_worker(broker):
 
 def test_confirmation_mail_goes_through_redis(client, deliver, outbox, redis_broker, settings):
     with deliver():
-        response = client.post("/account/signup/", {
-            "username": "carol", "name": "Carol", "email": "carol@example.com",
-            "password1": "tulip-orbit-quarry-42", "password2": "tulip-orbit-quarry-42"})
+        response = client.post(
+            "/account/signup/",
+            {
+                "username": "carol",
+                "name": "Carol",
+                "email": "carol@example.com",
+                "password1": "tulip-orbit-quarry-42",
+                "password2": "tulip-orbit-quarry-42",
+            },
+        )
     assert response.status_code == 302
     # Queued in Redis, not sent yet: nothing consumes the queue until a worker runs.
     assert queued(redis_broker) == 1 and outbox == [] and Message.objects.count() == 1

@@ -1,4 +1,5 @@
 """Two-factor authentication with allauth MFA: TOTP, recovery codes, login second step, reauthentication."""
+
 import pytest
 from allauth.mfa.models import Authenticator
 from django.test import Client

@@ -1,4 +1,5 @@
 """Account moderation (accounts/moderation.py), checked through what clients see: uploads, login, sessions."""
+
 import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse

@@ -1,5 +1,6 @@
 """Bad logins through the real deploy/nginx.conf, from several client addresses: each client is
 throttled on its own (TRUSTED_PROXY_COUNT=1), not every client behind the proxy at once."""
+
 import http.client
 import re
 from http.cookies import SimpleCookie
@@ -40,8 +41,9 @@ class Browser:
         _, page = self.request("GET", "/account/login/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
         body = urlencode({"csrfmiddlewaretoken": token, "login": login, "password": password})
-        return self.request("POST", "/account/login/", body,
-                            {"Referer": f"http://{self.host}:{self.port}/account/login/", **headers})
+        return self.request(
+            "POST", "/account/login/", body, {"Referer": f"http://{self.host}:{self.port}/account/login/", **headers}
+        )
 
 
 @pytest.fixture

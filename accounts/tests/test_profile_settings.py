@@ -1,4 +1,5 @@
 """Display name, public profile, account settings page, security history, account deletion."""
+
 import pytest
 from django.contrib.auth import get_user_model
 

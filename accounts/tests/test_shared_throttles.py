@@ -1,4 +1,5 @@
 """Throttle counters live in the shared cache: two gunicorn nodes on one Redis count together."""
+
 import base64
 import urllib.error
 import urllib.request
@@ -12,9 +13,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def bad_upload(node, i):
     auth = base64.b64encode(f"__token__:pypi-{i:016x}_not-a-secret".encode()).decode()
-    request = urllib.request.Request(f"{node.url}/legacy/", data=b":action=file_upload", method="POST",
-                                     headers={"Authorization": f"Basic {auth}",
-                                              "Content-Type": "application/x-www-form-urlencoded"})
+    request = urllib.request.Request(
+        f"{node.url}/legacy/",
+        data=b":action=file_upload",
+        method="POST",
+        headers={"Authorization": f"Basic {auth}", "Content-Type": "application/x-www-form-urlencoded"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=20) as response:
             return response.status, response.headers

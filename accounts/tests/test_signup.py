@@ -1,4 +1,5 @@
 """Registration, email confirmation (expiring, single use, resend), password policy, rate limit, CSRF."""
+
 import time
 
 import pytest
@@ -16,8 +17,13 @@ GOOD = "tulip-orbit-quarry-42"
 
 
 def signup_data(**overrides):
-    data = {"username": "carol", "name": "Carol Jones", "email": "carol@example.com",
-            "password1": GOOD, "password2": GOOD}
+    data = {
+        "username": "carol",
+        "name": "Carol Jones",
+        "email": "carol@example.com",
+        "password1": GOOD,
+        "password2": GOOD,
+    }
     data.update(overrides)
     return data
 
@@ -114,7 +120,9 @@ def test_password_check_endpoint_runs_the_validators(client):
     similar = client.post("/account/password-check/", {"password": "carolinejones", "username": "carolinejones"}).json()
     assert similar["ok"] is False and any("similar" in p for p in similar["problems"])
     assert client.post("/account/password-check/", {"password": GOOD, "username": "carol"}).json() == {
-        "ok": True, "problems": []}
+        "ok": True,
+        "problems": [],
+    }
     assert client.get("/account/password-check/").status_code == 405
 
 

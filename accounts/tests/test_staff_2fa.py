@@ -1,4 +1,5 @@
 """The admin logs in through allauth (2FA step, rate limits) and opens for staff with 2FA only."""
+
 import pytest
 from django.test import Client
 
@@ -58,8 +59,16 @@ def test_a_session_without_the_second_factor_must_pass_it_first(superuser, setti
     assert browser.get("/admin/").status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/manage/account/tokens/new/", "/manage/account/delete/", "/manage/projects/",
-                                  "/account/email/", "/account/password/change/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/manage/account/tokens/new/",
+        "/manage/account/delete/",
+        "/manage/projects/",
+        "/account/email/",
+        "/account/password/change/",
+    ],
+)
 def test_sensitive_pages_need_the_second_factor_of_a_2fa_account(user, password, path):
     secret = add_totp(user)
     browser = Client()
@@ -115,7 +124,9 @@ def test_the_admins_password_change_is_allauths(superuser):
     staff_login(browser, superuser, DEFAULT_PASSWORD)
     response = browser.get("/admin/password_change/")
     assert response.status_code == 302 and response["Location"] == "/account/password/change/"
-    browser.post("/admin/password_change/", {"old_password": DEFAULT_PASSWORD, "new_password1": "x-new-pass-123",
-                                             "new_password2": "x-new-pass-123"})
+    browser.post(
+        "/admin/password_change/",
+        {"old_password": DEFAULT_PASSWORD, "new_password1": "x-new-pass-123", "new_password2": "x-new-pass-123"},
+    )
     superuser.refresh_from_db()
     assert superuser.check_password(DEFAULT_PASSWORD)  # nothing changed behind allauth's back

@@ -1,4 +1,5 @@
 """No staff member below superuser can take over a staff account through the admin."""
+
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -41,8 +42,16 @@ def test_a_moderator_cannot_change_a_superusers_email_username_or_active_flag(mo
     html = page.content.decode()
     for field in ("username", "email", "is_active", "is_staff", "groups"):
         assert f'name="{field}"' not in html, field
-    attack = {"username": "root", "email": "a-moderator@example.com", "is_active": "on", "first_name": "",
-              "last_name": "", "name": "", "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00"}
+    attack = {
+        "username": "root",
+        "email": "a-moderator@example.com",
+        "is_active": "on",
+        "first_name": "",
+        "last_name": "",
+        "name": "",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+    }
     assert moderator.post(url, attack).status_code == 403  # ...but never save
     assert User.objects.get(pk=root.pk).email == "root@example.com"
     # The rest of the takeover: a reset for the moderator's address never reaches root's account.
@@ -88,8 +97,12 @@ def test_allauth_addresses_of_staff_are_not_editable_below_superuser(admin_membe
     address = EmailAddress.objects.get(user=root)
     url = f"/admin/account/emailaddress/{address.pk}/change/"
     assert admin_member.get(url).status_code == 200
-    assert admin_member.post(url, {"user": root.pk, "email": "an-admin@example.com", "verified": "on",
-                                   "primary": "on"}).status_code == 403
+    assert (
+        admin_member.post(
+            url, {"user": root.pk, "email": "an-admin@example.com", "verified": "on", "primary": "on"}
+        ).status_code
+        == 403
+    )
     assert admin_member.post(f"/admin/account/emailaddress/{address.pk}/delete/", {"post": "yes"}).status_code == 403
     assert admin_member.get("/admin/account/emailaddress/add/").status_code == 403
     unverified = EmailAddress.objects.create(user=root, email="root.other@example.net", verified=False)
@@ -105,6 +118,5 @@ def test_second_factors_of_staff_are_reset_by_superusers_only_and_never_shown(ad
     authenticator = Authenticator.objects.get(user=root)
     page = admin_member.get(f"/admin/mfa/authenticator/{authenticator.pk}/change/")
     assert page.status_code == 200 and secret not in page.content.decode()
-    assert admin_member.post(f"/admin/mfa/authenticator/{authenticator.pk}/delete/",
-                             {"post": "yes"}).status_code == 403
+    assert admin_member.post(f"/admin/mfa/authenticator/{authenticator.pk}/delete/", {"post": "yes"}).status_code == 403
     assert root.has_two_factor()

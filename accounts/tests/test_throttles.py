@@ -1,5 +1,6 @@
 """Throttles key on the real client behind the trusted proxies and on the account, not on the
 text typed; reset mail goes to verified addresses only; failed upload credentials get 429."""
+
 import base64
 
 import pytest
@@ -54,13 +55,20 @@ def test_failed_logins_are_counted_per_real_client(client, user, settings):
     settings.ACCOUNT_RATE_LIMITS = {"login_failed": "10/5m/ip"}
     settings.TRUSTED_PROXY_COUNT = 1
     for _ in range(10):
-        client.post("/account/login/", {"login": f"nobody{_}", "password": "x" * 12},
-                    HTTP_X_FORWARDED_FOR="203.0.113.1")
-    blocked = client.post("/account/login/", {"login": "alice", "password": "correct-horse-battery-staple"},
-                          HTTP_X_FORWARDED_FOR="203.0.113.1")
+        client.post(
+            "/account/login/", {"login": f"nobody{_}", "password": "x" * 12}, HTTP_X_FORWARDED_FOR="203.0.113.1"
+        )
+    blocked = client.post(
+        "/account/login/",
+        {"login": "alice", "password": "correct-horse-battery-staple"},
+        HTTP_X_FORWARDED_FOR="203.0.113.1",
+    )
     assert "Too many failed login attempts" in blocked.content.decode()
-    other = Client().post("/account/login/", {"login": "alice", "password": "correct-horse-battery-staple"},
-                          HTTP_X_FORWARDED_FOR="203.0.113.2")
+    other = Client().post(
+        "/account/login/",
+        {"login": "alice", "password": "correct-horse-battery-staple"},
+        HTTP_X_FORWARDED_FOR="203.0.113.2",
+    )
     assert other.status_code == 302  # another client behind the same proxy is not blocked
 
 
@@ -77,8 +85,9 @@ def test_failed_logins_are_counted_per_account_whatever_name_is_typed(client, us
     names = ["alice", "alice@example.com", "alice.second@example.com", "ALICE", "Alice@Example.com"]
     for i, name in enumerate(names):  # five guesses, each from another client, under five spellings
         Client().post("/account/login/", {"login": name, "password": "wrong-password-1"}, REMOTE_ADDR=f"10.0.0.{i}")
-    blocked = Client().post("/account/login/", {"login": "alice", "password": "correct-horse-battery-staple"},
-                            REMOTE_ADDR="10.0.1.1")
+    blocked = Client().post(
+        "/account/login/", {"login": "alice", "password": "correct-horse-battery-staple"}, REMOTE_ADDR="10.0.1.1"
+    )
     assert "Too many failed login attempts" in blocked.content.decode()
 
 
@@ -133,8 +142,9 @@ def test_bad_tokens_are_throttled_per_client_with_retry_after(user, settings):
 def test_guesses_at_one_token_id_are_throttled_from_any_client(user, token_for, settings):
     settings.UPLOAD_AUTH_FAILURES_PER_CREDENTIAL = "3/m"
     key_id = token_for(user).removeprefix("pypi-").partition("_")[0]
-    statuses = [_post(_auth("__token__", f"pypi-{key_id}_guess{i}"), addr=f"127.0.0.{i + 2}").status_code
-                for i in range(5)]
+    statuses = [
+        _post(_auth("__token__", f"pypi-{key_id}_guess{i}"), addr=f"127.0.0.{i + 2}").status_code for i in range(5)
+    ]
     assert statuses == [403, 403, 403, 429, 429]
 
 
@@ -142,8 +152,9 @@ def test_password_uploads_are_throttled_and_refused_with_two_factor(user, passwo
     settings.UPLOAD_ALLOW_PASSWORD_AUTH = True
     settings.UPLOAD_AUTH_FAILURES_PER_CREDENTIAL = "3/m"
     spellings = ["alice", "alice@example.com", "ALICE"]
-    assert [_post(_auth(name, "wrong"), addr=f"127.0.0.{i + 2}").status_code
-            for i, name in enumerate(spellings)] == [403] * 3
+    assert [_post(_auth(name, "wrong"), addr=f"127.0.0.{i + 2}").status_code for i, name in enumerate(spellings)] == [
+        403
+    ] * 3
     assert _post(_auth("alice", password), addr="127.0.0.9").status_code == 429  # the account is throttled
 
     bob = UserFactory(username="bob")

@@ -1,4 +1,5 @@
 """API tokens are random, shown once, stored only as a hash, and checked strictly."""
+
 import hashlib
 from datetime import timedelta
 
@@ -25,7 +26,9 @@ def test_authenticate_token_accepts_the_token_and_records_use(user):
     assert ApiToken.objects.get(pk=issued.token.pk).last_used is not None
 
 
-@pytest.mark.parametrize("mutate", [lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"), lambda t: "garbage", lambda t: ""])
+@pytest.mark.parametrize(
+    "mutate", [lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"), lambda t: "garbage", lambda t: ""]
+)
 def test_wrong_tokens_are_refused(user, mutate):
     issued = issue_token(user, "ci")
     with pytest.raises(TokenError):

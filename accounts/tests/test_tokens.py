@@ -1,4 +1,5 @@
 """API tokens in the browser: reauthentication, scopes, expiry, shown once, last used, revoke."""
+
 import datetime
 
 import pytest
@@ -65,8 +66,9 @@ def test_create_account_token_is_shown_once_and_works(fresh, user, deliver, outb
 
 def test_project_scoped_token_with_expiry(fresh, user, project):
     day = timezone.now().date() + datetime.timedelta(days=30)
-    response = fresh.post("/manage/account/tokens/new/",
-                          {"name": "alpha ci", "scope": str(project.pk), "expires": day.isoformat()})
+    response = fresh.post(
+        "/manage/account/tokens/new/", {"name": "alpha ci", "scope": str(project.pk), "expires": day.isoformat()}
+    )
     assert response.status_code == 200, response.context["form"].errors
     token = ApiToken.objects.get(name="alpha ci")
     assert token.project == project and token.expires.date() == day

@@ -1,4 +1,5 @@
 """Uploads are refused until the primary address (allauth's EmailAddress) is verified."""
+
 import pytest
 from django.test import Client
 
@@ -14,8 +15,10 @@ def test_unverified_primary_email_blocks_uploads_until_confirmed(client, deliver
 
     password = "tulip-orbit-quarry-42"
     with deliver():
-        client.post("/account/signup/", {"username": "frank", "email": "frank@example.com",
-                                         "password1": password, "password2": password})
+        client.post(
+            "/account/signup/",
+            {"username": "frank", "email": "frank@example.com", "password1": password, "password2": password},
+        )
     frank = User.objects.get(username="frank")
     token = token_for(frank)
     refused = upload(Client(), token, "franks-pkg", "1.0")

@@ -1,4 +1,5 @@
 """allauth's email confirmation view, with a clear page (not a bare 404) for a stale link posted."""
+
 from allauth.account.views import ConfirmEmailView as AllauthConfirmEmailView
 from django.http import Http404
 

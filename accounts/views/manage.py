@@ -1,4 +1,5 @@
 """/manage/account/: display name, links to the other settings, security history, deletion."""
+
 from allauth.account.decorators import reauthentication_required
 from allauth.account.models import EmailAddress
 from django.contrib import messages

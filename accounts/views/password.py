@@ -1,4 +1,5 @@
 """Live password-strength feedback for the signup and password forms (progressive enhancement)."""
+
 from allauth.core import ratelimit
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password

@@ -1,4 +1,5 @@
 """/manage/account/tokens/: list, create (after re-authentication, shown once) and revoke API tokens."""
+
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required

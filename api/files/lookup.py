@@ -4,6 +4,7 @@ pip and uv fetch every file and PEP 658 metadata file through this lookup, so, l
 packages/lookups.py, it skips the ORM's query compiler (see core/rawsql.py): building
 the three-table query cost more than running it.
 """
+
 from functools import cache
 
 from core import rawsql

@@ -1,4 +1,5 @@
 """Distribution and PEP 658 metadata downloads."""
+
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 
@@ -20,7 +21,12 @@ def download(request, path):
     response = deliver(served_path, file.filename + (METADATA_SUFFIX if is_metadata else ""), is_metadata)
     # Counted where the bytes go out: here when Django sends them or the object store's URL;
     # with x-accel-redirect this is nginx's may-serve check and nginx's log counts the download.
-    if not is_metadata and request.method == "GET" and settings.FILE_DELIVERY != "x-accel-redirect" and response.status_code in (200, 302):
+    if (
+        not is_metadata
+        and request.method == "GET"
+        and settings.FILE_DELIVERY != "x-accel-redirect"
+        and response.status_code in (200, 302)
+    ):
         downloadlog.record(request.path, request.META.get("HTTP_USER_AGENT", ""))
     return response
 

@@ -3,6 +3,7 @@
 Kept apart from the views so XML-RPC and the views share one definition of "latest"; which
 projects are visible (quarantined ones never are) is packages.lookups.public_project's rule.
 """
+
 from dataclasses import dataclass, field
 
 from packages.models import File, Project, Release, Role, latest_release

@@ -2,6 +2,7 @@
 
 Empty optional metadata is null, as pypi.org sends it; plain text fields stay strings.
 """
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -26,7 +27,9 @@ class DigestsSerializer(serializers.Serializer):
     blake2b_256 = serializers.CharField(source="blake2_256_digest")
 
 
-@extend_schema_field({"oneOf": [{"type": "boolean", "enum": [False]}, {"type": "object", "additionalProperties": {"type": "string"}}]})
+@extend_schema_field(
+    {"oneOf": [{"type": "boolean", "enum": [False]}, {"type": "object", "additionalProperties": {"type": "string"}}]}
+)
 class CoreMetadataField(serializers.Field):
     """PEP 658/714: the hashes of the .metadata file, or false when there is none."""
 

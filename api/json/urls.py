@@ -1,5 +1,6 @@
 """JSON API URLs. pypi.org answers with and without the trailing slash; the OpenAPI
 description lists only the canonical (slash-less) paths."""
+
 from django.urls import path
 
 from . import views

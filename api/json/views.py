@@ -1,6 +1,7 @@
 """JSON API views: thin wrappers that find the project and describe its document; api/cached.py
 serves it from the page cache (rendered once per serial, like simple pages) with the headers
 mirrors rely on (X-PyPI-Last-Serial, ETag, CORS, Cache-Control)."""
+
 from django.http import JsonResponse
 from django.utils.decorators import method_decorator
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -90,9 +91,13 @@ class ReleaseView(JSONView):
         release = project and documents.find_release(project, version)
         if release is None:
             return _not_found()
-        key = pagecache.json_release_key(_base_url(request), project.normalized_name, release.version,
-                                         project.last_serial)
+        key = pagecache.json_release_key(
+            _base_url(request), project.normalized_name, release.version, project.last_serial
+        )
         return _document(
-            request, key, project.last_serial, ReleaseDocumentSerializer,
+            request,
+            key,
+            project.last_serial,
+            ReleaseDocumentSerializer,
             lambda: documents.release_document(project, release),
         )

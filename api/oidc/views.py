@@ -1,6 +1,7 @@
 """Trusted Publishing endpoints at the host root (clients build them from the upload URL's host):
 GET /_/oidc/audience, POST /_/oidc/mint-token, POST /_/oidc/burn-token. The work is in
 oidc/exchange.py; these views only read JSON and shape the answers pypi.org gives."""
+
 import json
 
 from django.conf import settings
@@ -17,14 +18,17 @@ MAX_BODY = 32 * 1024
 
 def _disabled():
     if flags.is_enabled(flags.DISALLOW_OIDC):
-        return _error(403, "not-enabled", "Trusted publishing is disabled on this index by its staff.",
-                      message="Trusted publishing is disabled")
+        return _error(
+            403,
+            "not-enabled",
+            "Trusted publishing is disabled on this index by its staff.",
+            message="Trusted publishing is disabled",
+        )
     return None
 
 
 def _error(status, code, description, message="Token request failed"):
-    return JsonResponse({"message": message, "errors": [{"code": code, "description": description}]},
-                        status=status)
+    return JsonResponse({"message": message, "errors": [{"code": code, "description": description}]}, status=status)
 
 
 def _token_from_body(request):
@@ -36,7 +40,7 @@ def _token_from_body(request):
         raise ExchangeError("invalid-payload", "The request body is not JSON.") from None
     token = payload.get("token") if isinstance(payload, dict) else None
     if not isinstance(token, str) or not token:
-        raise ExchangeError("invalid-payload", "Send {\"token\": \"<token>\"}.")
+        raise ExchangeError("invalid-payload", 'Send {"token": "<token>"}.')
     return token
 
 
@@ -71,6 +75,10 @@ def burn(request):
     except ExchangeError as exc:
         return _error(422, exc.code, exc.description, message="Token revocation failed")
     if not burn_token(raw):
-        return _error(422, "invalid-token", "This is not a live token minted for a trusted publisher.",
-                      message="Token revocation failed")
+        return _error(
+            422,
+            "invalid-token",
+            "This is not a live token minted for a trusted publisher.",
+            message="Token revocation failed",
+        )
     return JsonResponse({"success": True})

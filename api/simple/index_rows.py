@@ -6,6 +6,7 @@ with its serial, and a newer serial only re-reads the projects named by the jour
 entries written since. The replay starts REPLAY_WINDOW entries early so that a transaction
 that got a lower serial but committed later than its neighbours is not missed.
 """
+
 from django.core.cache import cache
 
 from packages.models import JournalEntry, Project

@@ -1,4 +1,5 @@
 """PEP 691 content negotiation for the simple repository API."""
+
 from core.http import accepted_values
 
 JSON_V1 = "application/vnd.pypi.simple.v1+json"

@@ -2,6 +2,7 @@
 
 Kept free of request handling so pages can be cached or pre-rendered by serial.
 """
+
 import json
 from html import escape
 from urllib.parse import quote
@@ -29,7 +30,11 @@ def provenance_url(normalized_name, version, filename):
 
 def detail_data(project):
     """Everything a detail page needs, in two queries whatever the project's size."""
-    releases = list(Release.objects.filter(project=project).values_list("id", "version", "requires_python", "yanked", "yanked_reason"))
+    releases = list(
+        Release.objects.filter(project=project).values_list(
+            "id", "version", "requires_python", "yanked", "yanked_reason"
+        )
+    )
     by_id = {r[0]: r for r in releases}
     files = File.objects.filter(release__project=project).values_list(
         "release_id", "filename", "path", "sha256_digest", "size", "upload_time", "metadata_sha256", "provenance_sha256"
@@ -78,7 +83,7 @@ def render_detail_html(project, rows) -> bytes:
             attrs.append(f'data-yanked="{escape(r["yanked_reason"])}"')
         if r["provenance"]:
             attrs.append(f'data-provenance="{escape(r["provenance"])}"')
-        out.append(f'    <a {" ".join(attrs)}>{escape(r["filename"])}</a><br />\n')
+        out.append(f"    <a {' '.join(attrs)}>{escape(r['filename'])}</a><br />\n")
     out.append("  </body>\n</html>\n")
     return "".join(out).encode()
 

@@ -4,6 +4,7 @@ Each request costs one small query (the serial, or the project with its serial);
 from the serial-keyed page cache, already compressed for the client's Accept-Encoding, and the
 headers from api/cached.py.
 """
+
 from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_safe
 
@@ -48,8 +49,14 @@ def index(request):
             return render.render_index_json(rows, serial)
         return render.render_index_html(rows)
 
-    return Document(pagecache.index_key(serial, _kind(media_type)), serial, _kind(media_type),
-                    _content_type(media_type), body, ("simple", "simple-index"))
+    return Document(
+        pagecache.index_key(serial, _kind(media_type)),
+        serial,
+        _kind(media_type),
+        _content_type(media_type),
+        body,
+        ("simple", "simple-index"),
+    )
 
 
 @require_safe
@@ -75,5 +82,6 @@ def detail(request, name):
         return render.render_detail_html(project, rows)
 
     key = pagecache.detail_key(name, project.last_serial, _kind(media_type))
-    return Document(key, project.last_serial, _kind(media_type), _content_type(media_type), body,
-                    ("simple", f"simple/{name}"))
+    return Document(
+        key, project.last_serial, _kind(media_type), _content_type(media_type), body, ("simple", f"simple/{name}")
+    )

@@ -1,4 +1,5 @@
 """Fixtures shared by the API tests."""
+
 import http.server
 import threading
 

@@ -5,6 +5,7 @@ certificate from a throwaway CA (trustme), against the test database and package
 of this test run. bandersnatch 8.2 needs Python >= 3.12 and pins its own dependencies, so it
 lives in a separate virtualenv that is created on first use and kept under var/tools/.
 """
+
 import glob
 import os
 import shutil
@@ -25,8 +26,9 @@ BANDERSNATCH_VERSION = "8.2.0"
 
 def _is_py312(python):
     try:
-        out = subprocess.run([python, "-c", "import sys; print(sys.version_info >= (3, 12))"],
-                             capture_output=True, text=True, timeout=30)
+        out = subprocess.run(
+            [python, "-c", "import sys; print(sys.version_info >= (3, 12))"], capture_output=True, text=True, timeout=30
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
     return out.returncode == 0 and out.stdout.strip() == "True"
@@ -37,7 +39,9 @@ def find_python312():
     candidates = [shutil.which(n) for n in ("python3.13", "python3.12", "python3")]
     pyenv_root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
     candidates += sorted(glob.glob(f"{pyenv_root}/versions/3.1[2-9]*/bin/python3"), reverse=True)
-    candidates += sorted(glob.glob("/usr/bin/python3.1[2-9]") + glob.glob("/usr/local/bin/python3.1[2-9]"), reverse=True)
+    candidates += sorted(
+        glob.glob("/usr/bin/python3.1[2-9]") + glob.glob("/usr/local/bin/python3.1[2-9]"), reverse=True
+    )
     return next((c for c in candidates if c and _is_py312(c)), None)
 
 
@@ -57,9 +61,18 @@ def bandersnatch_executable():
     shutil.rmtree(venv, ignore_errors=True)
     subprocess.run([python, "-m", "venv", str(venv)], check=True, timeout=300)
     result = subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         f"bandersnatch=={BANDERSNATCH_VERSION}"],
-        capture_output=True, text=True, timeout=600,
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            f"bandersnatch=={BANDERSNATCH_VERSION}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     if result.returncode != 0:
         raise RuntimeError(f"installing bandersnatch failed:\n{result.stdout}\n{result.stderr}")
@@ -100,10 +113,26 @@ class TLSServer:
             DEBUG="0",
         )
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "pypiapp.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
-             "--certfile", str(self.cert_file), "--keyfile", str(self.key_file), "--workers", "2",
-             "--access-logfile", str(self.access_log), "--error-logfile", str(self.error_log)],
-            cwd=settings.BASE_DIR, env=env,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "pypiapp.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--certfile",
+                str(self.cert_file),
+                "--keyfile",
+                str(self.key_file),
+                "--workers",
+                "2",
+                "--access-logfile",
+                str(self.access_log),
+                "--error-logfile",
+                str(self.error_log),
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
         )
         context = ssl.create_default_context(cafile=str(self.ca_file))
         deadline = time.monotonic() + 60

@@ -1,4 +1,5 @@
 """Checks a JSON document against the golden shape fixtures in fixtures/ (see fixtures/README.md)."""
+
 import json
 from pathlib import Path
 

@@ -1,5 +1,6 @@
 """The cached APIs answer alike (api/cached.py), and every URL naming a project redirects other
 spellings of the name the same way (packages/canonical.py)."""
+
 import pytest
 
 from devtools.publish import publish

@@ -46,8 +46,13 @@ def bad_project(tmp_path):
 def _isolated_env(home, **extra):
     """No user configuration of any client: a home, config and state folder of the test's own."""
     return clients.clean_env(
-        HOME=str(home), XDG_CONFIG_HOME=str(home / "config"), XDG_CACHE_HOME=str(home / "cache"),
-        XDG_DATA_HOME=str(home / "data"), XDG_STATE_HOME=str(home / "state"), NO_COLOR="1", **extra,
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_CACHE_HOME=str(home / "cache"),
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_STATE_HOME=str(home / "state"),
+        NO_COLOR="1",
+        **extra,
     )
 
 
@@ -55,14 +60,37 @@ def _publish_commands(upload_url, token, project):
     wheel = str(next((project / "dist").glob("*.whl")))
     bin_dir = clients.BIN
     return {
-        "twine": ([sys.executable, "-m", "twine", "upload", "--non-interactive", "--disable-progress-bar",
-                   "--repository-url", upload_url, "-u", "__token__", "-p", token, wheel], {}),
+        "twine": (
+            [
+                sys.executable,
+                "-m",
+                "twine",
+                "upload",
+                "--non-interactive",
+                "--disable-progress-bar",
+                "--repository-url",
+                upload_url,
+                "-u",
+                "__token__",
+                "-p",
+                token,
+                wheel,
+            ],
+            {},
+        ),
         "uv": ([str(bin_dir / "uv"), "publish", "--publish-url", upload_url, "--token", token, wheel], {}),
-        "poetry": ([str(bin_dir / "poetry"), "publish", "-r", "local", "--no-interaction"],
-                   {"POETRY_REPOSITORIES_LOCAL_URL": upload_url, "POETRY_HTTP_BASIC_LOCAL_USERNAME": "__token__",
-                    "POETRY_HTTP_BASIC_LOCAL_PASSWORD": token}),
-        "pdm": ([str(bin_dir / "pdm"), "publish", "--no-build", "-r", upload_url, "-u", "__token__", "-P", token],
-                {"PDM_USE_VENV": "0", "PDM_PYTHON": sys.executable}),
+        "poetry": (
+            [str(bin_dir / "poetry"), "publish", "-r", "local", "--no-interaction"],
+            {
+                "POETRY_REPOSITORIES_LOCAL_URL": upload_url,
+                "POETRY_HTTP_BASIC_LOCAL_USERNAME": "__token__",
+                "POETRY_HTTP_BASIC_LOCAL_PASSWORD": token,
+            },
+        ),
+        "pdm": (
+            [str(bin_dir / "pdm"), "publish", "--no-build", "-r", upload_url, "-u", "__token__", "-P", token],
+            {"PDM_USE_VENV": "0", "PDM_PYTHON": sys.executable},
+        ),
         "hatch": ([str(bin_dir / "hatch"), "publish", "-r", upload_url, "-u", "__token__", "-a", token, wheel], {}),
     }
 
@@ -82,9 +110,17 @@ def test_json_error_body_has_pypi_orgs_shape_and_our_code(client, db, token_for,
     filename, data = wheel_bytes("badpkg", "1.0", extra_headers=[("Classifier", BAD_CLASSIFIER)])
     response = client.post(
         "/legacy/",
-        {":action": "file_upload", "protocol_version": "1", "metadata_version": "2.1", "name": "badpkg",
-         "version": "1.0", "filetype": "bdist_wheel", "pyversion": "py3", "classifiers": BAD_CLASSIFIER,
-         "content": SimpleUploadedFile(filename, data)},
+        {
+            ":action": "file_upload",
+            "protocol_version": "1",
+            "metadata_version": "2.1",
+            "name": "badpkg",
+            "version": "1.0",
+            "filetype": "bdist_wheel",
+            "pyversion": "py3",
+            "classifiers": BAD_CLASSIFIER,
+            "content": SimpleUploadedFile(filename, data),
+        },
         HTTP_AUTHORIZATION=basic_auth("__token__", token_for(UserFactory())),
         HTTP_ACCEPT="application/json",
     )
@@ -101,8 +137,9 @@ def test_upload_url_without_the_slash_works_for_twine_and_uv(index_url, token, t
     wheel, sdist = sorted(dists, key=lambda p: p.suffix != ".whl")
     result = clients.twine_upload(f"{index_url}/legacy", token, [wheel])
     assert result.returncode == 0, result.stdout + result.stderr
-    result = clients.run([str(clients.BIN / "uv"), "publish", "--publish-url", f"{index_url}/legacy",
-                          "--token", token, str(sdist)])
+    result = clients.run(
+        [str(clients.BIN / "uv"), "publish", "--publish-url", f"{index_url}/legacy", "--token", token, str(sdist)]
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert sorted(File.objects.values_list("filename", flat=True)) == sorted(p.name for p in dists)
 
@@ -116,8 +153,9 @@ def test_an_upload_sent_to_the_simple_index_is_explained(index_url, token, tmp_p
         assert refused.value.code == 405, path
 
     wheel = write_dists(tmp_path / "dist", "wrongurl", "1.0", kinds=("wheel",))[0]
-    result = clients.run([str(clients.BIN / "uv"), "publish", "--publish-url", f"{index_url}/simple/",
-                          "--token", token, str(wheel)])
+    result = clients.run(
+        [str(clients.BIN / "uv"), "publish", "--publish-url", f"{index_url}/simple/", "--token", token, str(wheel)]
+    )
     assert result.returncode != 0
     output = " ".join(result.stderr.split())
     assert "simple index URL instead of the upload URL" in output, output
@@ -127,8 +165,20 @@ def test_an_upload_sent_to_the_simple_index_is_explained(index_url, token, tmp_p
 
 def test_the_release_url_hatch_prints_leads_to_the_release_page(index_url, token, tmp_path):
     dists = write_dists(tmp_path / "dist", "hatched", "2.0", kinds=("wheel",))
-    result = clients.run([str(clients.BIN / "hatch"), "publish", "-r", f"{index_url}/legacy/", "-u", "__token__",
-                          "-a", token, str(dists[0])], env=_isolated_env(tmp_path / "home"))
+    result = clients.run(
+        [
+            str(clients.BIN / "hatch"),
+            "publish",
+            "-r",
+            f"{index_url}/legacy/",
+            "-u",
+            "__token__",
+            "-a",
+            token,
+            str(dists[0]),
+        ],
+        env=_isolated_env(tmp_path / "home"),
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     printed = f"{index_url}/legacy/hatched/2.0/"
     assert printed in result.stdout + result.stderr

@@ -1,5 +1,6 @@
 """A dead Redis (cache and broker) does not take pip and twine down: gunicorn with REDIS_URL
 pointing at a redis-server this test starts, then stops mid-test, then starts again."""
+
 import time
 import urllib.request
 
@@ -24,9 +25,10 @@ def get(url, headers=None):
 def test_pip_and_twine_keep_working_while_redis_is_down(tmp_path):
     user = UserFactory(username="redis-owner")
     token = issue_token(user, "account").raw
-    with RedisServer() as redis_server, AppServer(
-        tmp_path, env={"REDIS_URL": redis_server.url, "CACHE_FALLBACK_SECONDS": "1"}
-    ) as app:
+    with (
+        RedisServer() as redis_server,
+        AppServer(tmp_path, env={"REDIS_URL": redis_server.url, "CACHE_FALLBACK_SECONDS": "1"}) as app,
+    ):
         legacy, simple = f"{app.url}/legacy/", f"{app.url}/simple/"
         result = clients.twine_upload(legacy, token, write_dists(tmp_path / "v1", "redis-down", "1.0"))
         assert result.returncode == 0, result.stdout + result.stderr
@@ -43,7 +45,9 @@ def test_pip_and_twine_keep_working_while_redis_is_down(tmp_path):
         for path in ("/simple/", "/simple/redis-down/", "/pypi/redis-down/json", "/", "/project/redis-down/"):
             assert get(app.url + path)[0] == 200, path
         timings = sorted(get(simple + "redis-down/")[1] for _ in range(20))
-        print(f"/simple/redis-down/ with Redis dead: median {timings[10] * 1000:.1f} ms, max {timings[-1] * 1000:.1f} ms")
+        print(
+            f"/simple/redis-down/ with Redis dead: median {timings[10] * 1000:.1f} ms, max {timings[-1] * 1000:.1f} ms"
+        )
         assert "cache unavailable" in app.log_text()  # logged (once per outage and worker)
 
         # Redis back: after the breaker's second the cache is Redis again.

@@ -1,4 +1,5 @@
 """The main job end to end: twine uploads, pip and uv install, against the live server."""
+
 import subprocess
 import sys
 
@@ -102,7 +103,9 @@ def test_yanked_release_is_skipped_unless_pinned(index_url, maintainer, tmp_path
 
     result = subprocess.run(
         [sys.executable, "manage.py", "yank", "yanky", "2.0", "--reason", "broken build"],
-        capture_output=True, text=True, env=clients.clean_env(DATABASE_URL=database_url()),
+        capture_output=True,
+        text=True,
+        env=clients.clean_env(DATABASE_URL=database_url()),
     )
     assert result.returncode == 0, result.stderr
     assert "Yanked yanky 2.0" in result.stdout

@@ -1,4 +1,5 @@
 """Downloads: Django streams them in development, nginx or the object store serves them in production."""
+
 import pytest
 
 from devtools.publish import publish

@@ -1,6 +1,7 @@
 """Issue 14: schemathesis generates requests from the JSON API's own OpenAPI description
 (/pypi/openapi.json) and sends them to the WSGI application (both middleware chains, real
 database); no response may be a 5xx. Example counts are bounded to keep the suite fast."""
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -35,8 +36,9 @@ def demo(user, in_process_wsgi):
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 def test_no_generated_json_api_request_is_a_server_error(case, demo):
     response = case.call()
     sent.append(response.status_code)

@@ -1,4 +1,5 @@
 """The JSON API: pypi.org's document shape (golden fixtures), latest-release choice, headers."""
+
 import json
 
 import pytest
@@ -102,7 +103,9 @@ def test_files_have_digests_metadata_and_absolute_urls(client, project):
     wheel = File.objects.get(filename="shape_pkg-1.0-py3-none-any.whl")
     entry = by_name[wheel.filename]
     assert entry["digests"] == {
-        "md5": wheel.md5_digest, "sha256": wheel.sha256_digest, "blake2b_256": wheel.blake2_256_digest
+        "md5": wheel.md5_digest,
+        "sha256": wheel.sha256_digest,
+        "blake2b_256": wheel.blake2_256_digest,
     }
     assert entry["md5_digest"] == wheel.md5_digest and entry["size"] == wheel.size
     assert entry["url"] == f"http://testserver/packages/{wheel.path}"

@@ -1,5 +1,6 @@
 """pypi-simple (the client library) reads our simple pages, HTML and JSON, without warnings,
 for a project with yanked files, PEP 658 metadata and several kinds of distribution."""
+
 import json
 import warnings
 
@@ -55,7 +56,9 @@ def test_pypi_simple_parses_html_and_json_pages_without_warnings(client, user, r
     data = json.loads(client.get("/simple/many-kinds/", HTTP_ACCEPT=JSON_V1).content)
     json_page = ProjectPage.from_json_data(data, base_url="http://testserver/simple/many-kinds/")
     check_page(json_page, "http://testserver")
-    assert [p.size for p in json_page.packages] == [File.objects.get(filename=p.filename).size for p in json_page.packages]
+    assert [p.size for p in json_page.packages] == [
+        File.objects.get(filename=p.filename).size for p in json_page.packages
+    ]
     assert json_page.versions == ["0.9", "1.0"]
     assert [str(w.message) for w in recwarn] == []
 

@@ -1,5 +1,6 @@
 """The real bandersnatch mirrors the index over TLS: a full run, then an incremental run that
 fetches exactly the projects that changed, then pip installs from the mirror."""
+
 import hashlib
 import json
 import re
@@ -41,8 +42,9 @@ def run_mirror(bandersnatch, server, workdir, run_name):
     config = bandersnatch_config(workdir / "bandersnatch.conf", server.url, workdir / "mirror", diff)
     env = clean_env(SSL_CERT_FILE=str(server.ca_file), REQUESTS_CA_BUNDLE=str(server.ca_file))
     started_at = server.log_size()
-    result = subprocess.run([str(bandersnatch), "-c", str(config), "mirror"], capture_output=True, text=True,
-                            env=env, timeout=300)
+    result = subprocess.run(
+        [str(bandersnatch), "-c", str(config), "mirror"], capture_output=True, text=True, env=env, timeout=300
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Error syncing package" not in result.stderr, result.stderr
     changed = diff.read_text().splitlines() if diff.exists() else []
@@ -104,9 +106,7 @@ def test_bandersnatch_full_then_incremental_then_pip(bandersnatch, tls_index, tr
     # 3. Incremental run: only the changed projects are fetched, only new files downloaded.
     paths, changed = run_mirror(bandersnatch, tls_index, tmp_path, "incremental")
     assert json_fetches(paths) == ["mirror-a", "mirror-b", "mirror-e"]
-    new_files = File.objects.filter(release__project__name__in=["mirror-a", "mirror-e"]).exclude(
-        release__version="1.0"
-    )
+    new_files = File.objects.filter(release__project__name__in=["mirror-a", "mirror-e"]).exclude(release__version="1.0")
     downloaded = sorted(p.rsplit("/", 1)[-1] for p in changed if "/web/packages/" in p)
     expected_downloads = sorted(
         [f.filename for f in new_files] + [f.filename + ".metadata" for f in new_files if f.has_metadata]

@@ -1,5 +1,6 @@
 """deploy/nginx.conf in front of the live server: files and pages come from nginx's caches,
 and a quarantine, a yank or an upload shows on the very next request through it."""
+
 import urllib.error
 import urllib.request
 
@@ -13,7 +14,6 @@ from packages import moderation, services
 from packages.models import File, Project, Release
 
 pytestmark = pytest.mark.e2e
-
 
 
 def _get(url, accept="text/html"):
@@ -91,8 +91,10 @@ def test_pages_come_from_nginx_and_change_on_the_next_request(front, published):
 def test_a_cached_pep691_page_changes_on_the_next_request(front, published):
     """pip's and uv's requests (JSON, gzip) are cached and purged like the HTML ones."""
     page = front + "/simple/front-pkg/"
-    pip_headers = {"Accept": "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, "
-                             "text/html; q=0.01", "Accept-Encoding": "gzip, deflate"}
+    pip_headers = {
+        "Accept": "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01",
+        "Accept-Encoding": "gzip, deflate",
+    }
 
     def get():
         import gzip

@@ -3,6 +3,7 @@
 Each test checks a 1-release and a many-release project against the same bound (loops
 inside the tests keep the number of expensive fixtures small).
 """
+
 import pytest
 
 from devtools.publish import publish
@@ -62,8 +63,14 @@ def test_downloads_are_one_query_in_every_mode(client, projects, settings, djang
 
 # Pages of the JSON API and web UI work: the bound is what is checked here (their own tests
 # check the content).
-PUBLIC_PAGES = ["/pypi/{name}/json", "/pypi/{name}/1.0/json", "/project/{name}/", "/project/{name}/1.0/",
-                "/search/?q={name}", "/"]
+PUBLIC_PAGES = [
+    "/pypi/{name}/json",
+    "/pypi/{name}/1.0/json",
+    "/project/{name}/",
+    "/project/{name}/1.0/",
+    "/search/?q={name}",
+    "/",
+]
 
 
 def test_public_pages_are_bounded(client, projects, django_assert_max_num_queries):
@@ -84,8 +91,9 @@ UPLOAD_QUERIES = 16
 
 
 @pytest.mark.parametrize("releases_before", [1, BIG_RELEASES])
-def test_an_upload_runs_a_bounded_number_of_queries(client, user, token_for, releases_before,
-                                                    django_assert_max_num_queries):
+def test_an_upload_runs_a_bounded_number_of_queries(
+    client, user, token_for, releases_before, django_assert_max_num_queries
+):
     from api.tests.upload_support import post, wheel
 
     for minor in range(releases_before):
@@ -106,8 +114,9 @@ def test_an_upload_runs_a_bounded_number_of_queries(client, user, token_for, rel
 NEW_PROJECT_QUERIES = 17
 
 
-def test_a_new_projects_first_upload_runs_a_bounded_number_of_queries(client, user, token_for,
-                                                                      django_assert_max_num_queries):
+def test_a_new_projects_first_upload_runs_a_bounded_number_of_queries(
+    client, user, token_for, django_assert_max_num_queries
+):
     from api.tests.upload_support import post, wheel
 
     token = token_for(user)
@@ -125,8 +134,9 @@ def test_a_new_projects_first_upload_runs_a_bounded_number_of_queries(client, us
 JOIN_RELEASE_QUERIES = 12
 
 
-def test_a_file_joining_its_release_runs_a_bounded_number_of_queries(client, user, token_for,
-                                                                     django_assert_max_num_queries):
+def test_a_file_joining_its_release_runs_a_bounded_number_of_queries(
+    client, user, token_for, django_assert_max_num_queries
+):
     from api.tests.upload_support import post, sdist, wheel
 
     token = token_for(user)
@@ -135,6 +145,5 @@ def test_a_file_joining_its_release_runs_a_bounded_number_of_queries(client, use
 
     filename, data = sdist("pair", "1.0")
     with django_assert_max_num_queries(JOIN_RELEASE_QUERIES + (connection.vendor == "sqlite")):
-        response = post(client, token, filename, data, name="pair", version="1.0", filetype="sdist",
-                        pyversion="source")
+        response = post(client, token, filename, data, name="pair", version="1.0", filetype="sdist", pyversion="source")
     assert response.status_code == 200, response.content

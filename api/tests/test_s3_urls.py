@@ -1,5 +1,6 @@
 """The URLs FILE_DELIVERY=redirect sends installers to, built from the documented S3_* variables,
 and what a real S3 server (moto, on loopback) answers for them."""
+
 import time
 import urllib.error
 import urllib.request
@@ -10,8 +11,13 @@ from storages.backends.s3 import S3Storage
 
 from pypiapp.settings import s3_storage
 
-ENV = {"S3_BUCKET": "dists", "S3_ENDPOINT_URL": "http://127.0.0.1:9", "S3_REGION": "us-east-1",
-       "S3_ACCESS_KEY_ID": "key-id", "S3_SECRET_ACCESS_KEY": "secret"}
+ENV = {
+    "S3_BUCKET": "dists",
+    "S3_ENDPOINT_URL": "http://127.0.0.1:9",
+    "S3_REGION": "us-east-1",
+    "S3_ACCESS_KEY_ID": "key-id",
+    "S3_SECRET_ACCESS_KEY": "secret",
+}
 PATH = "ab/cd/ef0123/pkg-1.0-py3-none-any.whl"
 
 

@@ -1,4 +1,5 @@
 """The simple repository API contract: PEP 503, 691, 592, 629, 658/714, 700."""
+
 import json
 
 import pytest

@@ -1,4 +1,5 @@
 """Simple pages are rendered once per serial, served compressed, and change with the next request."""
+
 import gzip
 
 import brotli
@@ -69,7 +70,7 @@ def test_identity_when_the_client_asks_for_it(client, project):
 
 def test_any_representation_etag_revalidates_until_the_serial_moves(client, project, user):
     packed = client.get("/simple/cached-pkg/", HTTP_ACCEPT_ENCODING="br")
-    response = client.get("/simple/cached-pkg/", HTTP_IF_NONE_MATCH=f'W/{packed["ETag"]}')
+    response = client.get("/simple/cached-pkg/", HTTP_IF_NONE_MATCH=f"W/{packed['ETag']}")
     assert response.status_code == 304
     assert response.content == b""
     assert response["X-PyPI-Last-Serial"] == str(project.last_serial)
@@ -129,7 +130,9 @@ def test_front_cache_is_purged_after_commit(project, user, settings, purge_serve
     assert ("/simple/", JSON_V1) in seen
 
 
-def test_an_unreachable_front_cache_does_not_fail_the_change(project, user, settings, django_capture_on_commit_callbacks):
+def test_an_unreachable_front_cache_does_not_fail_the_change(
+    project, user, settings, django_capture_on_commit_callbacks
+):
     from packages.cache import purge_paths
 
     settings.EDGE_PURGE_URLS = ["http://127.0.0.1:9"]  # discard port: nothing listens

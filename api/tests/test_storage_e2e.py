@@ -4,6 +4,7 @@ variables, with FILE_DELIVERY=redirect sending pip and uv to presigned (private 
 plain (public bucket) URLs. twine uploads, pip and uv install, deletions remove the stored
 objects, quarantine blocks downloads, verify_files finds what is missing or corrupt and, walking
 the local folder or the bucket, the objects no file row refers to (and removes them)."""
+
 import time
 import urllib.error
 import urllib.request
@@ -45,9 +46,13 @@ def storage_layout(request, settings, tmp_path):
     kind = request.param
     if kind == "local":
         root = tmp_path / "packages"
-        settings.STORAGES = {**settings.STORAGES, "packages": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": "/packages/"}}}
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "packages": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(root), "base_url": "/packages/"},
+            },
+        }
         settings.FILE_DELIVERY = "django"
         return kind, lambda: sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
     s3 = request.getfixturevalue("s3_server")

@@ -1,4 +1,5 @@
 """Valid uploads still go through, and the behaviours twine relies on keep working."""
+
 import json
 
 from packages.models import Project, Release
@@ -52,7 +53,9 @@ def test_same_canonical_version_joins_the_existing_release(ctx):
     release = Release.objects.get(project=ctx.existing, version="2.0.0")
     assert Release.objects.filter(project=ctx.existing).count() == 2  # 1.0 and 2.0.0
     assert sorted(release.files.values_list("filename", flat=True)) == [
-        "existing_pkg-2.0.0-py3-none-any.whl", "existing_pkg-2.tar.gz"]
+        "existing_pkg-2.0.0-py3-none-any.whl",
+        "existing_pkg-2.tar.gz",
+    ]
 
 
 def test_validate_only_runs_the_checks_and_stores_nothing(ctx):
@@ -64,14 +67,17 @@ def test_validate_only_runs_the_checks_and_stores_nothing(ctx):
         assert b"validate only" in response.content
     assert snapshot() == before
     # ... and a bad file is still refused in validate-only mode.
-    response = post(ctx.client, ctx.token, filename, data + b"junk", name="dry-run-pkg", version="1.0",
-                    validate_only="1")
+    response = post(
+        ctx.client, ctx.token, filename, data + b"junk", name="dry-run-pkg", version="1.0", validate_only="1"
+    )
     assert response.status_code == 400
 
 
 def test_json_error_body_when_the_client_accepts_json(ctx):
     filename, data = wheel(version="1.0+local")
-    response = post(ctx.client, ctx.token, filename, data, version="1.0+local", headers={"HTTP_ACCEPT": "application/json"})
+    response = post(
+        ctx.client, ctx.token, filename, data, version="1.0+local", headers={"HTTP_ACCEPT": "application/json"}
+    )
     assert response.status_code == 400
     body = json.loads(response.content)
     assert body["error_code"] == "local_version" and body["field"] == "version"
@@ -117,12 +123,20 @@ def test_help_page_has_an_anchor_for_every_linked_rule(client):
 def test_rich_valid_metadata_is_accepted_and_kept(ctx):
     filename, data = wheel()
     response = post(
-        ctx.client, ctx.token, filename, data, metadata_version="2.4",
-        license_expression="MIT OR LicenseRef-Custom-1", classifiers=["Programming Language :: Python :: 3"],
-        requires_dist=["requests>=2; python_version >= '3.8'", "rich[jupyter]"], requires_python=">=3.9",
+        ctx.client,
+        ctx.token,
+        filename,
+        data,
+        metadata_version="2.4",
+        license_expression="MIT OR LicenseRef-Custom-1",
+        classifiers=["Programming Language :: Python :: 3"],
+        requires_dist=["requests>=2; python_version >= '3.8'", "rich[jupyter]"],
+        requires_python=">=3.9",
         project_urls=["Source, https://example.com/src", "Docs, http://docs.example.com"],
-        home_page="https://example.com", author_email="A. Person <a.person@example.com>",
-        description="# Title\n\nSome *markdown* text.\n", description_content_type="text/markdown; variant=CommonMark",
+        home_page="https://example.com",
+        author_email="A. Person <a.person@example.com>",
+        description="# Title\n\nSome *markdown* text.\n",
+        description_content_type="text/markdown; variant=CommonMark",
     )
     assert response.status_code == 200, response.reason_phrase
     release = Release.objects.get(project=ctx.existing, version="2.0")

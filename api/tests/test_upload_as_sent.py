@@ -2,6 +2,7 @@
 makes it presentable: file names with path separators or control characters are refused
 (never cut to their base name), fields that are not UTF-8 or carry NUL are refused (never
 stored with U+FFFD), and credentials with control characters never reach the database."""
+
 import base64
 
 import pytest
@@ -18,20 +19,39 @@ def multipart(fields, filename, data):
     parts = []
     for name, value in fields:
         parts.append(b"--" + BOUNDARY + b'\r\nContent-Disposition: form-data; name="' + name + b'"\r\n\r\n' + value)
-    parts.append(b"--" + BOUNDARY + b'\r\nContent-Disposition: form-data; name="content"; filename="' + filename
-                 + b'"\r\nContent-Type: application/octet-stream\r\n\r\n' + data)
+    parts.append(
+        b"--"
+        + BOUNDARY
+        + b'\r\nContent-Disposition: form-data; name="content"; filename="'
+        + filename
+        + b'"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        + data
+    )
     return b"\r\n".join(parts) + b"\r\n--" + BOUNDARY + b"--\r\n"
 
 
 def send(client, token, filename=None, *, fields=(), drop=(), authorization=None):
     name, data = wheel(version="2.0")
-    base = {b":action": b"file_upload", b"protocol_version": b"1", b"metadata_version": b"2.1",
-            b"name": b"existing-pkg", b"version": b"2.0", b"filetype": b"bdist_wheel", b"pyversion": b"py3",
-            b"summary": b"A tiny test package", b"sha256_digest": digests_of(data)["sha256_digest"].encode()}
+    base = {
+        b":action": b"file_upload",
+        b"protocol_version": b"1",
+        b"metadata_version": b"2.1",
+        b"name": b"existing-pkg",
+        b"version": b"2.0",
+        b"filetype": b"bdist_wheel",
+        b"pyversion": b"py3",
+        b"summary": b"A tiny test package",
+        b"sha256_digest": digests_of(data)["sha256_digest"].encode(),
+    }
     base.update(dict(fields))
     body = multipart([(k, v) for k, v in base.items() if k not in drop], filename or name.encode(), data)
-    return client.generic("POST", "/legacy/", body, content_type="multipart/form-data; boundary=" + BOUNDARY.decode(),
-                          HTTP_AUTHORIZATION=authorization or auth(token))
+    return client.generic(
+        "POST",
+        "/legacy/",
+        body,
+        content_type="multipart/form-data; boundary=" + BOUNDARY.decode(),
+        HTTP_AUTHORIZATION=authorization or auth(token),
+    )
 
 
 @pytest.mark.parametrize("prefix", [b"../", b"dist/", b"/tmp/", b"..\\", b"C:\\dist\\", b"a/../"])
@@ -70,8 +90,10 @@ def test_a_field_that_is_not_utf8_is_refused_not_stored_with_replacement_charact
     before = snapshot()
     response = send(ctx.client, ctx.token, fields=[(field, b"caf\xe9 latin-1")])
     assert response.status_code == 400
-    assert response.reason_phrase == f"The form field '{field.decode()}' is not valid UTF-8: send every field " \
-                                     "encoded as UTF-8."
+    assert (
+        response.reason_phrase == f"The form field '{field.decode()}' is not valid UTF-8: send every field "
+        "encoded as UTF-8."
+    )
     assert snapshot() == before
 
 
@@ -90,13 +112,18 @@ def test_a_field_with_nul_is_refused(ctx, field):
 
 
 def test_a_body_that_is_not_multipart_is_a_400(ctx):
-    response = ctx.client.post("/legacy/", {":action": "file_upload"}, content_type="application/x-www-form-urlencoded",
-                               HTTP_AUTHORIZATION=auth(ctx.token))
+    response = ctx.client.post(
+        "/legacy/",
+        {":action": "file_upload"},
+        content_type="application/x-www-form-urlencoded",
+        HTTP_AUTHORIZATION=auth(ctx.token),
+    )
     assert response.status_code == 400 and "multipart/form-data" in response.reason_phrase
 
 
-@pytest.mark.parametrize("credentials", ["__token__:pypi-\x00abc", "__token__:pypi-abc\x00", "al\x00ice:password",
-                                         "__token__:pypi-\x1bx"])
+@pytest.mark.parametrize(
+    "credentials", ["__token__:pypi-\x00abc", "__token__:pypi-abc\x00", "al\x00ice:password", "__token__:pypi-\x1bx"]
+)
 def test_credentials_with_control_characters_are_a_403_never_a_database_lookup(ctx, credentials, settings):
     settings.UPLOAD_ALLOW_PASSWORD_AUTH = True
     header = "Basic " + base64.b64encode(credentials.encode()).decode()

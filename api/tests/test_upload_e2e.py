@@ -1,4 +1,5 @@
 """End to end: twine against the live server, and real concurrent uploads."""
+
 import threading
 
 import pytest
@@ -31,8 +32,13 @@ def test_twine_shows_the_servers_message_for_a_bad_file(index_url, uploader, tmp
     good = write_dists(tmp_path / "good", "twine-demo", "1.0")
     result = twine_upload(url, token, good)
     assert result.returncode == 0, result.stdout + result.stderr
-    bad = write_dists(tmp_path / "bad", "twine-demo", "1.1", kinds=("wheel",),
-                      extra_headers=[("Classifier", "Private :: Do Not Upload")])
+    bad = write_dists(
+        tmp_path / "bad",
+        "twine-demo",
+        "1.1",
+        kinds=("wheel",),
+        extra_headers=[("Classifier", "Private :: Do Not Upload")],
+    )
     result = twine_upload(url, token, bad)
     output = _flat(result.stdout + result.stderr)
     assert result.returncode != 0
@@ -60,8 +66,9 @@ def _race(url, token, uploads):
         form = form_for(filename, data, **fields)
         content = form.pop("content")
         barrier.wait()
-        responses[i] = requests.post(url, data=form, files={"content": (filename, content.read())},
-                                     auth=("__token__", token), timeout=60)
+        responses[i] = requests.post(
+            url, data=form, files={"content": (filename, content.read())}, auth=("__token__", token), timeout=60
+        )
 
     threads = [threading.Thread(target=send, args=(i, *upload)) for i, upload in enumerate(uploads)]
     for thread in threads:

@@ -1,6 +1,7 @@
 """Issue 14: Author-email and Maintainer-email are RFC 822 address lists, read as pypi.org
 reads them: every entry must be a valid address; an empty or unparsable entry is refused
 (it used to be skipped, so '<>' or 'a@example.com,,' went through)."""
+
 import pytest
 
 from packages.models import Release
@@ -8,11 +9,23 @@ from packages.models import Release
 from .upload_support import post, snapshot, wheel
 
 REFUSED = [
-    "<>", "@", "a@example.com,,", "x@example.com <", "a@example.com\nBcc: b@example.com", "Someone <not-an-address>",
-    "a@@example.com", "Name <a@example.com> trailing", "plain words", "a@example.com, b@",
+    "<>",
+    "@",
+    "a@example.com,,",
+    "x@example.com <",
+    "a@example.com\nBcc: b@example.com",
+    "Someone <not-an-address>",
+    "a@@example.com",
+    "Name <a@example.com> trailing",
+    "plain words",
+    "a@example.com, b@",
 ]
-ACCEPTED = ["a@example.com", "A. Person <a.person@example.com>", "a@example.com, B <b@example.org>",
-            '"Last, First" <first.last@example.com>']
+ACCEPTED = [
+    "a@example.com",
+    "A. Person <a.person@example.com>",
+    "a@example.com, B <b@example.org>",
+    '"Last, First" <first.last@example.com>',
+]
 
 
 @pytest.mark.parametrize("field", ["author_email", "maintainer_email"])

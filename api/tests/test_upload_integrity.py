@@ -1,4 +1,5 @@
 """A failed upload leaves nothing behind; the body is cut off at the size limit."""
+
 import random
 
 import pytest

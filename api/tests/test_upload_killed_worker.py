@@ -1,6 +1,7 @@
 """A gunicorn worker killed with SIGKILL mid-upload (bytes stored, rows not committed) leaves
 nothing behind for good: verify_files reports the orphan, the upload's outbox intent removes it,
 the storage sweep removes the temporary file, and the retried upload stores the right bytes."""
+
 import base64
 import contextlib
 import os
@@ -38,8 +39,15 @@ def rows():
 
 
 def manage(env, *args):
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def temp_files(directory):
@@ -58,14 +66,27 @@ def worker_pid(app):
 def partial_upload(app, token):
     """POST /legacy/ announcing a 20 MB body and sending only its first megabyte."""
     boundary = "----killed-worker"
-    head = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in {
-        ":action": "file_upload", "protocol_version": "1", "name": "partial", "version": "1.0",
-        "filetype": "bdist_wheel", "pyversion": "py3", "metadata_version": "2.1"}.items())
-    head += (f'--{boundary}\r\nContent-Disposition: form-data; name="content"; '
-             f'filename="partial-1.0-py3-none-any.whl"\r\nContent-Type: application/octet-stream\r\n\r\n')
+    head = "".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+        for k, v in {
+            ":action": "file_upload",
+            "protocol_version": "1",
+            "name": "partial",
+            "version": "1.0",
+            "filetype": "bdist_wheel",
+            "pyversion": "py3",
+            "metadata_version": "2.1",
+        }.items()
+    )
+    head += (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="content"; '
+        f'filename="partial-1.0-py3-none-any.whl"\r\nContent-Type: application/octet-stream\r\n\r\n'
+    )
     auth = base64.b64encode(f"__token__:{token}".encode()).decode()
-    request = (f"POST /legacy/ HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic {auth}\r\n"
-               f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {20 * 1024 * 1024}\r\n\r\n")
+    request = (
+        f"POST /legacy/ HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic {auth}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {20 * 1024 * 1024}\r\n\r\n"
+    )
     with socket.create_connection(("127.0.0.1", app.port), timeout=30) as conn:
         conn.sendall(request.encode() + head.encode() + b"\0" * (1024 * 1024))
         yield
@@ -81,9 +102,25 @@ def test_sigkill_between_store_and_commit_leaves_storage_equal_to_rows(tmp_path)
 
     with AppServer(tmp_path, env={**env, "UPLOAD_TEST_PAUSE_FILE": str(marker)}, workers=1) as app:
         twine = subprocess.Popen(
-            [sys.executable, "-m", "twine", "upload", "--non-interactive", "--disable-progress-bar",
-             "--repository-url", f"{app.url}/legacy/", "-u", "__token__", "-p", token, *map(str, wheel)],
-            env=clients.clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "twine",
+                "upload",
+                "--non-interactive",
+                "--disable-progress-bar",
+                "--repository-url",
+                f"{app.url}/legacy/",
+                "-u",
+                "__token__",
+                "-p",
+                token,
+                *map(str, wheel),
+            ],
+            env=clients.clean_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             deadline = time.monotonic() + 60
             while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:

@@ -1,5 +1,6 @@
 """One size-limit rule (packages/limits.py): what the portal and the admin show is what the upload
 enforces, and staff can only raise the site defaults (as on pypi.org)."""
+
 import random
 
 import pytest

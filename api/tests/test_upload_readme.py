@@ -1,6 +1,7 @@
 """Issue 14: a README is rendered once, at upload, within a size, nesting and time budget
 (core/readme.py); over it the upload is refused with a clear 400, never a hung worker or a
 500; the HTML is stored on the release and pages only read it."""
+
 import importlib
 
 import pytest
@@ -19,8 +20,7 @@ HUGE_RST = ("word " * 200 + "\n\n") * 2000  # 2 MiB
 
 def upload(ctx, description, content_type):
     filename, data = wheel(version="2.0")
-    return post(ctx.client, ctx.token, filename, data, description=description,
-                description_content_type=content_type)
+    return post(ctx.client, ctx.token, filename, data, description=description, description_content_type=content_type)
 
 
 @pytest.mark.parametrize("description,content_type,phrase", [
@@ -47,8 +47,9 @@ def test_the_time_budget_kills_the_rendering_child(monkeypatch):
 
 
 def test_the_readme_is_rendered_at_upload_and_pages_read_the_stored_html(ctx):
-    response = upload(ctx, "Title\n=====\n\nInstallation\n------------\n\nSee `docs <https://example.org>`_.\n",
-                      "text/x-rst")
+    response = upload(
+        ctx, "Title\n=====\n\nInstallation\n------------\n\nSee `docs <https://example.org>`_.\n", "text/x-rst"
+    )
     assert response.status_code == 200, response.reason_phrase
     release = Release.objects.get(project=ctx.existing, version="2.0")
     assert '<section id="user-content-installation">' in release.description_html  # rST anchors survive
@@ -60,8 +61,9 @@ def test_the_readme_is_rendered_at_upload_and_pages_read_the_stored_html(ctx):
 
 def test_existing_releases_are_rendered_by_the_migration(ctx):
     release = Release.objects.filter(project=ctx.existing).first()
-    Release.objects.filter(pk=release.pk).update(description="Some *text*.", description_content_type="text/markdown",
-                                                 description_html="")
+    Release.objects.filter(pk=release.pk).update(
+        description="Some *text*.", description_content_type="text/markdown", description_html=""
+    )
     migration = importlib.import_module("packages.migrations.0002_release_description_html")
     migration.render_existing(django_apps, None)
     release.refresh_from_db()

@@ -1,4 +1,5 @@
 """XML-RPC at POST /pypi: methods, serials/changelog, search, faults for bad input."""
+
 import time
 import xmlrpc.client
 
@@ -31,7 +32,13 @@ def fault(client, method, *params, raw=None):
 def projects(user, other_user):
     publish(user, "alpha", "1.0", metadata={"classifiers": ["Framework :: Django", "Topic :: Utilities"]})
     publish(user, "alpha", "2.0b1", kinds=("wheel",))
-    publish(other_user, "Beta_Tool", "0.1", summary="Turbo encabulator helper", metadata={"classifiers": ["Topic :: Utilities"]})
+    publish(
+        other_user,
+        "Beta_Tool",
+        "0.1",
+        summary="Turbo encabulator helper",
+        metadata={"classifiers": ["Topic :: Utilities"]},
+    )
     with transaction.atomic():
         services.add_role(Project.objects.get(name="alpha"), other_user, Role.MAINTAINER, user)
     return Project.objects.order_by("name")
@@ -141,8 +148,11 @@ def test_system_list_methods(client):
     [
         (b"<methodCall><methodName>list_packages", -32700),  # truncated
         (b"not xml at all", -32700),
-        (b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><methodCall><methodName>list_packages"
-         b"</methodName><params/></methodCall>", -32600),
+        (
+            b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><methodCall><methodName>list_packages"
+            b"</methodName><params/></methodCall>",
+            -32600,
+        ),
         (b"<methodCall><params/></methodCall>", -32600),
     ],
 )

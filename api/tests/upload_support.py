@@ -3,6 +3,7 @@
 Distributions are built in-process, including broken and hostile ones, so each test states
 exactly which byte it breaks.
 """
+
 import base64
 import hashlib
 import io
@@ -27,8 +28,21 @@ def _record_line(path, data):
     return f"{path},sha256={digest},{len(data)}"
 
 
-def wheel(name=EXISTING, version="2.0", *, tag="py3-none-any", metadata=None, extra=(), drop=(), record=True,
-          wheel_file=None, duplicate=None, meta_kwargs=None, unrecorded=(), record_edit=None):
+def wheel(
+    name=EXISTING,
+    version="2.0",
+    *,
+    tag="py3-none-any",
+    metadata=None,
+    extra=(),
+    drop=(),
+    record=True,
+    wheel_file=None,
+    duplicate=None,
+    meta_kwargs=None,
+    unrecorded=(),
+    record_edit=None,
+):
     """(filename, bytes) of a wheel; `extra` adds (path, bytes) members (listed in RECORD when
     record=True), `unrecorded` adds members missing from RECORD, `record_edit(text)` rewrites RECORD,
     `drop` removes members, `duplicate` writes one member name twice."""
@@ -37,7 +51,9 @@ def wheel(name=EXISTING, version="2.0", *, tag="py3-none-any", metadata=None, ex
     members = {
         f"{dist}/__init__.py": f'__version__ = "{version}"\n'.encode(),
         f"{info}/METADATA": (metadata or core_metadata(name, version, **(meta_kwargs or {}))).encode(),
-        f"{info}/WHEEL": (wheel_file or f"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: {tag}\n").encode(),
+        f"{info}/WHEEL": (
+            wheel_file or f"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: {tag}\n"
+        ).encode(),
     }
     members.update(dict(extra))
     for path in drop:

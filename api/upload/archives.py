@@ -4,6 +4,7 @@ Catches path traversal, decompression bombs and the "wheel confusion" tricks whe
 readers see different files: data before or after the archive, central-directory entries
 that disagree with their local headers, overlapping entries and duplicate names.
 """
+
 import gzip
 import posixpath
 import struct
@@ -73,8 +74,10 @@ def _end_of_central_directory(f, size):
             raise bad("There is unexpected data between the zip64 end records.", "trailing_data")
         cd_end = z64_at
     if cd_offset + cd_size != cd_end:
-        raise bad("There is data before or inside the zip archive that its central directory does not account "
-                  "for.", "zip_mismatch")
+        raise bad(
+            "There is data before or inside the zip archive that its central directory does not account for.",
+            "zip_mismatch",
+        )
     return cd_offset, count
 
 
@@ -100,15 +103,20 @@ def _check_local_headers(f, infos, cd_offset):
             raise bad(f"The local header of '{info.filename}' is missing.", "zip_mismatch")
         _sig, _ver, flags, method, _t, _d, crc, csize, usize, name_len, extra_len = _LOCAL.unpack(header)
         if f.read(name_len) != _raw_name(info):
-            raise bad(f"The central directory and the local header disagree on the name of '{info.filename}'.",
-                      "zip_mismatch")
+            raise bad(
+                f"The central directory and the local header disagree on the name of '{info.filename}'.", "zip_mismatch"
+            )
         if method != info.compress_type:
-            raise bad(f"The central directory and the local header of '{info.filename}' disagree on the "
-                      "compression method.", "zip_mismatch")
+            raise bad(
+                f"The central directory and the local header of '{info.filename}' disagree on the compression method.",
+                "zip_mismatch",
+            )
         sizes_differ = (csize, usize) != (info.compress_size, info.file_size) and 0xFFFFFFFF not in (csize, usize)
         if not flags & 0x08 and (crc != info.CRC or sizes_differ):
-            raise bad(f"The central directory and the local header of '{info.filename}' disagree on its size "
-                      "or checksum.", "zip_mismatch")
+            raise bad(
+                f"The central directory and the local header of '{info.filename}' disagree on its size or checksum.",
+                "zip_mismatch",
+            )
         if flags & 0x01:
             raise bad(f"Zip entry '{info.filename}' is encrypted.", "bad_archive")
         expected = info.header_offset + _LOCAL.size + name_len + extra_len + info.compress_size
@@ -126,8 +134,9 @@ def check_zip(path, size):
             with zipfile.ZipFile(f) as archive:
                 infos = archive.infolist()
             if len(infos) != count:
-                raise bad("The zip end record and the central directory disagree on the number of entries.",
-                          "zip_mismatch")
+                raise bad(
+                    "The zip end record and the central directory disagree on the number of entries.", "zip_mismatch"
+                )
             if count > MAX_MEMBERS:
                 raise bad(f"The archive has more than {MAX_MEMBERS} members.", "archive_bomb")
             names = [info.filename for info in infos]
@@ -150,8 +159,11 @@ def check_tar_member(member, top, seen):
     check_member_name(member.name)
     name = member.name.rstrip("/")
     if name.split("/")[0] != top:
-        raise bad(f"Every file of a source distribution must be inside the single top directory '{top}/' "
-                  f"('{member.name}' is not).", "bad_layout")
+        raise bad(
+            f"Every file of a source distribution must be inside the single top directory '{top}/' "
+            f"('{member.name}' is not).",
+            "bad_layout",
+        )
     if name in seen:
         raise bad(f"The archive contains the member '{member.name}' more than once.", "duplicate_member")
     seen.add(name)
@@ -199,5 +211,6 @@ def iter_tar(path, size, top):
                 raise bad("The source distribution is empty.", "bad_layout")
             _check_tar_end(archive.fileobj, MAX_UNCOMPRESSED - total)
     except (tarfile.TarError, EOFError, OSError, ValueError) as exc:
-        raise bad(f"The file is not a valid gzip-compressed tar archive ({exc.__class__.__name__}).",
-                  "not_tar") from None
+        raise bad(
+            f"The file is not a valid gzip-compressed tar archive ({exc.__class__.__name__}).", "not_tar"
+        ) from None

@@ -6,6 +6,7 @@ the sigstore package (or its local TUF cache) and is not refreshed over the netw
 inclusion proof and signed timestamp in each attestation are checked against it. Any failure
 refuses the whole upload. Runs before the storing transaction (it takes no lock).
 """
+
 import json
 
 from django.conf import settings
@@ -26,13 +27,18 @@ def verify(uploader, form, digests):
         return None
     publisher = uploader.publisher
     if publisher is None:
-        raise _refuse("Attestations are accepted only on uploads made with a token minted for a trusted publisher "
-                      "(the attestations must be signed by that publisher's identity).", code="attestations_forbidden")
+        raise _refuse(
+            "Attestations are accepted only on uploads made with a token minted for a trusted publisher "
+            "(the attestations must be signed by that publisher's identity).",
+            code="attestations_forbidden",
+        )
     identity = publisher.issuer.kind_spec.attestation_identity(publisher.claims, publisher.issuer.url)
     if identity is None:
-        raise _refuse(f"Attestations can't be verified for the trusted publisher {publisher.label}: the verifier "
-                      "supports GitHub Actions, gitlab.com and Google publishers only. Upload without attestations.",
-                      code="attestations_unsupported")
+        raise _refuse(
+            f"Attestations can't be verified for the trusted publisher {publisher.label}: the verifier "
+            "supports GitHub Actions, gitlab.com and Google publishers only. Upload without attestations.",
+            code="attestations_unsupported",
+        )
     import pypi_attestations as pa
     from pydantic import ValidationError
 
@@ -56,6 +62,7 @@ def verify(uploader, form, digests):
         if predicate_type in predicates:
             raise _refuse(INVALID + f"more than one attestation with the predicate {predicate_type}.")
         predicates.add(predicate_type)
-    provenance = pa.Provenance(attestation_bundles=[pa.AttestationBundle(publisher=identity,
-                                                                         attestations=attestations)])
+    provenance = pa.Provenance(
+        attestation_bundles=[pa.AttestationBundle(publisher=identity, attestations=attestations)]
+    )
     return provenance.model_dump_json(by_alias=True)

@@ -1,4 +1,5 @@
 """Who is uploading (HTTP Basic: __token__ + API token, or password)."""
+
 import base64
 import binascii
 from dataclasses import dataclass
@@ -36,8 +37,10 @@ class Uploader:
 
 
 def _failure_throttles():
-    return (throttle("upload-auth-client", settings.UPLOAD_AUTH_FAILURES_PER_CLIENT),
-            throttle("upload-auth-credential", settings.UPLOAD_AUTH_FAILURES_PER_CREDENTIAL))
+    return (
+        throttle("upload-auth-client", settings.UPLOAD_AUTH_FAILURES_PER_CLIENT),
+        throttle("upload-auth-credential", settings.UPLOAD_AUTH_FAILURES_PER_CREDENTIAL),
+    )
 
 
 class _Failures:
@@ -52,8 +55,11 @@ class _Failures:
         for limiter, ident in ((self.per_client, self.client), (self.per_credential, credential)):
             if ident is not None and limiter.exceeded(ident):
                 raise UploadError(
-                    "Too many failed authentication attempts. Try again later.", status=429, code="rate_limited",
-                    help_url=help_url("accounts"), headers={"Retry-After": str(limiter.retry_after())},
+                    "Too many failed authentication attempts. Try again later.",
+                    status=429,
+                    code="rate_limited",
+                    help_url=help_url("accounts"),
+                    headers={"Retry-After": str(limiter.retry_after())},
                 )
 
     def failed(self, error, credential=None):
@@ -76,7 +82,9 @@ def _basic_credentials(request, failures):
     try:
         decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
-        raise failures.failed(UploadError("Malformed HTTP Basic authorization header.", status=403, code="auth")) from None
+        raise failures.failed(
+            UploadError("Malformed HTTP Basic authorization header.", status=403, code="auth")
+        ) from None
     username, sep, password = decoded.partition(":")
     if not sep or not decoded.isprintable():  # NUL or control characters never reach the database
         raise failures.failed(UploadError("Malformed HTTP Basic authorization header.", status=403, code="auth"))
@@ -121,7 +129,9 @@ def authenticate(request) -> Uploader:
         raise UploadError(
             f"User '{user.username}' has two-factor authentication enabled: upload with an API token "
             "(username '__token__', the token as the password) instead of a password.",
-            status=403, code="two_factor_token_required", help_url=help_url("accounts"),
+            status=403,
+            code="two_factor_token_required",
+            help_url=help_url("accounts"),
         )
     identify(request, user_id=user.pk)
     return Uploader(user=user)
@@ -137,16 +147,25 @@ def check_account(uploader: Uploader):
     user = uploader.user
     assert user is not None  # only a publisher's minted token acts for no user
     if user.is_frozen or not user.is_active:
-        raise UploadError(f"The account '{user.username}' is frozen and cannot upload.", status=403,
-                          code="account_frozen", help_url=help_url("accounts"))
+        raise UploadError(
+            f"The account '{user.username}' is frozen and cannot upload.",
+            status=403,
+            code="account_frozen",
+            help_url=help_url("accounts"),
+        )
     if settings.UPLOAD_REQUIRE_VERIFIED_EMAIL and not user.has_verified_primary_email():
         raise UploadError(
             f"User '{user.username}' does not have a verified primary email address. Please add a verified "
-            "primary email before attempting to upload.", status=403, code="email_unverified",
+            "primary email before attempting to upload.",
+            status=403,
+            code="email_unverified",
             help_url=help_url("accounts"),
         )
     if settings.UPLOAD_REQUIRE_2FA and not user.has_two_factor():
         raise UploadError(
             f"User '{user.username}' does not have two-factor authentication enabled. Enable it in your account "
-            "settings before uploading.", status=403, code="two_factor_required", help_url=help_url("accounts"),
+            "settings before uploading.",
+            status=403,
+            code="two_factor_required",
+            help_url=help_url("accounts"),
         )

@@ -1,5 +1,6 @@
 """Look inside the uploaded archive: layout, RECORD hashes, and core metadata that
 agrees with the form. Returns the metadata bytes (served as the PEP 658 file for wheels)."""
+
 import base64
 import csv
 import hashlib
@@ -39,8 +40,11 @@ def check_core_metadata(data, form, where):
     except InvalidVersion:
         raise bad(f"The version in {where} ('{raw.get('version', '')}') is not a valid version.") from None
     if inner != Version(form.version):
-        raise bad(f"The version in {where} ('{raw.get('version')}') does not match the version in the upload "
-                  f"form ('{form.version}').", "metadata_mismatch")
+        raise bad(
+            f"The version in {where} ('{raw.get('version')}') does not match the version in the upload "
+            f"form ('{form.version}').",
+            "metadata_mismatch",
+        )
     return raw
 
 
@@ -48,16 +52,19 @@ def _dist_info_dir(names, form):
     tops = {name.split("/", 1)[0] for name in names if "/" in name}
     dist_infos = [top for top in tops if top.endswith(".dist-info")]
     if len(dist_infos) != 1:
-        raise bad(f"Wheel '{form.filename}' must contain exactly one .dist-info directory, found {len(dist_infos)}.",
-                  "bad_layout")
+        raise bad(
+            f"Wheel '{form.filename}' must contain exactly one .dist-info directory, found {len(dist_infos)}.",
+            "bad_layout",
+        )
     name, _, version = dist_infos[0][: -len(".dist-info")].rpartition("-")
     try:
         matches = canonicalize_name(name) == canonicalize_name(form.name) and Version(version) == Version(form.version)
     except InvalidVersion:
         matches = False
     if not matches:
-        raise bad(f"The wheel's '{dist_infos[0]}' directory does not match '{form.name}' {form.version}.",
-                  "metadata_mismatch")
+        raise bad(
+            f"The wheel's '{dist_infos[0]}' directory does not match '{form.name}' {form.version}.", "metadata_mismatch"
+        )
     return dist_infos[0]
 
 
@@ -72,8 +79,10 @@ def _check_wheel_file(data, filename):
     compressed = filename[: -len(".whl")].split("-")[-3:]
     in_name = {str(tag) for tag in parse_tag("-".join(compressed))}
     if declared and not in_name <= declared:
-        raise bad(f"The tags in the filename ({'-'.join(compressed)}) are not the tags in the WHEEL file.",
-                  "metadata_mismatch")
+        raise bad(
+            f"The tags in the filename ({'-'.join(compressed)}) are not the tags in the WHEEL file.",
+            "metadata_mismatch",
+        )
 
 
 def _record_entries(data):
@@ -118,8 +127,10 @@ def _check_record(archive, dist_info):
 def _check_license_files(raw, present, prefix, what):
     for license_file in raw.get("license_files") or []:
         if f"{prefix}{license_file}" not in present:
-            raise bad(f"License-File '{license_file}' is not in the {what} (expected at '{prefix}{license_file}').",
-                      "missing_license_file")
+            raise bad(
+                f"License-File '{license_file}' is not in the {what} (expected at '{prefix}{license_file}').",
+                "missing_license_file",
+            )
 
 
 def wheel_metadata(path, filename, form=None, size=None):
@@ -132,8 +143,10 @@ def wheel_metadata(path, filename, form=None, size=None):
     present = set(names)
     for required in ("METADATA", "WHEEL", "RECORD"):
         if f"{dist_info}/{required}" not in present:
-            raise bad(f"Wheel '{filename}' does not contain the required {required} file ({dist_info}/{required}).",
-                      "bad_layout")
+            raise bad(
+                f"Wheel '{filename}' does not contain the required {required} file ({dist_info}/{required}).",
+                "bad_layout",
+            )
     try:
         with zipfile.ZipFile(path) as archive:
             with archive.open(f"{dist_info}/METADATA") as member:

@@ -4,6 +4,7 @@ print it) and the body, as JSON when the client accepts JSON (uv does).
 The JSON body has pypi.org's shape, which is what clients read: `message`, `title`, and `code`
 as "<status> <message>" (uv prints `code` alone). Our machine-readable refusal code, the form
 field and the help link travel beside them as `error_code`, `field` and `help_url`."""
+
 import json
 from http import HTTPStatus
 
@@ -43,7 +44,9 @@ class UploadError(Exception):
         if wants_json(request):
             response = HttpResponse(json.dumps(self.as_dict()), status=self.status, content_type="application/json")
         else:
-            text = self.message + (f"\nSee {self.help_url}" if self.help_url and self.help_url not in self.message else "")
+            text = self.message + (
+                f"\nSee {self.help_url}" if self.help_url and self.help_url not in self.message else ""
+            )
             response = HttpResponse(text + "\n", status=self.status, content_type="text/plain; charset=utf-8")
         response.reason_phrase = reason
         for name, value in self.headers.items():
@@ -57,4 +60,6 @@ def wants_json(request):
 
 def invalid(message, field=None, *, anchor=None, url=None, code="invalid", status=400):
     """Shorthand for the common 400 with a help link (our help page anchor or a spec URL)."""
-    return UploadError(message, status=status, code=code, field=field, help_url=url or (help_url(anchor) if anchor else None))
+    return UploadError(
+        message, status=status, code=code, field=field, help_url=url or (help_url(anchor) if anchor else None)
+    )

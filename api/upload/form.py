@@ -3,6 +3,7 @@
 The body is read here, through LimitedHashingUploadHandler: streamed to a temporary file,
 hashed on the way and cut off with a 413 as soon as the file passes its size limit.
 """
+
 from dataclasses import dataclass, field
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
@@ -65,7 +66,8 @@ def _project_urls(values):
         label, sep, url = value.partition(",")
         if not sep:
             raise UploadError(
-                f"Invalid Project-URL '{value}': use 'Label, https://url'.", field="project_urls",
+                f"Invalid Project-URL '{value}': use 'Label, https://url'.",
+                field="project_urls",
                 help_url="https://packaging.python.org/specifications/core-metadata/#project-url-multiple-use",
             )
         urls[label.strip()] = url.strip()
@@ -78,12 +80,15 @@ def read_body(request):
     content_type = request.META.get("CONTENT_TYPE", "")
     try:
         if not content_type.lower().startswith("multipart/form-data"):
-            raise UploadError("The upload must be sent as multipart/form-data (as twine sends it).", code="invalid_form")
+            raise UploadError(
+                "The upload must be sent as multipart/form-data (as twine sends it).", code="invalid_form"
+            )
         post, files = StrictMultiPartParser(request, [handler]).parse()
         request._post, request._files = post, files
     except RequestDataTooBig:
-        raise UploadError("The form fields are too large (the long description is limited to 16 MiB).",
-                          status=413, code="too_large") from None
+        raise UploadError(
+            "The form fields are too large (the long description is limited to 16 MiB).", status=413, code="too_large"
+        ) from None
     except TooManyFieldsSent:
         raise UploadError("Too many form fields.", code="invalid_form") from None
     except MultiPartParserError as exc:
@@ -105,12 +110,16 @@ def parse_form(request) -> UploadForm:
     if action in {"submit", "submit_pkg_info"}:
         raise UploadError(
             "Project pre-registration is no longer required or supported; upload your files instead.",
-            status=410, code="gone", help_url=help_url("retired-actions"),
+            status=410,
+            code="gone",
+            help_url=help_url("retired-actions"),
         )
     if action == "doc_upload":
         raise UploadError(
             "Uploading documentation is no longer supported; host documentation elsewhere (e.g. Read the Docs).",
-            status=410, code="gone", help_url=help_url("retired-actions"),
+            status=410,
+            code="gone",
+            help_url=help_url("retired-actions"),
         )
     if action != "file_upload":
         raise UploadError(f"Unknown or missing ':action' {action!r}: only 'file_upload' is supported.", field=":action")

@@ -1,5 +1,6 @@
 """Streaming upload handler: the body goes to a temporary file, hashed on the way, and is cut
 off as soon as the file passes its size limit (so a 10 GiB body never lands on disk)."""
+
 from django.conf import settings
 from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
@@ -36,8 +37,13 @@ class LimitedHashingUploadHandler(FileUploadHandler):
 
     def new_file(self, field_name, file_name, *args, **kwargs):
         super().new_file(field_name, file_name, *args, **kwargs)
+        # file_name is None for a part without a filename; Django's temporary file accepts that.
         self.file = HashedTemporaryFile(
-            self.file_name, self.content_type, 0, self.charset, self.content_type_extra  # type: ignore[arg-type]  # None: a part without a filename
+            self.file_name,  # type: ignore[arg-type]
+            self.content_type,
+            0,
+            self.charset,
+            self.content_type_extra,
         )
         if field_name != "content":
             self.limit = OTHER_FILE_LIMIT
@@ -72,8 +78,9 @@ class LimitedHashingUploadHandler(FileUploadHandler):
     def _cut_off(self):
         from .errors import UploadError, help_url
 
-        self.error = UploadError(self.limit_message, status=413, code="too_large", field="content",
-                                 help_url=help_url("size-limits"))
+        self.error = UploadError(
+            self.limit_message, status=413, code="too_large", field="content", help_url=help_url("size-limits")
+        )
         self._discard_file()
         still_to_come = max(0, self.body_length - self.received)
         raise StopUpload(connection_reset=still_to_come > DRAIN_LIMIT and not self._dev_server())
@@ -81,8 +88,7 @@ class LimitedHashingUploadHandler(FileUploadHandler):
     def _dev_server(self):
         # Django's runserver reads whatever body is left in one piece when the response is done;
         # discarding it here in chunks (Django's exhaust) keeps that from costing memory.
-        return (self.request is not None
-                and self.request.META.get("SERVER_SOFTWARE", "").startswith("WSGIServer/"))
+        return self.request is not None and self.request.META.get("SERVER_SOFTWARE", "").startswith("WSGIServer/")
 
     def _discard_file(self):
         file = getattr(self, "file", None)

@@ -1,4 +1,5 @@
 """The upload's size-limit messages and its early cut-off; the limits themselves are packages/limits.py's."""
+
 from packages.limits import file_size_limit, total_size_limit
 from packages.models import Project
 from packages.names import normalize_name

@@ -1,5 +1,6 @@
 """Core-metadata rules for the form fields: versions of the spec, classifiers, licences,
 dependencies, URLs, e-mail addresses and field lengths. The README is checked in readme.py."""
+
 import re
 from email.utils import getaddresses
 from functools import lru_cache
@@ -40,32 +41,54 @@ def classifiers_url():
 
 def field_error(value, label, problem, field, **kwargs):
     shown = value if len(value) <= 80 else value[:77] + "..."
-    return invalid(f"'{shown}' is an invalid value for {label}. Error: {problem} See {CORE_METADATA_URL}", field,
-                   url=kwargs.pop("url", CORE_METADATA_URL), **kwargs)
+    return invalid(
+        f"'{shown}' is an invalid value for {label}. Error: {problem} See {CORE_METADATA_URL}",
+        field,
+        url=kwargs.pop("url", CORE_METADATA_URL),
+        **kwargs,
+    )
 
 
 def check_metadata_version(metadata):
     value = metadata.get("metadata_version", "")
     if value not in METADATA_VERSIONS:
-        raise field_error(value or "(missing)", "Metadata-Version",
-                          f"Use a known metadata version: {', '.join(METADATA_VERSIONS)}.", "metadata_version",
-                          code="bad_metadata_version")
+        raise field_error(
+            value or "(missing)",
+            "Metadata-Version",
+            f"Use a known metadata version: {', '.join(METADATA_VERSIONS)}.",
+            "metadata_version",
+            code="bad_metadata_version",
+        )
 
 
 def check_lengths(metadata):
     for key, limit in MAX_LENGTHS.items():
         if len(metadata.get(key) or "") > limit:
             label = key.replace("_", "-").title()
-            raise invalid(f"'{label}' field must be {limit} characters or less.", key, url=CORE_METADATA_URL,
-                          code="too_long")
+            raise invalid(
+                f"'{label}' field must be {limit} characters or less.", key, url=CORE_METADATA_URL, code="too_long"
+            )
     if "\n" in (metadata.get("summary") or "") or "\r" in (metadata.get("summary") or ""):
         raise field_error(metadata["summary"], "Summary", "Use a single line only.", "summary")
-    for key in ("requires_dist", "provides_extra", "platform", "supported_platform", "license_files",
-                "requires_external", "provides_dist", "obsoletes_dist", "dynamic"):
+    for key in (
+        "requires_dist",
+        "provides_extra",
+        "platform",
+        "supported_platform",
+        "license_files",
+        "requires_external",
+        "provides_dist",
+        "obsoletes_dist",
+        "dynamic",
+    ):
         for value in metadata.get(key) or []:
             if len(value) > MAX_LIST_ITEM_LENGTH:
-                raise invalid(f"Each '{key}' value must be {MAX_LIST_ITEM_LENGTH} characters or less.", key,
-                              url=CORE_METADATA_URL, code="too_long")
+                raise invalid(
+                    f"Each '{key}' value must be {MAX_LIST_ITEM_LENGTH} characters or less.",
+                    key,
+                    url=CORE_METADATA_URL,
+                    code="too_long",
+                )
 
 
 def check_classifiers(metadata):
@@ -73,16 +96,27 @@ def check_classifiers(metadata):
         if classifier.startswith("Private ::"):
             raise invalid(
                 f"Classifier '{classifier}' is refused: 'Private ::' classifiers mark a project that must never "
-                "be uploaded to a public index.", "classifiers", anchor="metadata", code="private_classifier",
+                "be uploaded to a public index.",
+                "classifiers",
+                anchor="metadata",
+                code="private_classifier",
             )
         if classifier in deprecated_classifiers:
             replacements = deprecated_classifiers[classifier]
             hint = f"use {', '.join(repr(r) for r in replacements)} instead" if replacements else "remove it"
-            raise invalid(f"Classifier '{classifier}' has been deprecated, {hint}.", "classifiers",
-                          url=classifiers_url(), code="deprecated_classifier")
+            raise invalid(
+                f"Classifier '{classifier}' has been deprecated, {hint}.",
+                "classifiers",
+                url=classifiers_url(),
+                code="deprecated_classifier",
+            )
         if len(classifier) > MAX_CLASSIFIER_LENGTH or classifier not in KNOWN_CLASSIFIERS:
-            raise invalid(f"'{classifier[:200]}' is not a valid classifier. See {classifiers_url()} for the list.",
-                          "classifiers", url=classifiers_url(), code="unknown_classifier")
+            raise invalid(
+                f"'{classifier[:200]}' is not a valid classifier. See {classifiers_url()} for the list.",
+                "classifiers",
+                url=classifiers_url(),
+                code="unknown_classifier",
+            )
 
 
 @lru_cache(maxsize=1)
@@ -95,20 +129,32 @@ def check_license(metadata):
     if not expression:
         return
     if metadata.get("metadata_version") not in ("2.4", "2.5"):
-        raise invalid("License-Expression needs Metadata-Version 2.4 or later.", "license_expression",
-                      url=LICENSE_EXPRESSION_URL, code="bad_license")
+        raise invalid(
+            "License-Expression needs Metadata-Version 2.4 or later.",
+            "license_expression",
+            url=LICENSE_EXPRESSION_URL,
+            code="bad_license",
+        )
     if metadata.get("license"):
-        raise invalid("License is deprecated when License-Expression is present: drop the License field.",
-                      "license", url=LICENSE_EXPRESSION_URL, code="bad_license")
+        raise invalid(
+            "License is deprecated when License-Expression is present: drop the License field.",
+            "license",
+            url=LICENSE_EXPRESSION_URL,
+            code="bad_license",
+        )
     info = _spdx().validate(expression)
     unknown = [s for s in info.invalid_symbols if s and not _LICENSE_REF.match(s)]
     syntax_errors = [e for e in info.errors if not e.startswith("Unknown license key")]
     if syntax_errors or unknown:
-        problem = "unknown license identifier " + ", ".join(repr(s) for s in unknown) if unknown else "it does not parse"
+        problem = (
+            "unknown license identifier " + ", ".join(repr(s) for s in unknown) if unknown else "it does not parse"
+        )
         raise invalid(
             f"'{expression}' is not a valid SPDX License-Expression: {problem}. Use SPDX identifiers "
             "(https://spdx.org/licenses/) joined with AND, OR, WITH and parentheses, or LicenseRef-<name>.",
-            "license_expression", url=LICENSE_EXPRESSION_URL, code="bad_license",
+            "license_expression",
+            url=LICENSE_EXPRESSION_URL,
+            code="bad_license",
         )
 
 
@@ -117,18 +163,32 @@ def check_dependencies(metadata):
         try:
             requirement = Requirement(value)
         except InvalidRequirement as exc:
-            raise field_error(value, "Requires-Dist", f"{exc}.", "requires_dist",
-                              url="https://packaging.python.org/specifications/dependency-specifiers/") from None
+            raise field_error(
+                value,
+                "Requires-Dist",
+                f"{exc}.",
+                "requires_dist",
+                url="https://packaging.python.org/specifications/dependency-specifiers/",
+            ) from None
         if requirement.url:
-            raise invalid(f"Can't have direct dependency: '{value}'. An index only holds dependencies on other "
-                          "projects by name.", "requires_dist", anchor="metadata", code="direct_dependency")
+            raise invalid(
+                f"Can't have direct dependency: '{value}'. An index only holds dependencies on other projects by name.",
+                "requires_dist",
+                anchor="metadata",
+                code="direct_dependency",
+            )
     requires_python = metadata.get("requires_python") or ""
     if requires_python:
         try:
             SpecifierSet(requires_python)
         except InvalidSpecifier as exc:
-            raise field_error(requires_python, "Requires-Python", f"{exc}.", "requires_python",
-                              url="https://packaging.python.org/specifications/version-specifiers/") from None
+            raise field_error(
+                requires_python,
+                "Requires-Python",
+                f"{exc}.",
+                "requires_python",
+                url="https://packaging.python.org/specifications/version-specifiers/",
+            ) from None
     for extra in metadata.get("provides_extra") or []:
         if not re.match(r"^([a-z0-9]|[a-z0-9]([a-z0-9._-])*[a-z0-9])$", extra, re.IGNORECASE):
             raise field_error(extra, "Provides-Extra", "Must be a valid extra name.", "provides_extra")
@@ -149,11 +209,19 @@ def check_urls(metadata):
             _check_url(metadata[key], label, key)
     for name, url in (metadata.get("project_urls") or {}).items():
         if not name:
-            raise invalid("Each Project-URL needs a label: 'Label, https://url'.", "project_urls",
-                          url=CORE_METADATA_URL, code="bad_url")
+            raise invalid(
+                "Each Project-URL needs a label: 'Label, https://url'.",
+                "project_urls",
+                url=CORE_METADATA_URL,
+                code="bad_url",
+            )
         if len(name) > MAX_URL_LABEL_LENGTH:
-            raise invalid(f"Project-URL label '{name[:40]}' must be {MAX_URL_LABEL_LENGTH} characters or less.",
-                          "project_urls", url=CORE_METADATA_URL, code="too_long")
+            raise invalid(
+                f"Project-URL label '{name[:40]}' must be {MAX_URL_LABEL_LENGTH} characters or less.",
+                "project_urls",
+                url=CORE_METADATA_URL,
+                code="too_long",
+            )
         _check_url(url, f"Project-URL '{name}'", "project_urls")
 
 
@@ -177,8 +245,12 @@ def check_emails(metadata):
 
 def check_name_matches(metadata_name, form_name, where):
     if canonicalize_name(metadata_name or "") != canonicalize_name(form_name):
-        raise invalid(f"The name in {where} ('{metadata_name}') does not match the name in the upload form "
-                      f"('{form_name}').", "name", anchor="content", code="metadata_mismatch")
+        raise invalid(
+            f"The name in {where} ('{metadata_name}') does not match the name in the upload form ('{form_name}').",
+            "name",
+            anchor="content",
+            code="metadata_mismatch",
+        )
 
 
 def check_metadata(metadata):

@@ -7,6 +7,7 @@ fields), so this parser checks each file name before Django would sanitize it, a
 fields losslessly (ISO-8859-1 maps every byte to one character) so they can then be decoded
 as strict UTF-8 here. Names and values with NUL are refused too: PostgreSQL can't store them.
 """
+
 import io
 import unicodedata
 
@@ -38,11 +39,19 @@ def _has_control(text):
 
 def check_sent_filename(name):
     if "/" in name or "\\" in name:
-        raise UploadError("Cannot upload a file with '/' or '\\' in the name.", field="content",
-                          code="bad_filename", help_url=help_url("file-types"))
+        raise UploadError(
+            "Cannot upload a file with '/' or '\\' in the name.",
+            field="content",
+            code="bad_filename",
+            help_url=help_url("file-types"),
+        )
     if _has_control(name) or "\ufffd" in name:
-        raise UploadError("Cannot upload a file with control characters, NUL or bytes that are not UTF-8 in the "
-                          "name.", field="content", code="bad_filename", help_url=help_url("file-types"))
+        raise UploadError(
+            "Cannot upload a file with control characters, NUL or bytes that are not UTF-8 in the name.",
+            field="content",
+            code="bad_filename",
+            help_url=help_url("file-types"),
+        )
 
 
 def _strict_utf8(post):
@@ -59,8 +68,11 @@ def _decode(value, field):
     try:
         text = value.encode(LOSSLESS).decode("utf-8")
     except UnicodeDecodeError:
-        raise UploadError(f"The form field '{field}' is not valid UTF-8: send every field encoded as UTF-8.",
-                          field=field, code="invalid_encoding") from None
+        raise UploadError(
+            f"The form field '{field}' is not valid UTF-8: send every field encoded as UTF-8.",
+            field=field,
+            code="invalid_encoding",
+        ) from None
     if "\x00" in text:
         raise UploadError(f"The form field '{field}' contains a NUL character.", field=field, code="invalid_form")
     return text

@@ -12,6 +12,7 @@
 The view calls `handle_upload` and turns an UploadError into the response twine shows. Storage and rows are written together or not at all: the rows in
 one transaction, and any stored bytes that no committed row refers to are deleted on failure.
 """
+
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
@@ -67,8 +68,13 @@ def check_store_and_record(uploader, form: UploadForm, version, python_version, 
     # Stored before any byte is: if this process dies between storing and committing, the
     # periodic outbox relay deletes the unreferenced objects once the grace period is over. The
     # upload's own transaction deletes it, so a committed upload leaves nothing to do.
-    intent = None if form.validate_only else outbox.hold(
-        services.delete_unreferenced, [path, f"{path}.metadata"], after_seconds=settings.ORPHAN_GRACE_SECONDS)
+    intent = (
+        None
+        if form.validate_only
+        else outbox.hold(
+            services.delete_unreferenced, [path, f"{path}.metadata"], after_seconds=settings.ORPHAN_GRACE_SECONDS
+        )
+    )
     committing = False
     try:
         with transaction.atomic():
@@ -79,8 +85,7 @@ def check_store_and_record(uploader, form: UploadForm, version, python_version, 
             same_name_or_bytes = policy.files_with_name_or_bytes(form.filename, digests)
             if policy.is_identical_reupload(form.filename, digests, same_name_or_bytes):
                 return OK_IDENTICAL
-            release = policy.check_against_index(uploader, form, version, digests, size, project,
-                                                 same_name_or_bytes)
+            release = policy.check_against_index(uploader, form, version, digests, size, project, same_name_or_bytes)
             metadata_bytes = distributions.read_metadata(form, form.content.temporary_file_path(), size)
             if form.validate_only:
                 return OK_VALIDATE_ONLY  # nothing was written: the transaction has nothing to commit

@@ -4,6 +4,7 @@ reuse, new-project rules and rate limit, release age, one sdist per release, siz
 Each is a small function; the pipeline runs them once, under the project lock inside the
 storing transaction, so two racing uploads can't both pass.
 """
+
 from datetime import timedelta
 from functools import cache
 
@@ -24,8 +25,12 @@ from .project_names import check_new_project_name
 
 def check_uploads_enabled():
     if flags.is_enabled(flags.DISALLOW_NEW_UPLOAD):
-        raise UploadError("New uploads are temporarily disabled by the index staff. Please try again later.",
-                          status=503, code="uploads_disabled", help_url=help_url("kill-switches"))
+        raise UploadError(
+            "New uploads are temporarily disabled by the index staff. Please try again later.",
+            status=503,
+            code="uploads_disabled",
+            help_url=help_url("kill-switches"),
+        )
 
 
 # The three lookups every upload makes (the project, the files with its name or bytes, the
@@ -40,11 +45,15 @@ _PROJECT_SKIP = ("search_vector",)  # can be large, and no check reads it
 @cache
 def _lock_project_sql():
     r, p = "r", "p"
-    has_role = (f"SELECT 1 FROM {rawsql.table(Role, r)} WHERE {rawsql.column(Role, 'project', r)} = "
-                f"{rawsql.column(Project, 'id', p)} AND {rawsql.column(Role, 'user', r)} = %s")
+    has_role = (
+        f"SELECT 1 FROM {rawsql.table(Role, r)} WHERE {rawsql.column(Role, 'project', r)} = "
+        f"{rawsql.column(Project, 'id', p)} AND {rawsql.column(Role, 'user', r)} = %s"
+    )
     lock = f" {connection.ops.for_update_sql()}" if connection.features.has_select_for_update else ""
-    return (f"SELECT {rawsql.select_all(Project, p, _PROJECT_SKIP)}, EXISTS ({has_role}) "
-            f"FROM {rawsql.table(Project, p)} WHERE {rawsql.column(Project, 'normalized_name', p)} = %s{lock}")
+    return (
+        f"SELECT {rawsql.select_all(Project, p, _PROJECT_SKIP)}, EXISTS ({has_role}) "
+        f"FROM {rawsql.table(Project, p)} WHERE {rawsql.column(Project, 'normalized_name', p)} = %s{lock}"
+    )
 
 
 def lock_project(name, uploader):
@@ -62,7 +71,10 @@ def lock_project(name, uploader):
 def _scope_error(uploader, project_name):
     return UploadError(
         f"The given token isn't allowed to upload to project '{project_name}': it is scoped to project "
-        f"'{uploader.token.project.name}'.", status=403, code="forbidden", help_url=help_url("accounts"),
+        f"'{uploader.token.project.name}'.",
+        status=403,
+        code="forbidden",
+        help_url=help_url("accounts"),
     )
 
 
@@ -75,23 +87,33 @@ def check_may_upload(uploader, project):
     elif not project.uploader_has_role:  # project from lock_project()
         raise UploadError(
             f"The user '{uploader.user.username}' isn't allowed to upload to project '{project.name}'. "
-            "Ask an Owner of the project to add you as a collaborator.", status=403, code="forbidden",
+            "Ask an Owner of the project to add you as a collaborator.",
+            status=403,
+            code="forbidden",
             help_url=help_url("accounts"),
         )
     if project.status == Project.Status.ARCHIVED:
-        raise UploadError(f"Project '{project.name}' is archived: unarchive it before uploading new files.",
-                          code="project_archived", help_url=help_url("releases"))
+        raise UploadError(
+            f"Project '{project.name}' is archived: unarchive it before uploading new files.",
+            code="project_archived",
+            help_url=help_url("releases"),
+        )
     if project.status == Project.Status.QUARANTINED:
-        raise UploadError(f"Project '{project.name}' is quarantined by the index staff; uploads are disabled "
-                          "until the review ends.", status=403, code="project_quarantined",
-                          help_url=help_url("kill-switches"))
+        raise UploadError(
+            f"Project '{project.name}' is quarantined by the index staff; uploads are disabled until the review ends.",
+            status=403,
+            code="project_quarantined",
+            help_url=help_url("kill-switches"),
+        )
 
 
 def file_exists_error(filename, blake2_256):
     return UploadError(
         f"File already exists ('{filename}', with blake2_256 hash '{blake2_256}'). "
         f"See {help_url('filename-reuse')} for more information.",
-        code="file_exists", field="content", help_url=help_url("filename-reuse"),
+        code="file_exists",
+        field="content",
+        help_url=help_url("filename-reuse"),
     )
 
 
@@ -99,8 +121,10 @@ def file_exists_error(filename, blake2_256):
 def _files_with_name_or_bytes_sql():
     name, b2 = rawsql.column(File, "filename", "f"), rawsql.column(File, "blake2_256_digest", "f")
     logged = rawsql.column(FilenameLog, "filename", "l")
-    return (f"SELECT {name}, {b2} FROM {rawsql.table(File, 'f')} WHERE {name} = %s OR {b2} = %s "
-            f"UNION ALL SELECT {logged}, '' FROM {rawsql.table(FilenameLog, 'l')} WHERE {logged} = %s")
+    return (
+        f"SELECT {name}, {b2} FROM {rawsql.table(File, 'f')} WHERE {name} = %s OR {b2} = %s "
+        f"UNION ALL SELECT {logged}, '' FROM {rawsql.table(FilenameLog, 'l')} WHERE {logged} = %s"
+    )
 
 
 def files_with_name_or_bytes(filename, digests):
@@ -126,12 +150,18 @@ def check_filename_unused(filename, digests, rows):
     if any(name == filename for name, _ in rows):
         raise UploadError(
             "This filename was previously used by a file that has since been deleted. Use a different version.",
-            code="filename_reused", field="content", help_url=help_url("filename-reuse"),
+            code="filename_reused",
+            field="content",
+            help_url=help_url("filename-reuse"),
         )
     other_name = next((name for name, b2 in rows if b2), None)
     if other_name is not None:
-        raise UploadError(f"The same file was already uploaded as '{other_name}'.", code="file_exists",
-                          field="content", help_url=help_url("filename-reuse"))
+        raise UploadError(
+            f"The same file was already uploaded as '{other_name}'.",
+            code="file_exists",
+            field="content",
+            help_url=help_url("filename-reuse"),
+        )
 
 
 def _projects_created_since(user, since):
@@ -146,16 +176,22 @@ def check_new_project(uploader, name):
     elif uploader.token is not None and uploader.token.project_id is not None:
         raise _scope_error(uploader, name)
     if flags.is_enabled(flags.DISALLOW_NEW_PROJECT):
-        raise UploadError("New project registration is temporarily disabled by the index staff. Upload files to "
-                          "existing projects, or try again later.", status=403, code="new_projects_disabled",
-                          help_url=help_url("kill-switches"))
+        raise UploadError(
+            "New project registration is temporarily disabled by the index staff. Upload files to "
+            "existing projects, or try again later.",
+            status=403,
+            code="new_projects_disabled",
+            help_url=help_url("kill-switches"),
+        )
     check_new_project_name(name)
     allowed, window = parse_rate(settings.PROJECT_CREATE_RATE)
     since = timezone.now() - timedelta(seconds=window)
     if _projects_created_since(uploader.account, since) >= allowed:
         raise UploadError(
             f"Too many new projects created: at most {allowed} per {window // 60} minutes. Try again later.",
-            status=429, code="rate_limited", help_url=help_url("accounts"),
+            status=429,
+            code="rate_limited",
+            help_url=help_url("accounts"),
         )
 
 
@@ -165,11 +201,15 @@ _RELEASE_SKIP = rawsql.all_but(Release, ("project", "version", "created"))
 @cache
 def _find_release_sql():
     r, f = "r", "f"
-    has_sdist = (f"SELECT 1 FROM {rawsql.table(File, f)} WHERE {rawsql.column(File, 'release', f)} = "
-                 f"{rawsql.column(Release, 'id', r)} AND {rawsql.column(File, 'packagetype', f)} = %s")
-    return (f"SELECT {rawsql.select_all(Release, r, _RELEASE_SKIP)}, EXISTS ({has_sdist}) "
-            f"FROM {rawsql.table(Release, r)} WHERE {rawsql.column(Release, 'project', r)} = %s "
-            f"AND {rawsql.column(Release, 'canonical_version', r)} = %s")
+    has_sdist = (
+        f"SELECT 1 FROM {rawsql.table(File, f)} WHERE {rawsql.column(File, 'release', f)} = "
+        f"{rawsql.column(Release, 'id', r)} AND {rawsql.column(File, 'packagetype', f)} = %s"
+    )
+    return (
+        f"SELECT {rawsql.select_all(Release, r, _RELEASE_SKIP)}, EXISTS ({has_sdist}) "
+        f"FROM {rawsql.table(Release, r)} WHERE {rawsql.column(Release, 'project', r)} = %s "
+        f"AND {rawsql.column(Release, 'canonical_version', r)} = %s"
+    )
 
 
 def find_release(project, version):
@@ -195,11 +235,17 @@ def check_release(project, version, form):
         raise UploadError(
             f"New files can't be added to release {release.version} of '{project.name}': it was created more than "
             f"{max_age} days ago. Publish a new version (e.g. a post release) instead.",
-            code="release_too_old", field="version", help_url=help_url("releases"),
+            code="release_too_old",
+            field="version",
+            help_url=help_url("releases"),
         )
     if form.filetype == "sdist" and release.has_sdist:
-        raise UploadError("Only one sdist may be uploaded per release.", code="one_sdist", field="content",
-                          help_url=help_url("releases"))
+        raise UploadError(
+            "Only one sdist may be uploaded per release.",
+            code="one_sdist",
+            field="content",
+            help_url=help_url("releases"),
+        )
     return release
 
 
@@ -207,11 +253,21 @@ def check_sizes(project, size, name):
     if size == 0:
         raise UploadError("The uploaded file is empty.", field="content", code="empty_file")
     if size > limits.file_size_limit(project):
-        raise UploadError(limits.file_too_large_message(project, name), status=413, code="too_large",
-                          field="content", help_url=help_url("size-limits"))
+        raise UploadError(
+            limits.file_too_large_message(project, name),
+            status=413,
+            code="too_large",
+            field="content",
+            help_url=help_url("size-limits"),
+        )
     if project is not None and project.total_size + size > limits.total_size_limit(project):
-        raise UploadError(limits.project_too_large_message(project), status=413, code="too_large",
-                          field="content", help_url=help_url("size-limits"))
+        raise UploadError(
+            limits.project_too_large_message(project),
+            status=413,
+            code="too_large",
+            field="content",
+            help_url=help_url("size-limits"),
+        )
 
 
 def check_against_index(uploader, form, version, digests, size, project, rows):

@@ -1,4 +1,5 @@
 """Rules for a new project's name: syntax, staff prohibitions, stdlib modules, look-alikes."""
+
 import sys
 
 from django.db.models import Value
@@ -17,13 +18,15 @@ MAX_NAME_LENGTH = 200
 
 def check_name_syntax(name):
     if len(name) > MAX_NAME_LENGTH:
-        raise invalid(f"The name '{name[:50]}…' is too long: at most {MAX_NAME_LENGTH} characters.", "name",
-                      url=NAME_SPEC_URL)
+        raise invalid(
+            f"The name '{name[:50]}…' is too long: at most {MAX_NAME_LENGTH} characters.", "name", url=NAME_SPEC_URL
+        )
     if not is_valid_name(name):
         raise invalid(
             f"'{name}' is an invalid value for Name. Error: Start and end with a letter or numeral containing "
             "only ASCII numeric and '.', '_' and '-'. See https://packaging.python.org/specifications/core-metadata",
-            "name", url=NAME_SPEC_URL,
+            "name",
+            url=NAME_SPEC_URL,
         )
 
 
@@ -37,24 +40,34 @@ def check_new_project_name(name):
     normalized = normalize_name(name)
     prohibited, upstream_claim, clash = _prohibited_and_lookalike(normalized, ultranormalize_name(name))
     if prohibited:
-        raise invalid(f"The name '{name}' isn't allowed. It has been prohibited by the index staff.", "name",
-                      anchor="project-names", code="name_prohibited")
+        raise invalid(
+            f"The name '{name}' isn't allowed. It has been prohibited by the index staff.",
+            "name",
+            anchor="project-names",
+            code="name_prohibited",
+        )
     if upstream_claim:
         raise invalid(
             f"The name '{name}' is a project this index serves from an upstream index: a local upload cannot "
-            "claim it (dependency confusion), unless the index staff release the name for local use.", "name",
-            anchor="project-names", code="name_upstream",
+            "claim it (dependency confusion), unless the index staff release the name for local use.",
+            "name",
+            anchor="project-names",
+            code="name_upstream",
         )
     if normalized in STDLIB_NAMES:
         raise invalid(
-            f"The name '{name}' isn't allowed (conflict with Python Standard Library module name).", "name",
-            anchor="project-names", code="name_stdlib",
+            f"The name '{name}' isn't allowed (conflict with Python Standard Library module name).",
+            "name",
+            anchor="project-names",
+            code="name_stdlib",
         )
     if clash is not None:
         raise invalid(
             f"The name '{name}' is too similar to an existing project '{clash}' (names that differ only in "
             "separators, case or the look-alike characters l/1/I and o/0 are treated as the same).",
-            "name", anchor="project-names", code="name_too_similar",
+            "name",
+            anchor="project-names",
+            code="name_too_similar",
         )
 
 
@@ -62,12 +75,21 @@ def _prohibited_and_lookalike(normalized, ultranormalized):
     """(is the name prohibited, is it an upstream's project (upstream/pages.py), an existing look-alike
     project's name or None), in one query."""
     prohibited = ProhibitedProjectName.objects.filter(name=normalized).annotate(kind=Value("prohibited"))
-    lookalikes = (Project.objects.filter(ultranormalized_name=ultranormalized).exclude(normalized_name=normalized)
-                  .annotate(kind=Value("lookalike")))
+    lookalikes = (
+        Project.objects.filter(ultranormalized_name=ultranormalized)
+        .exclude(normalized_name=normalized)
+        .annotate(kind=Value("lookalike"))
+    )
     upstream = upstream_claims(normalized).annotate(kind=Value("upstream"))
-    rows = list(prohibited.order_by().values_list("name", "kind").union(
-        lookalikes.order_by().values_list("name", "kind"),
-        upstream.order_by().values_list("normalized_name", "kind"), all=True))
+    rows = list(
+        prohibited.order_by()
+        .values_list("name", "kind")
+        .union(
+            lookalikes.order_by().values_list("name", "kind"),
+            upstream.order_by().values_list("normalized_name", "kind"),
+            all=True,
+        )
+    )
     clashes = sorted((name for name, kind in rows if kind == "lookalike"), key=normalize_name)
     kinds = {kind for _, kind in rows}
     return "prohibited" in kinds, "upstream" in kinds, (clashes[0] if clashes else None)

@@ -1,5 +1,6 @@
 """Uploads with a token minted for a trusted publisher (oidc/): where it may upload, and what
 its first upload does for a pending publisher (create the project, Owner = who registered it)."""
+
 from oidc import services as oidc_services
 from packages import services
 from packages.names import normalize_name
@@ -16,13 +17,19 @@ def check_publisher_scope(uploader, name, project):
     if project is None and publisher.is_pending and normalize_name(name) == publisher.pending_name:
         owner = publisher.added_by
         if owner is None or owner.is_frozen or not owner.is_active:
-            raise UploadError(f"The pending trusted publisher for '{name}' has no active user to own the project.",
-                              status=403, code="forbidden", help_url=help_url("trusted-publishing"))
+            raise UploadError(
+                f"The pending trusted publisher for '{name}' has no active user to own the project.",
+                status=403,
+                code="forbidden",
+                help_url=help_url("trusted-publishing"),
+            )
         return
     target = publisher.project.name if publisher.project_id else f"{publisher.pending_name} (pending)"
     raise UploadError(
         f"The given token isn't allowed to upload to project '{name}': it was minted for the trusted publisher "
-        f"{publisher.label} of project '{target}'.", status=403, code="forbidden",
+        f"{publisher.label} of project '{target}'.",
+        status=403,
+        code="forbidden",
         help_url=help_url("trusted-publishing"),
     )
 
@@ -37,10 +44,13 @@ def create_project(uploader, name):
 
 
 def record_published(uploader, release, filename):
-    """"published by <publisher>" in the project's history, next to the file's own entry."""
+    """ "published by <publisher>" in the project's history, next to the file's own entry."""
     if uploader.publisher is not None:
-        services.record(release.project, f"{filename} published by trusted publisher {uploader.publisher.label}",
-                        version=release.version)
+        services.record(
+            release.project,
+            f"{filename} published by trusted publisher {uploader.publisher.label}",
+            version=release.version,
+        )
 
 
 def published_by(uploader):

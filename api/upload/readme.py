@@ -1,5 +1,6 @@
 """The long description must render for its declared content type, within the rendering budget
 (core/readme.py owns both); the HTML is returned so the release stores it and pages never render."""
+
 from core import readme
 
 from .errors import invalid
@@ -16,11 +17,19 @@ def check_description(metadata):
         if exc.code == "bad_content_type":
             raise invalid(str(exc), "description_content_type", url=CONTENT_TYPE_URL, code="bad_content_type") from None
         if exc.code == "too_large":
-            raise invalid(f"{exc} Shorten the README (the project page shows it whole).", "description",
-                          url=CONTENT_TYPE_URL, code="description_too_large") from None
+            raise invalid(
+                f"{exc} Shorten the README (the project page shows it whole).",
+                "description",
+                url=CONTENT_TYPE_URL,
+                code="description_too_large",
+            ) from None
         if declared:
             message = f"The description failed to render for '{declared}'."
         else:
             message = "The description failed to render in the default format of reStructuredText."
-        raise invalid(f"{message} Check it with 'twine check' before uploading.", "description",
-                      url=CONTENT_TYPE_URL, code="description_render") from None
+        raise invalid(
+            f"{message} Check it with 'twine check' before uploading.",
+            "description",
+            url=CONTENT_TYPE_URL,
+            code="description_render",
+        ) from None

@@ -1,5 +1,6 @@
 """Every check that needs only the request (no database): form, filename, metadata,
 README and digests. Checks that look at existing projects live in policy.py."""
+
 import hmac
 
 from packaging.version import InvalidVersion, Version
@@ -19,12 +20,18 @@ def check_version(form):
     except InvalidVersion:
         raise invalid(
             f"'{form.version}' is an invalid value for Version. Error: Must be a valid PEP 440 version. "
-            "See https://packaging.python.org/specifications/core-metadata", "version", url=VERSION_URL,
+            "See https://packaging.python.org/specifications/core-metadata",
+            "version",
+            url=VERSION_URL,
             code="bad_version",
         ) from None
     if version.local is not None:
-        raise invalid(f"The use of local versions in '{form.version}' is not allowed.", "version",
-                      url=VERSION_URL + "#local-version-identifiers", code="local_version")
+        raise invalid(
+            f"The use of local versions in '{form.version}' is not allowed.",
+            "version",
+            url=VERSION_URL + "#local-version-identifiers",
+            code="local_version",
+        )
     return version
 
 
@@ -53,5 +60,6 @@ def check_digests(declared, actual):
         if not value.isascii() or not hmac.compare_digest(value, actual[key]):
             raise UploadError(
                 "The digest supplied does not match a digest calculated from the uploaded file.",
-                field=f"{key}_digest", code="digest_mismatch",
+                field=f"{key}_digest",
+                code="digest_mismatch",
             )

@@ -20,7 +20,8 @@ def upload(request):
     if request.method != "POST":
         return UploadError(
             "This is the upload endpoint: POST a file with twine (twine upload --repository-url <this URL> dist/*).",
-            status=405, code="method",
+            status=405,
+            code="method",
         ).response(request)
     try:
         message = handle_upload(request)
@@ -40,14 +41,16 @@ def release_link(request, name, version):
 def help_page(request):
     """The page upload errors link to: one anchor per rule."""
     sections = format_html_join(
-        "\n", '<section id="{}"><h2><a href="#{}">{}</a></h2><p>{}</p></section>',
+        "\n",
+        '<section id="{}"><h2><a href="#{}">{}</a></h2><p>{}</p></section>',
         ((anchor, anchor, title, text) for anchor, title, text in SECTIONS),
     )
     page = format_html(
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Upload rules</title>'
         '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
         "<body><h1>Upload rules</h1><p>{}</p>{}</body></html>",
-        limits_summary(), sections,
+        limits_summary(),
+        sections,
     )
     return HttpResponse(page)
 

@@ -3,6 +3,7 @@
 Unknown projects give empty results (as on pypi.org), never faults; quarantined projects
 are unknown to every method.
 """
+
 import contextvars
 import inspect
 import xmlrpc.client

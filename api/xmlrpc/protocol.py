@@ -1,4 +1,5 @@
 """Parsing requests safely (defusedxml) and writing responses (xmlrpc.client.dumps)."""
+
 import xmlrpc.client
 
 from defusedxml.common import DefusedXmlException

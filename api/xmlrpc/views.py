@@ -1,4 +1,5 @@
 """POST /pypi with text/xml: XML-RPC. Every failure is an XML-RPC fault, never an HTML 500."""
+
 import logging
 import xmlrpc.client
 
@@ -24,14 +25,18 @@ def _fault(code, message):
 @csrf_exempt
 def endpoint(request):
     if request.method != "POST":
-        response = HttpResponse("XML-RPC answers POST requests with a text/xml body.\n", status=405,
-                                content_type="text/plain; charset=utf-8")
+        response = HttpResponse(
+            "XML-RPC answers POST requests with a text/xml body.\n",
+            status=405,
+            content_type="text/plain; charset=utf-8",
+        )
         response["Allow"] = "POST"
         return response
     content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
     if content_type != "text/xml":
-        return HttpResponse("XML-RPC requests must be sent as text/xml.\n", status=415,
-                            content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            "XML-RPC requests must be sent as text/xml.\n", status=415, content_type="text/plain; charset=utf-8"
+        )
     if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_REQUEST_BYTES:
         return _fault(protocol.INVALID_REQUEST, "Request too large.")
     try:

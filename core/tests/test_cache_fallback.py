@@ -1,4 +1,5 @@
 """core.cache.FallbackRedisCache against a real redis-server that the test starts and stops."""
+
 import logging
 import time
 
@@ -11,16 +12,18 @@ from devtools.testing.servers import RedisServer
 
 
 def make_cache(url, fallback_seconds=5.0):
-    return FallbackRedisCache(url, {"FALLBACK_SECONDS": fallback_seconds,
-                                    "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5}})
+    return FallbackRedisCache(
+        url, {"FALLBACK_SECONDS": fallback_seconds, "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5}}
+    )
 
 
 def test_dead_redis_is_a_miss_and_counters_count_locally(caplog):
     cache = make_cache(f"redis://127.0.0.1:{free_port()}/0")
     before = degraded.counts().get(("cache", "get"), 0)
     seen = []
-    degraded.degraded.connect(lambda sender, **kw: seen.append((sender, kw["what"])), weak=False,
-                              dispatch_uid="test-cache-fallback")
+    degraded.degraded.connect(
+        lambda sender, **kw: seen.append((sender, kw["what"])), weak=False, dispatch_uid="test-cache-fallback"
+    )
     try:
         with caplog.at_level(logging.WARNING, logger="pypiapp.degraded"):
             assert cache.get("missing") is None
@@ -66,13 +69,25 @@ def server_value(server, key, cache):
     return RedisCache(server.url, {}).get(key)
 
 
-@pytest.mark.parametrize("method", ["get", "set", "add", "incr", "delete", "get_many", "set_many",
-                                    "delete_many", "has_key", "touch", "clear"])
+@pytest.mark.parametrize(
+    "method",
+    ["get", "set", "add", "incr", "delete", "get_many", "set_many", "delete_many", "has_key", "touch", "clear"],
+)
 def test_every_operation_falls_back(method):
     cache = make_cache(f"redis://127.0.0.1:{free_port()}/0")
-    args = {"get": ("k",), "set": ("k", 1), "add": ("k", 1), "incr": ("k",), "delete": ("k",),
-            "get_many": (["k"],), "set_many": ({"k": 1},), "delete_many": (["k"],), "has_key": ("k",),
-            "touch": ("k",), "clear": ()}[method]
+    args = {
+        "get": ("k",),
+        "set": ("k", 1),
+        "add": ("k", 1),
+        "incr": ("k",),
+        "delete": ("k",),
+        "get_many": (["k"],),
+        "set_many": ({"k": 1},),
+        "delete_many": (["k"],),
+        "has_key": ("k",),
+        "touch": ("k",),
+        "clear": (),
+    }[method]
     if method == "incr":
         cache.add("k", 0)
     getattr(cache, method)(*args)  # no exception reaches the caller

@@ -1,4 +1,5 @@
 """The plain-SQL helpers return the same instances the ORM would (on SQLite and PostgreSQL)."""
+
 from datetime import timedelta
 
 import pytest
@@ -10,8 +11,10 @@ from core import rawsql
 
 
 def _loaded(model, alias, pk):
-    sql = (f"SELECT {rawsql.select_all(model, alias)} FROM {rawsql.table(model, alias)} "
-           f"WHERE {rawsql.column(model, 'id', alias)} = %s")
+    sql = (
+        f"SELECT {rawsql.select_all(model, alias)} FROM {rawsql.table(model, alias)} "
+        f"WHERE {rawsql.column(model, 'id', alias)} = %s"
+    )
     return rawsql.instance(model, rawsql.fetch_one(sql, [pk]))
 
 

@@ -2,6 +2,7 @@
 (its `test/assets/`: distributions published from GitHub Actions and gitlab.com with their
 attestations). The sdist is downloaded from the package registry at set-up with pip, matching
 the installed library's version; nothing of it is kept in this repository."""
+
 import subprocess
 import sys
 import tarfile
@@ -30,8 +31,24 @@ def fetch_assets(workdir: Path) -> Path:
 
 def _download(version, directory):
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "--disable-pip-version-check",
-         "-d", str(directory), f"pypi-attestations=={version}"], check=False, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            "--disable-pip-version-check",
+            "-d",
+            str(directory),
+            f"pypi-attestations=={version}",
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if result.returncode != 0:
         raise RuntimeError(f"could not download the pypi-attestations {version} sdist:\n{result.stderr}")
 

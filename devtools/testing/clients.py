@@ -1,4 +1,5 @@
 """Run the real clients (pip, uv, twine) against a server, isolated from the machine's config."""
+
 import os
 import subprocess
 import sys
@@ -16,33 +17,74 @@ def clean_env(**extra):
 
 
 def run(cmd, timeout=180, **kwargs):
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=kwargs.pop("env", clean_env()), **kwargs)
+    return subprocess.run(
+        cmd, capture_output=True, text=True, timeout=timeout, env=kwargs.pop("env", clean_env()), **kwargs
+    )
 
 
 def twine_upload(repository_url, password, files, username="__token__", extra=()):
     return run(
-        [sys.executable, "-m", "twine", "upload", "--non-interactive", "--disable-progress-bar",
-         "--repository-url", repository_url, "-u", username, "-p", password, *extra, *map(str, files)]
+        [
+            sys.executable,
+            "-m",
+            "twine",
+            "upload",
+            "--non-interactive",
+            "--disable-progress-bar",
+            "--repository-url",
+            repository_url,
+            "-u",
+            username,
+            "-p",
+            password,
+            *extra,
+            *map(str, files),
+        ]
     )
 
 
 def pip_install(index_url, requirements, target, extra=()):
     return run(
-        [sys.executable, "-m", "pip", "install", "--no-cache-dir", "--disable-pip-version-check",
-         "--index-url", index_url, "--target", str(target), *extra, *requirements]
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-cache-dir",
+            "--disable-pip-version-check",
+            "--index-url",
+            index_url,
+            "--target",
+            str(target),
+            *extra,
+            *requirements,
+        ]
     )
 
 
 def uv_install(index_url, requirements, target, extra=()):
     return run(
-        [str(BIN / "uv"), "pip", "install", "--no-cache", "--index-url", index_url, "--target", str(target),
-         "--python", sys.executable, *extra, *requirements]
+        [
+            str(BIN / "uv"),
+            "pip",
+            "install",
+            "--no-cache",
+            "--index-url",
+            index_url,
+            "--target",
+            str(target),
+            "--python",
+            sys.executable,
+            *extra,
+            *requirements,
+        ]
     )
 
 
 def import_version(target, module):
     """Import `module` from an install target in a fresh interpreter; return its __version__."""
-    result = run([sys.executable, "-c", f"import {module}; print({module}.__version__)"],
-                 env=clean_env(PYTHONPATH=str(target)))
+    result = run(
+        [sys.executable, "-c", f"import {module}; print({module}.__version__)"], env=clean_env(PYTHONPATH=str(target))
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()

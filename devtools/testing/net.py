@@ -1,4 +1,5 @@
 """Loopback helpers for the end-to-end tests and the benchmark."""
+
 import socket
 
 

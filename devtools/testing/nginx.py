@@ -1,4 +1,5 @@
 """deploy/nginx.conf made concrete, for the suite's end-to-end test and for the benchmark."""
+
 import os
 import shutil
 import socket
@@ -18,22 +19,36 @@ def production_conf(*, listen, app, packages_root, static_root, cache_dir, prefi
     """The production config with its placeholders filled in (see the top of deploy/nginx.conf).
 
     `cache_dir` must exist; nginx makes its cache folders inside it."""
-    return _fill(DEPLOY_CONF, {
-        "__LISTEN__": listen, "__APP__": app.removeprefix("http://"),
-        "__PACKAGES_ROOT__": f"{packages_root}/", "__STATIC_ROOT__": f"{static_root}/",
-        "__CACHE_DIR__": str(cache_dir), "__PREFIX__": str(prefix), "__WORKERS__": str(workers),
-    })
+    return _fill(
+        DEPLOY_CONF,
+        {
+            "__LISTEN__": listen,
+            "__APP__": app.removeprefix("http://"),
+            "__PACKAGES_ROOT__": f"{packages_root}/",
+            "__STATIC_ROOT__": f"{static_root}/",
+            "__CACHE_DIR__": str(cache_dir),
+            "__PREFIX__": str(prefix),
+            "__WORKERS__": str(workers),
+        },
+    )
 
 
 def nodes_conf(*, listen, nodes, purge_from, static_root, cache_dir, prefix, workers, fail_timeout=5):
     """deploy/nginx-nodes.conf for the web nodes at `nodes` ("host:port"), files in S3."""
     upstreams = "\n        ".join(f"server {node} max_fails=1 fail_timeout={fail_timeout}s;" for node in nodes)
     allow = "\n            ".join(f"allow {address};" for address in purge_from)
-    return _fill(NODES_CONF, {
-        "__LISTEN__": listen, "__UPSTREAMS__": upstreams, "__PURGE_ALLOW__": allow,
-        "__STATIC_ROOT__": f"{static_root}/", "__CACHE_DIR__": str(cache_dir), "__PREFIX__": str(prefix),
-        "__WORKERS__": str(workers),
-    })
+    return _fill(
+        NODES_CONF,
+        {
+            "__LISTEN__": listen,
+            "__UPSTREAMS__": upstreams,
+            "__PURGE_ALLOW__": allow,
+            "__STATIC_ROOT__": f"{static_root}/",
+            "__CACHE_DIR__": str(cache_dir),
+            "__PREFIX__": str(prefix),
+            "__WORKERS__": str(workers),
+        },
+    )
 
 
 def _fill(template, values):
@@ -58,10 +73,17 @@ def running_front(app_url, tmp_path):
     port = free_port()
     (tmp_path / "cache").mkdir(exist_ok=True)
     conf = tmp_path / "nginx.conf"
-    conf.write_text(production_conf(
-        listen=f"127.0.0.1:{port}", app=app_url, packages_root=settings.PACKAGE_FILES_ROOT,
-        static_root=settings.STATIC_ROOT, cache_dir=tmp_path / "cache", prefix=tmp_path, workers=1,
-    ))
+    conf.write_text(
+        production_conf(
+            listen=f"127.0.0.1:{port}",
+            app=app_url,
+            packages_root=settings.PACKAGE_FILES_ROOT,
+            static_root=settings.STATIC_ROOT,
+            cache_dir=tmp_path / "cache",
+            prefix=tmp_path,
+            workers=1,
+        )
+    )
     # As root, nginx's workers would run as nobody, who can't enter pytest's private folders.
     main = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
     proc = subprocess.Popen(["nginx", "-p", str(tmp_path), "-c", str(conf), "-g", main], stderr=subprocess.PIPE)

@@ -2,6 +2,7 @@
 a PostgreSQL database of their own on the shared server, a Redis of their own, a RabbitMQ
 vhost of their own, gunicorn web nodes, a dramatiq worker, nginx, and an SMTP sink that knows
 which process connected to it. Every process is started here and stopped by `stop()`."""
+
 import os
 import re
 import shutil
@@ -57,8 +58,9 @@ class Process:
 
     def start(self):
         self._log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(self.cmd, env=self.env, cwd=self.cwd, stdout=self._log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.cmd, env=self.env, cwd=self.cwd, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     @property
     def pid(self):
@@ -116,8 +118,12 @@ class RabbitVhost:
     def __init__(self):
         self.name = f"mn-{uuid.uuid4().hex[:10]}"
         subprocess.run(["rabbitmqctl", "-q", "add_vhost", self.name], check=True, capture_output=True, timeout=60)
-        subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", self.name, "guest", ".*", ".*", ".*"],
-                       check=True, capture_output=True, timeout=60)
+        subprocess.run(
+            ["rabbitmqctl", "-q", "set_permissions", "-p", self.name, "guest", ".*", ".*", ".*"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
         self.url = f"{RABBITMQ}/{self.name}"
 
     def stop(self):
@@ -126,8 +132,12 @@ class RabbitVhost:
 
 def start_redis(log_dir):
     port = free_port()
-    process = Process("redis", [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1",
-                                "--save", "", "--appendonly", "no"], os.environ.copy(), log_dir)
+    process = Process(
+        "redis",
+        [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        os.environ.copy(),
+        log_dir,
+    )
     wait_until(lambda: _can_connect(port), 20, what="redis")
     return process, f"redis://127.0.0.1:{port}/0"
 
@@ -141,16 +151,34 @@ def _can_connect(port):
 
 def app_env(**settings):
     """A node's environment: only what deploy/pypi.env would give it (no test settings)."""
-    env = {k: v for k, v in clean_env().items()
-           if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "CACHE_", "RABBITMQ_", "S3_", "EMAIL_",
-                                "TEST_DATABASE", "PYPIAPP_", "EDGE_", "FILE_DELIVERY", "TASK_BROKER"))}
+    env = {
+        k: v
+        for k, v in clean_env().items()
+        if not k.startswith(
+            (
+                "DJANGO_",
+                "DATABASE_",
+                "REDIS_",
+                "CACHE_",
+                "RABBITMQ_",
+                "S3_",
+                "EMAIL_",
+                "TEST_DATABASE",
+                "PYPIAPP_",
+                "EDGE_",
+                "FILE_DELIVERY",
+                "TASK_BROKER",
+            )
+        )
+    }
     env.update(DJANGO_SETTINGS_MODULE="pypiapp.settings", **{k: str(v) for k, v in settings.items()})
     return env
 
 
 def manage(env, *args, timeout=300):
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=timeout)
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
     if result.returncode:
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
@@ -162,22 +190,36 @@ def start_web_node(name, env, log_dir, port=None, workers=2):
     Ready when /_health/ready answers 200."""
     port = port or free_port()
     env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(Path(log_dir) / f"{name}-metrics")}
-    cmd = [str(BIN / "gunicorn"), "pypiapp.wsgi", "-c", "python:core.gunicorn", "--bind", f"127.0.0.1:{port}",
-           "--workers", str(workers), "--access-logfile", str(Path(log_dir) / f"{name}.access.log"),
-           "--graceful-timeout", "5"]
+    cmd = [
+        str(BIN / "gunicorn"),
+        "pypiapp.wsgi",
+        "-c",
+        "python:core.gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        str(Path(log_dir) / f"{name}.access.log"),
+        "--graceful-timeout",
+        "5",
+    ]
     node = Process(name, cmd, env, log_dir)
     node.port, node.url = port, f"http://127.0.0.1:{port}"
     node.access_log = Path(log_dir) / f"{name}.access.log"
     node.wait_ready = lambda: wait_until(
-        lambda: node.proc.poll() is None and http_status(node.url + "/_health/ready") == 200, 60,
-        what=f"web node {name} ready")
+        lambda: node.proc.poll() is None and http_status(node.url + "/_health/ready") == 200,
+        60,
+        what=f"web node {name} ready",
+    )
     node.wait_ready()
     return node
 
 
 def start_worker(env, log_dir):
-    return Process("worker", [str(BIN / "dramatiq"), "pypiapp.worker", "--processes", "1", "--threads", "2"],
-                   env, log_dir)
+    return Process(
+        "worker", [str(BIN / "dramatiq"), "pypiapp.worker", "--processes", "1", "--threads", "2"], env, log_dir
+    )
 
 
 def start_nginx(conf_text, prefix):
@@ -186,8 +228,9 @@ def start_nginx(conf_text, prefix):
     conf = prefix / "nginx.conf"
     conf.write_text(conf_text)
     main = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
-    process = Process("nginx", [shutil.which("nginx"), "-p", str(prefix), "-c", str(conf), "-g", main],
-                      os.environ.copy(), prefix)
+    process = Process(
+        "nginx", [shutil.which("nginx"), "-p", str(prefix), "-c", str(conf), "-g", main], os.environ.copy(), prefix
+    )
     port = int(re.search(r"listen 127\.0\.0\.1:(\d+)", conf_text).group(1))
     wait_until(lambda: process.proc.poll() is None and _can_connect(port), 20, what="nginx")
     process.url = f"http://127.0.0.1:{port}"
@@ -196,8 +239,9 @@ def start_nginx(conf_text, prefix):
 
 def connecting_pids(local_port):
     """Pids of the processes whose TCP connections come from 127.0.0.1:<local_port> (ss -tnp)."""
-    out = subprocess.run(["ss", "-Htnp", "state", "established", f"( sport = :{local_port} )"],
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["ss", "-Htnp", "state", "established", f"( sport = :{local_port} )"], capture_output=True, text=True
+    ).stdout
     return {int(pid) for pid in re.findall(r"pid=(\d+)", out)}
 
 

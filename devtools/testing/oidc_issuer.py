@@ -1,6 +1,7 @@
 """A local OIDC issuer for tests: its own RSA key pair, a discovery document and JWKS, and a
 GitHub Actions-style token endpoint (what ACTIONS_ID_TOKEN_REQUEST_URL points at), served
 from a thread over http or, with an ssl.SSLContext, https on 127.0.0.1."""
+
 import json
 import secrets
 import ssl
@@ -52,12 +53,23 @@ class LocalIssuer:
     def token(self, audience, lifetime=300, key=None, kid=None, **overrides):
         """A signed JWT with this issuer's claims; overrides replace (None removes) claims."""
         now = int(time.time())
-        claims = {"iss": self.url, "aud": audience, "iat": now, "nbf": now, "exp": now + lifetime,
-                  "jti": secrets.token_hex(16), **self.claims}
+        claims = {
+            "iss": self.url,
+            "aud": audience,
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime,
+            "jti": secrets.token_hex(16),
+            **self.claims,
+        }
         claims.update(overrides)
         claims = {k: v for k, v in claims.items() if v is not None}
-        return jwt.encode(claims, key or self.key, algorithm=self.algorithm if key is None else "RS256",
-                          headers={"kid": kid or self.kid})
+        return jwt.encode(
+            claims,
+            key or self.key,
+            algorithm=self.algorithm if key is None else "RS256",
+            headers={"kid": kid or self.kid},
+        )
 
     def _handler(issuer):
         class Handler(BaseHTTPRequestHandler):
@@ -76,8 +88,14 @@ class LocalIssuer:
                 parts = urlsplit(self.path)
                 issuer.requests.append(parts.path)
                 if parts.path == "/.well-known/openid-configuration":
-                    return self._json(200, {"issuer": issuer.url, "jwks_uri": f"{issuer.url}{issuer.jwks_path}",
-                                            "id_token_signing_alg_values_supported": [issuer.algorithm]})
+                    return self._json(
+                        200,
+                        {
+                            "issuer": issuer.url,
+                            "jwks_uri": f"{issuer.url}{issuer.jwks_path}",
+                            "id_token_signing_alg_values_supported": [issuer.algorithm],
+                        },
+                    )
                 if parts.path == "/moved":
                     self.send_response(302)
                     self.send_header("Location", f"{issuer.url}/jwks")
@@ -99,21 +117,34 @@ class LocalIssuer:
 def github_claims(repository="octo-org/demo", workflow="release.yml", ref="refs/tags/v1.0", environment=None):
     """The claims GitHub Actions puts in a job's identity token (those publishers pin)."""
     owner = repository.split("/")[0]
-    claims = {"sub": f"repo:{repository}:ref:{ref}", "repository": repository, "repository_owner": owner,
-              "repository_owner_id": "1234", "repository_id": "5678", "ref": ref, "event_name": "push",
-              "workflow_ref": f"{repository}/.github/workflows/{workflow}@{ref}",
-              "job_workflow_ref": f"{repository}/.github/workflows/{workflow}@{ref}", "runner_environment": "github-hosted"}
+    claims = {
+        "sub": f"repo:{repository}:ref:{ref}",
+        "repository": repository,
+        "repository_owner": owner,
+        "repository_owner_id": "1234",
+        "repository_id": "5678",
+        "ref": ref,
+        "event_name": "push",
+        "workflow_ref": f"{repository}/.github/workflows/{workflow}@{ref}",
+        "job_workflow_ref": f"{repository}/.github/workflows/{workflow}@{ref}",
+        "runner_environment": "github-hosted",
+    }
     if environment:
         claims["environment"] = environment
     return claims
 
 
-def gitlab_claims(host, project_path="group/demo", ci_config=".gitlab-ci.yml", ref="refs/heads/main",
-                  environment=None):
+def gitlab_claims(host, project_path="group/demo", ci_config=".gitlab-ci.yml", ref="refs/heads/main", environment=None):
     """The claims of a GitLab CI/CD id_token (host: the issuer's host, e.g. gitlab.com)."""
-    claims = {"sub": f"project_path:{project_path}:ref_type:branch:ref:main", "project_path": project_path,
-              "namespace_path": project_path.rsplit("/", 1)[0], "ref": "main", "ref_type": "branch",
-              "ci_config_ref_uri": f"{host}/{project_path}//{ci_config}@{ref}", "pipeline_source": "push"}
+    claims = {
+        "sub": f"project_path:{project_path}:ref_type:branch:ref:main",
+        "project_path": project_path,
+        "namespace_path": project_path.rsplit("/", 1)[0],
+        "ref": "main",
+        "ref_type": "branch",
+        "ci_config_ref_uri": f"{host}/{project_path}//{ci_config}@{ref}",
+        "pipeline_source": "push",
+    }
     if environment:
         claims["environment"] = environment
     return claims

@@ -3,6 +3,7 @@
 moto answers S3's REST API over HTTP like an object store does, refuses anonymous reads of a
 private bucket and honours bucket policies, but it checks neither a presigned URL's signature
 nor its expiry (the unit tests check the URLs the index signs)."""
+
 import json
 import subprocess
 import sys
@@ -24,8 +25,9 @@ class S3Server:
         self.endpoint = f"http://127.0.0.1:{self.port}"
         moto = Path(sys.executable).parent / "moto_server"
         self._log = open(log_path, "wb")
-        self.process = subprocess.Popen([str(moto), "-H", "127.0.0.1", "-p", str(self.port)],
-                                        stdout=self._log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [str(moto), "-H", "127.0.0.1", "-p", str(self.port)], stdout=self._log, stderr=subprocess.STDOUT
+        )
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -40,8 +42,13 @@ class S3Server:
     def client(self):
         import boto3
 
-        return boto3.client("s3", endpoint_url=self.endpoint, aws_access_key_id=ACCESS_KEY,
-                            aws_secret_access_key=SECRET_KEY, region_name=REGION)
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
+            region_name=REGION,
+        )
 
     def create_bucket(self, name, *, public=False):
         """A new bucket; `public` adds the policy deploy/README.md gives for S3_PUBLIC_BUCKET=1."""
@@ -53,8 +60,14 @@ class S3Server:
 
     def env(self, bucket, **extra):
         """The documented S3_* variables for `bucket` on this server."""
-        return {"S3_BUCKET": bucket, "S3_ENDPOINT_URL": self.endpoint, "S3_REGION": REGION,
-                "S3_ACCESS_KEY_ID": ACCESS_KEY, "S3_SECRET_ACCESS_KEY": SECRET_KEY, **extra}
+        return {
+            "S3_BUCKET": bucket,
+            "S3_ENDPOINT_URL": self.endpoint,
+            "S3_REGION": REGION,
+            "S3_ACCESS_KEY_ID": ACCESS_KEY,
+            "S3_SECRET_ACCESS_KEY": SECRET_KEY,
+            **extra,
+        }
 
     def keys(self, bucket):
         pages = self.client().get_paginator("list_objects_v2").paginate(Bucket=bucket)
@@ -75,6 +88,13 @@ def public_read_policy(bucket):
     """Anonymous GetObject on every key: what S3_PUBLIC_BUCKET=1 needs (and nothing more)."""
     return {
         "Version": "2012-10-17",
-        "Statement": [{"Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
-                       "Resource": f"arn:aws:s3:::{bucket}/*"}],
+        "Statement": [
+            {
+                "Sid": "PublicRead",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+            }
+        ],
     }

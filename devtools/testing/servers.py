@@ -5,6 +5,7 @@ All run as subprocesses on free loopback ports and are stopped by the test (use 
 context managers), so a test may kill or restart them without touching the machine's shared
 instances.
 """
+
 import glob
 import os
 import shutil
@@ -68,8 +69,21 @@ class RedisServer:
 
     def start(self):
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--daemonize", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         wait_for_port(self.port, self.process, what="redis-server")
         return self
@@ -130,9 +144,19 @@ class AppServer:
     def environment(self):
         from django.conf import settings
 
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("TEST_DATABASE_NAME", "DJANGO_SETTINGS_MODULE", "REDIS_URL", "CACHE_URL",
-                            "RABBITMQ_URL", "TASK_BROKER")}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k
+            not in (
+                "TEST_DATABASE_NAME",
+                "DJANGO_SETTINGS_MODULE",
+                "REDIS_URL",
+                "CACHE_URL",
+                "RABBITMQ_URL",
+                "TASK_BROKER",
+            )
+        }
         env.update(
             DJANGO_SETTINGS_MODULE="pypiapp.settings",
             DATABASE_URL=database_url(),
@@ -152,10 +176,25 @@ class AppServer:
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 # core/gunicorn.py: production's hooks (metrics shared by the workers).
-                [sys.executable, "-m", "gunicorn", "pypiapp.wsgi:application", "-c", "python:core.gunicorn",
-                 "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--timeout", str(self.timeout),
-                 *(["--certfile", str(self.tls.cert_file), "--keyfile", str(self.tls.key_file)] if self.tls else [])],
-                cwd=settings.BASE_DIR, env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "pypiapp.wsgi:application",
+                    "-c",
+                    "python:core.gunicorn",
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "--workers",
+                    str(self.workers),
+                    "--timeout",
+                    str(self.timeout),
+                    *(["--certfile", str(self.tls.cert_file), "--keyfile", str(self.tls.key_file)] if self.tls else []),
+                ],
+                cwd=settings.BASE_DIR,
+                env=self.environment(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         try:
             wait_for_port(self.port, self.process, what="gunicorn")
@@ -224,17 +263,36 @@ class PostgresServer:
         self.workdir = None
 
     def _ctl(self, *args, timeout=90):
-        return subprocess.run(_as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.workdir / "data"), *args]),
-                              capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            _as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.workdir / "data"), *args]),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
     def start(self):
         if self.workdir is None:
             self.workdir = Path(tempfile.mkdtemp(prefix="test-pg-"))
             if os.geteuid() == 0:
                 shutil.chown(self.workdir, "postgres", "postgres")
-            subprocess.run(_as_postgres([str(self.bin / "initdb"), "-D", str(self.workdir / "data"), "-U", "postgres",
-                                         "--auth=trust", "--no-sync", "-E", "UTF8"]),
-                           check=True, capture_output=True, timeout=120)
+            subprocess.run(
+                _as_postgres(
+                    [
+                        str(self.bin / "initdb"),
+                        "-D",
+                        str(self.workdir / "data"),
+                        "-U",
+                        "postgres",
+                        "--auth=trust",
+                        "--no-sync",
+                        "-E",
+                        "UTF8",
+                    ]
+                ),
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.workdir} -c fsync=off"
         result = self._ctl("-o", options, "-l", str(self.workdir / "server.log"), "-w", "-t", "60", "start")
         if result.returncode != 0:

@@ -1,4 +1,5 @@
 """Staff sign-in for tests, the real way: a TOTP authenticator, allauth's login, then the code."""
+
 from allauth.mfa.totp.internal.auth import (
     TOTP,
     format_hotp_value,

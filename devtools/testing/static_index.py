@@ -1,5 +1,6 @@
 """A tiny static PEP 503/691 index on loopback (http.server in a thread), standing in for an
 upstream such as pypi.org in the proxy tests: projects of real wheels from devtools/dists.py."""
+
 import hashlib
 import http.server
 import io
@@ -35,7 +36,9 @@ class StaticIndex:
         self.projects.setdefault(normalize_name(name), []).append((filename, data, hashlib.sha256(data).hexdigest()))
         if metadata_file:  # PEP 658: the wheel's METADATA beside it, advertised with its sha256
             with zipfile.ZipFile(io.BytesIO(data)) as wheel:
-                self.metadata[filename] = next(wheel.read(n) for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
+                self.metadata[filename] = next(
+                    wheel.read(n) for n in wheel.namelist() if n.endswith(".dist-info/METADATA")
+                )
         return filename
 
     def _metadata_sha256(self, filename):
@@ -51,24 +54,41 @@ class StaticIndex:
     def _page(self, name, as_json):
         files = self.projects[name]
         if as_json:
-            doc = {"meta": {"api-version": "1.1"}, "name": name,
-                   "files": [{"filename": f, "url": f"../../files/{f}", "hashes": {"sha256": h}, "size": len(d),
-                              "requires-python": ">=3.8", "yanked": False,
-                              "core-metadata": {"sha256": self._metadata_sha256(f)} if f in self.metadata else False}
-                             for f, d, h in files]}
+            doc = {
+                "meta": {"api-version": "1.1"},
+                "name": name,
+                "files": [
+                    {
+                        "filename": f,
+                        "url": f"../../files/{f}",
+                        "hashes": {"sha256": h},
+                        "size": len(d),
+                        "requires-python": ">=3.8",
+                        "yanked": False,
+                        "core-metadata": {"sha256": self._metadata_sha256(f)} if f in self.metadata else False,
+                    }
+                    for f, d, h in files
+                ],
+            }
             return JSON_V1, json.dumps(doc).encode()
         links = "".join(
             f'<a href="/files/{escape(f)}#sha256={h}" data-requires-python="&gt;=3.8"'
             + (f' data-core-metadata="sha256={self._metadata_sha256(f)}"' if f in self.metadata else "")
-            + f'>{escape(f)}</a>\n' for f, _, h in files)
+            + f">{escape(f)}</a>\n"
+            for f, _, h in files
+        )
         return "text/html", f"<!DOCTYPE html><html><body>{links}</body></html>".encode()
 
     def _answer(self, path):
         parts = path.strip("/").split("/")
         if len(parts) == 2 and parts[0] == "simple" and parts[1] in self.projects:
             return self._page(parts[1], self.json_pages)
-        if (len(parts) == 2 and parts[0] == "files" and parts[1].endswith(".metadata")
-                and parts[1].removesuffix(".metadata") in self.metadata):
+        if (
+            len(parts) == 2
+            and parts[0] == "files"
+            and parts[1].endswith(".metadata")
+            and parts[1].removesuffix(".metadata") in self.metadata
+        ):
             return "text/plain", self.metadata[parts[1].removesuffix(".metadata")]
         if len(parts) == 2 and parts[0] == "files":
             for files in self.projects.values():

@@ -1,4 +1,5 @@
 """One legacy-API upload of a real wheel through Django's test client, as twine would send it."""
+
 import base64
 import hashlib
 

@@ -1,4 +1,5 @@
 """The development commands (seed_dev_data, ensure_demo_user), through call_command."""
+
 import io
 
 import pytest

@@ -1,5 +1,6 @@
 """PEP 740 attestations on upload, with real attested distributions from the pypi-attestations
 sdist (downloaded at set-up), verified offline with sigstore's bundled trust root."""
+
 import json
 
 import pytest
@@ -49,14 +50,23 @@ def upload(client, token, asset_dir, filename, attestation_suffix=".publish.atte
     name, version = filename.removesuffix(".tar.gz").rsplit("-", 1)
     if attestations is None:
         attestations = json.dumps([json.loads((asset_dir / (filename + attestation_suffix)).read_text())])
-    return post(client, token, filename, data, name=name.replace("_", "-"), version=version,
-                attestations=attestations, headers={"HTTP_ACCEPT": "application/json"})
+    return post(
+        client,
+        token,
+        filename,
+        data,
+        name=name.replace("_", "-"),
+        version=version,
+        attestations=attestations,
+        headers={"HTTP_ACCEPT": "application/json"},
+    )
 
 
 def github_token(client, local, user, workflow="release.yml"):
     claims = github_claims(assets.GITHUB_SIGNER["repository"], workflow)
-    return minted(client, local, "github", claims, {**assets.GITHUB_SIGNER, "workflow": workflow}, user,
-                  "pypi-attestations")
+    return minted(
+        client, local, "github", claims, {**assets.GITHUB_SIGNER, "workflow": workflow}, user, "pypi-attestations"
+    )
 
 
 def test_a_real_github_attestation_is_verified_stored_and_served(client, local, user, asset_dir):
@@ -72,8 +82,12 @@ def test_a_real_github_attestation_is_verified_stored_and_served(client, local, 
     provenance = served.json()
     bundle = provenance["attestation_bundles"][0]
     assert provenance["version"] == 1
-    assert bundle["publisher"] == {"kind": "GitHub", "repository": "trailofbits/pypi-attestations",
-                                   "workflow": "release.yml", "environment": None}
+    assert bundle["publisher"] == {
+        "kind": "GitHub",
+        "repository": "trailofbits/pypi-attestations",
+        "workflow": "release.yml",
+        "environment": None,
+    }
     from pypi_attestations import Attestation, Distribution, GitHubPublisher
 
     attestation = Attestation.model_validate(bundle["attestations"][0])
@@ -104,7 +118,7 @@ def test_an_attestation_for_other_bytes_refuses_the_upload(client, local, user, 
     other = json.dumps([json.loads((asset_dir / f"{assets.GITLAB_SDIST}.publish.attestation").read_text())])
     response = upload(client, token, asset_dir, assets.GITHUB_SDIST, attestations=other)
     assert response.status_code == 400 and "Invalid attestations" in response.json()["message"]
-    response = upload(client, token, asset_dir, assets.GITHUB_SDIST, attestations="[{\"version\": 1}]")
+    response = upload(client, token, asset_dir, assets.GITHUB_SDIST, attestations='[{"version": 1}]')
     assert response.status_code == 400 and "malformed attestation" in response.json()["message"]
     assert not File.objects.exists()
 
@@ -120,21 +134,37 @@ def test_attestations_from_publishers_the_verifier_cannot_check_are_refused(clie
     """A self-managed GitLab (here: a local GitLab-kind issuer) and generic issuers can't be
     verified by pypi-attestations: the upload says so rather than storing unverified claims."""
     host = local.url.split("://", 1)[1]
-    token = minted(client, local, "gitlab", gitlab_claims(host, assets.GITLAB_SIGNER["project_path"]),
-                   assets.GITLAB_SIGNER, user, "gitlab-oidc-project")
+    token = minted(
+        client,
+        local,
+        "gitlab",
+        gitlab_claims(host, assets.GITLAB_SIGNER["project_path"]),
+        assets.GITLAB_SIGNER,
+        user,
+        "gitlab-oidc-project",
+    )
     response = upload(client, token, asset_dir, assets.GITLAB_SDIST)
     assert response.status_code == 400
     assert "supports GitHub Actions, gitlab.com and Google publishers only" in response.json()["message"]
     # The same upload without attestations goes through.
     data = (asset_dir / assets.GITLAB_SDIST).read_bytes()
-    response = post(client, token, assets.GITLAB_SDIST, data, name="gitlab-oidc-project", version="0.0.3",
-                    headers={"HTTP_ACCEPT": "application/json"})
+    response = post(
+        client,
+        token,
+        assets.GITLAB_SDIST,
+        data,
+        name="gitlab-oidc-project",
+        version="0.0.3",
+        headers={"HTTP_ACCEPT": "application/json"},
+    )
     assert response.status_code == 200, response.content
 
 
 def test_an_upload_without_attestations_has_no_provenance(client, local, user):
     token = github_token(client, local, user)
-    assert post(client, token, *wheel("pypi-attestations", "9.0"), name="pypi-attestations",
-                version="9.0").status_code == 200
+    assert (
+        post(client, token, *wheel("pypi-attestations", "9.0"), name="pypi-attestations", version="9.0").status_code
+        == 200
+    )
     page = client.get("/simple/pypi-attestations/", HTTP_ACCEPT="application/vnd.pypi.simple.v1+json").json()
     assert page["files"][0]["provenance"] is None

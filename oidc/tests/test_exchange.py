@@ -1,5 +1,6 @@
 """The token exchange against a real local issuer (HTTP on loopback, keys fetched for real),
 and uploads with the tokens it mints (Django's test client; the end-to-end test uses uv)."""
+
 import subprocess
 import sys
 import time
@@ -40,8 +41,9 @@ def project(user):
 
 @pytest.fixture
 def publisher(issuer, project, user):
-    return services.add_publisher(project, issuer.model, {"repository": "octo-org/demo", "workflow": "release.yml"},
-                                  user)
+    return services.add_publisher(
+        project, issuer.model, {"repository": "octo-org/demo", "workflow": "release.yml"}, user
+    )
 
 
 def mint(client, token):
@@ -139,8 +141,10 @@ def test_minted_token_is_for_its_project_only(client, issuer, publisher, user):
     token = mint(client, issuer.token(AUD)).json()["token"]
     response = post(client, token, *wheel("other-project", "2.0"), name="other-project", version="2.0")
     assert response.status_code == 403
-    assert "minted for the trusted publisher GitHub Actions: octo-org/demo release.yml of project 'demo'" in \
-        response.content.decode()
+    assert (
+        "minted for the trusted publisher GitHub Actions: octo-org/demo release.yml of project 'demo'"
+        in response.content.decode()
+    )
     response = post(client, token, *wheel("brand-new", "1.0"), name="brand-new", version="1.0")
     assert response.status_code == 403
 
@@ -159,13 +163,16 @@ def test_minted_token_expires_and_can_be_burned(client, issuer, publisher):
     ApiToken.objects.filter(kind="publisher", revoked__isnull=True).update(expires=timezone.now())
     response = post(client, token, *wheel("demo", "3.0"), name="demo", version="3.0")
     assert response.status_code == 403 and "has expired (they last 15 minutes)" in response.content.decode()
-    assert client.post("/_/oidc/burn-token", {"token": "pypi-nope_nope"},
-                       content_type="application/json").status_code == 422
+    assert (
+        client.post("/_/oidc/burn-token", {"token": "pypi-nope_nope"}, content_type="application/json").status_code
+        == 422
+    )
 
 
 def test_pending_publisher_creates_the_project_owned_by_who_registered_it(client, issuer, user):
-    pending = services.add_pending_publisher("Fresh-Thing", issuer.model,
-                                             {"repository": "octo-org/demo", "workflow": "release.yml"}, user)
+    pending = services.add_pending_publisher(
+        "Fresh-Thing", issuer.model, {"repository": "octo-org/demo", "workflow": "release.yml"}, user
+    )
     token = mint(client, issuer.token(AUD)).json()["token"]
     response = post(client, token, *wheel("something-else", "1.0"), name="something-else", version="1.0")
     assert response.status_code == 403
@@ -209,8 +216,14 @@ def test_the_insecure_flag_is_refused_at_start_up_without_debug():
     from devtools.testing.clients import clean_env
 
     env = clean_env(OIDC_ALLOW_INSECURE_LOCAL_ISSUERS="1", DEBUG="0", DJANGO_SETTINGS_MODULE="pypiapp.settings")
-    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], check=False,
-                            capture_output=True, text=True, env=env, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "OIDC_ALLOW_INSECURE_LOCAL_ISSUERS=1 is for development only" in result.stderr
 
@@ -219,24 +232,30 @@ def test_default_issuers_are_present(db):
     from oidc.models import OIDCIssuer
 
     assert set(OIDCIssuer.objects.values_list("url", "kind")) >= {
-        ("https://token.actions.githubusercontent.com", "github"), ("https://gitlab.com", "gitlab")}
+        ("https://token.actions.githubusercontent.com", "github"),
+        ("https://gitlab.com", "gitlab"),
+    }
 
 
-def test_publisher_changes_are_journaled_and_mailed_to_owners(issuer, project, user, other_user, mailoutbox,
-                                                              django_capture_on_commit_callbacks):
+def test_publisher_changes_are_journaled_and_mailed_to_owners(
+    issuer, project, user, other_user, mailoutbox, django_capture_on_commit_callbacks
+):
     from packages.models import Role
 
     Role.objects.create(user=other_user, project=project, role_name=Role.OWNER)
     with django_capture_on_commit_callbacks(execute=True):
-        publisher = services.add_publisher(project, issuer.model, {"repository": "octo-org/demo",
-                                                                   "workflow": "release.yml"}, user)
+        publisher = services.add_publisher(
+            project, issuer.model, {"repository": "octo-org/demo", "workflow": "release.yml"}, user
+        )
         services.remove_publisher(TrustedPublisher.objects.get(pk=publisher.pk), user)
     actions = list(JournalEntry.objects.filter(project=project).values_list("action", flat=True))
     assert "add trusted publisher GitHub Actions: octo-org/demo release.yml" in actions
     assert "remove trusted publisher GitHub Actions: octo-org/demo release.yml" in actions
     subjects = sorted(m.subject for m in mailoutbox)
-    assert subjects == ["[Package Index] Trusted publisher added on demo",
-                        "[Package Index] Trusted publisher removed on demo"]
+    assert subjects == [
+        "[Package Index] Trusted publisher added on demo",
+        "[Package Index] Trusted publisher removed on demo",
+    ]
     assert sorted(mailoutbox[0].to) == ["alice@example.com", "bob@example.com"]
 
 
@@ -259,14 +278,19 @@ def test_es256_issuers_are_accepted_and_unsupported_algorithms_refused(client, o
         assert mint(client, local.token(AUD)).status_code == 200
         import jwt as pyjwt
 
-        hs = pyjwt.encode({"iss": local.url, "aud": AUD, "sub": "job:release", "exp": int(time.time()) + 60,
-                           "iat": int(time.time())}, "a-shared-secret-that-is-32-bytes-long", algorithm="HS256", headers={"kid": local.kid})
+        hs = pyjwt.encode(
+            {"iss": local.url, "aud": AUD, "sub": "job:release", "exp": int(time.time()) + 60, "iat": int(time.time())},
+            "a-shared-secret-that-is-32-bytes-long",
+            algorithm="HS256",
+            headers={"kid": local.kid},
+        )
         assert "Unsupported signing algorithm 'HS256'" in refused(mint(client, hs), "invalid-signature")
 
 
 def test_a_pending_publisher_of_a_frozen_user_creates_nothing(client, issuer, user):
-    services.add_pending_publisher("frozen-thing", issuer.model, {"repository": "octo-org/demo",
-                                                                  "workflow": "release.yml"}, user)
+    services.add_pending_publisher(
+        "frozen-thing", issuer.model, {"repository": "octo-org/demo", "workflow": "release.yml"}, user
+    )
     token = mint(client, issuer.token(AUD)).json()["token"]
     user.is_frozen = True
     user.save()

@@ -1,4 +1,5 @@
 """Which token claims match a publisher, per issuer kind (pure functions, no database)."""
+
 import pytest
 
 from devtools.testing.oidc_issuer import github_claims, gitlab_claims
@@ -13,8 +14,10 @@ def test_github_pins_repository_workflow_and_optional_environment():
     assert not spec.matches(pinned, github_claims("octo/demo", "ci.yml", environment="pypi"), kinds.GITHUB_ISSUER)
     assert not spec.matches(pinned, github_claims("octo/demo2", "release.yml", environment="pypi"), kinds.GITHUB_ISSUER)
     # A reusable workflow from another repository is not this repository's workflow file.
-    claims = {**github_claims("octo/demo", environment="pypi"),
-              "job_workflow_ref": "evil/tools/.github/workflows/release.yml@refs/heads/main"}
+    claims = {
+        **github_claims("octo/demo", environment="pypi"),
+        "job_workflow_ref": "evil/tools/.github/workflows/release.yml@refs/heads/main",
+    }
     assert not spec.matches(pinned, claims, kinds.GITHUB_ISSUER)
     with pytest.raises(kinds.ClaimsError, match="workflow is a file path"):
         spec.clean({"repository": "o/r", "workflow": "release.yml@main"})

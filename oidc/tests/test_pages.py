@@ -1,5 +1,6 @@
 """The Publishing pages (project Owners, and pending publishers on the account) and the
 project page's "Trusted publisher" badge."""
+
 import pytest
 
 from devtools.publish import publish
@@ -17,21 +18,31 @@ def github():
     return OIDCIssuer.objects.get(url="https://token.actions.githubusercontent.com")
 
 
-def test_owner_adds_and_removes_a_publisher(client, user, project, github, mailoutbox,
-                                             django_capture_on_commit_callbacks):
+def test_owner_adds_and_removes_a_publisher(
+    client, user, project, github, mailoutbox, django_capture_on_commit_callbacks
+):
     client.force_login(user)
     page = client.get("/manage/project/pub-demo/publishing/")
     assert page.status_code == 200
     html = page.content.decode()
     assert "Add a GitHub Actions publisher" in html and "Add a GitLab CI/CD publisher" in html
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/manage/project/pub-demo/publishing/add/", {
-            "issuer": github.pk, "claim_repository": "octo/pub-demo", "claim_workflow": "release.yml",
-            "claim_environment": ""})
+        response = client.post(
+            "/manage/project/pub-demo/publishing/add/",
+            {
+                "issuer": github.pk,
+                "claim_repository": "octo/pub-demo",
+                "claim_workflow": "release.yml",
+                "claim_environment": "",
+            },
+        )
     assert response.status_code == 302
     publisher = TrustedPublisher.objects.get(project=project)
     assert publisher.claims == {"repository": "octo/pub-demo", "workflow": "release.yml"}
-    assert "GitHub Actions: octo/pub-demo release.yml" in client.get("/manage/project/pub-demo/publishing/").content.decode()
+    assert (
+        "GitHub Actions: octo/pub-demo release.yml"
+        in client.get("/manage/project/pub-demo/publishing/").content.decode()
+    )
     assert [m.subject for m in mailoutbox] == ["[Package Index] Trusted publisher added on pub-demo"]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/manage/project/pub-demo/publishing/{publisher.pk}/remove/")
@@ -42,8 +53,10 @@ def test_owner_adds_and_removes_a_publisher(client, user, project, github, mailo
 
 def test_bad_claims_are_a_400_with_the_reason(client, user, project, github):
     client.force_login(user)
-    response = client.post("/manage/project/pub-demo/publishing/add/", {
-        "issuer": github.pk, "claim_repository": "no-slash", "claim_workflow": "release.yml"})
+    response = client.post(
+        "/manage/project/pub-demo/publishing/add/",
+        {"issuer": github.pk, "claim_repository": "no-slash", "claim_workflow": "release.yml"},
+    )
     assert response.status_code == 400
     assert "repository must be &#x27;owner/name&#x27;" in response.content.decode()
     response = client.post("/manage/project/pub-demo/publishing/add/", {"issuer": "x"})
@@ -56,19 +69,25 @@ def test_only_owners_manage_publishers(client, project, other_user, github):
     assert client.get("/manage/project/pub-demo/publishing/").status_code == 404
     Role.objects.create(user=other_user, project=project, role_name=Role.MAINTAINER)
     assert client.get("/manage/project/pub-demo/publishing/").status_code == 403
-    response = client.post("/manage/project/pub-demo/publishing/add/", {
-        "issuer": github.pk, "claim_repository": "octo/x", "claim_workflow": "release.yml"})
+    response = client.post(
+        "/manage/project/pub-demo/publishing/add/",
+        {"issuer": github.pk, "claim_repository": "octo/x", "claim_workflow": "release.yml"},
+    )
     assert response.status_code == 403 and not TrustedPublisher.objects.exists()
 
 
 def test_pending_publishers_on_the_account_page(client, user, project, github):
     client.force_login(user)
     assert client.get("/manage/account/publishing/").status_code == 200
-    response = client.post("/manage/account/publishing/add/", {
-        "project_name": "pub-demo", "issuer": github.pk, "claim_repository": "octo/x", "claim_workflow": "r.yml"})
+    response = client.post(
+        "/manage/account/publishing/add/",
+        {"project_name": "pub-demo", "issuer": github.pk, "claim_repository": "octo/x", "claim_workflow": "r.yml"},
+    )
     assert response.status_code == 400 and "exists already" in response.content.decode()
-    response = client.post("/manage/account/publishing/add/", {
-        "project_name": "Not-Yet-There", "issuer": github.pk, "claim_repository": "octo/x", "claim_workflow": "r.yml"})
+    response = client.post(
+        "/manage/account/publishing/add/",
+        {"project_name": "Not-Yet-There", "issuer": github.pk, "claim_repository": "octo/x", "claim_workflow": "r.yml"},
+    )
     assert response.status_code == 302
     pending = TrustedPublisher.objects.get(pending_name="not-yet-there")
     assert pending.added_by == user and pending.is_pending
@@ -79,7 +98,8 @@ def test_pending_publishers_on_the_account_page(client, user, project, github):
 
 def test_project_page_shows_the_trusted_publisher_and_provenance(client, project):
     File.objects.filter(release__project=project).update(
-        published_by="GitHub Actions: octo/pub-demo release.yml", provenance_sha256="0" * 64)
+        published_by="GitHub Actions: octo/pub-demo release.yml", provenance_sha256="0" * 64
+    )
     html = client.get("/project/pub-demo/").content.decode()
     assert ">Trusted publisher</span>" in html and "GitHub Actions: octo/pub-demo release.yml" in html
     assert 'href="/integrity/pub-demo/1.0/pub_demo-1.0-py3-none-any.whl/provenance"' in html

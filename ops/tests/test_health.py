@@ -1,4 +1,5 @@
 """/_health/ (liveness) and /_health/ready (readiness) against real dependencies."""
+
 import json
 import socket
 import threading
@@ -33,10 +34,13 @@ def test_readiness_all_ok(call_app):
 def test_storage_that_cannot_hold_files_makes_the_node_unavailable(call_app, settings, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
-    settings.STORAGES = {**settings.STORAGES, "packages": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(blocker / "packages")},
-    }}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "packages": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(blocker / "packages")},
+        },
+    }
     status, _, body = call_app("GET", "/_health/ready")
     document = json.loads(body)
     assert status == 503
@@ -74,8 +78,12 @@ def silent_server():
 
 def test_a_hung_cache_is_degraded_within_the_timeout_and_not_asked_twice(call_app, settings, silent_server):
     settings.HEALTH_CHECK_TIMEOUT = 0.5
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": f"redis://127.0.0.1:{silent_server}/0"}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{silent_server}/0",
+        }
+    }
     started = time.monotonic()
     status, _, body = call_app("GET", "/_health/ready")
     elapsed = time.monotonic() - started
@@ -95,8 +103,15 @@ def test_readiness_follows_real_postgresql_and_redis_being_stopped(tmp_path):
     """gunicorn on its own PostgreSQL and Redis (cache and broker): Redis stopped is
     `degraded` (200); PostgreSQL stopped is 503; both back, ready again."""
     with PostgresServer() as pg, RedisServer() as redis:
-        env = {"DATABASE_URL": pg.url, "CACHE_URL": redis.url, "REDIS_URL": redis.url, "TASK_BROKER": "redis",
-               "HEALTH_CHECK_TIMEOUT": "2", "DB_CONNECT_TIMEOUT": "2", "DB_CONN_MAX_AGE": "60"}
+        env = {
+            "DATABASE_URL": pg.url,
+            "CACHE_URL": redis.url,
+            "REDIS_URL": redis.url,
+            "TASK_BROKER": "redis",
+            "HEALTH_CHECK_TIMEOUT": "2",
+            "DB_CONNECT_TIMEOUT": "2",
+            "DB_CONN_MAX_AGE": "60",
+        }
         with AppServer(tmp_path, env=env, workers=1) as server:
             ready = server.url + "/_health/ready"
             status, _, body = get(ready)

@@ -1,5 +1,6 @@
 """Request and upload-refusal log lines: one JSON object each, with what an operator needs
 and never a password, API token, session id or a secret from a URL."""
+
 import io
 import json
 import logging
@@ -91,8 +92,10 @@ def test_request_id_and_client_from_the_trusted_proxies_only(client, db, setting
     settings.TRUSTED_PROXY_COUNT = 1
     response = client.get("/simple/", HTTP_X_REQUEST_ID="from-the-proxy", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5")
     assert response["X-Request-ID"] == "from-the-proxy"
-    assert client.get("/simple/", HTTP_X_REQUEST_ID="bad id\x7f",
-                      HTTP_X_FORWARDED_FOR="203.0.113.5")["X-Request-ID"] != "bad id\x7f"
+    assert (
+        client.get("/simple/", HTTP_X_REQUEST_ID="bad id\x7f", HTTP_X_FORWARDED_FOR="203.0.113.5")["X-Request-ID"]
+        != "bad id\x7f"
+    )
     # Straight to the app port (no X-Forwarded-For): not through the proxy.
     assert client.get("/simple/", HTTP_X_REQUEST_ID="direct")["X-Request-ID"] != "direct"
     clients = [e["client"] for e in lines(log_output, "index.request")]
@@ -107,8 +110,10 @@ def test_text_format_for_make_run():
     assert not line.startswith("{")
 
 
-@pytest.mark.parametrize(("env", "json_lines"), [({"DEBUG": "1"}, False), ({"DEBUG": "0"}, True),
-                                                 ({"DEBUG": "1", "LOG_FORMAT": "json"}, True)])
+@pytest.mark.parametrize(
+    ("env", "json_lines"),
+    [({"DEBUG": "1"}, False), ({"DEBUG": "0"}, True), ({"DEBUG": "1", "LOG_FORMAT": "json"}, True)],
+)
 def test_text_in_development_json_in_production(env, json_lines, tmp_path):
     import os
     import subprocess
@@ -116,12 +121,20 @@ def test_text_in_development_json_in_production(env, json_lines, tmp_path):
 
     from django.conf import settings
 
-    script = ("import django, logging; django.setup(); "
-              "logging.getLogger('index.request').info('GET / 200', extra={'route': 'home', 'status': 200})")
+    script = (
+        "import django, logging; django.setup(); "
+        "logging.getLogger('index.request').info('GET / 200', extra={'route': 'home', 'status': 200})"
+    )
     environment = {k: v for k, v in os.environ.items() if k not in ("LOG_FORMAT", "DEBUG")}
     environment.update(DJANGO_SETTINGS_MODULE="pypiapp.settings", PYPIAPP_VAR_DIR=str(tmp_path), **env)
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
-                            cwd=settings.BASE_DIR, env=environment)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=settings.BASE_DIR,
+        env=environment,
+    )
     assert result.returncode == 0, result.stderr
     (line,) = result.stderr.strip().splitlines()
     if json_lines:

@@ -1,5 +1,6 @@
 """/metrics: who may read it, and what it counts (in one process; across gunicorn workers
 see test_metrics_gunicorn.py)."""
+
 import dramatiq
 import pytest
 from django.core.cache import cache
@@ -41,8 +42,10 @@ def test_configured_addresses_and_bearer_token(client, db, settings):
     assert client.get("/metrics", REMOTE_ADDR="10.1.2.3").status_code == 200
     assert client.get("/metrics").status_code == 403  # loopback is no longer listed
     settings.METRICS_BEARER_TOKEN = "s3cret-scrape-token"
-    assert client.get("/metrics", REMOTE_ADDR="192.0.2.10",
-                      HTTP_AUTHORIZATION="Bearer s3cret-scrape-token").status_code == 200
+    assert (
+        client.get("/metrics", REMOTE_ADDR="192.0.2.10", HTTP_AUTHORIZATION="Bearer s3cret-scrape-token").status_code
+        == 200
+    )
     refused = client.get("/metrics", REMOTE_ADDR="192.0.2.10", HTTP_AUTHORIZATION="Bearer wrong")
     assert refused.status_code == 403
     assert refused["WWW-Authenticate"].startswith("Bearer")
@@ -56,12 +59,21 @@ def test_requests_are_counted_by_route_method_and_status(client, user):
     client.get("/simple/no-such-project/")
     after = scrape(client)
     key = dict(route="simple_detail", method="GET")
-    assert sample(after, "pypi_http_requests_total", status="200", **key) - \
-        sample(before, "pypi_http_requests_total", status="200", **key) == 2
-    assert sample(after, "pypi_http_requests_total", status="404", **key) - \
-        sample(before, "pypi_http_requests_total", status="404", **key) == 1
-    assert sample(after, "pypi_http_request_duration_seconds_count", **key) - \
-        sample(before, "pypi_http_request_duration_seconds_count", **key) == 3
+    assert (
+        sample(after, "pypi_http_requests_total", status="200", **key)
+        - sample(before, "pypi_http_requests_total", status="200", **key)
+        == 2
+    )
+    assert (
+        sample(after, "pypi_http_requests_total", status="404", **key)
+        - sample(before, "pypi_http_requests_total", status="404", **key)
+        == 1
+    )
+    assert (
+        sample(after, "pypi_http_request_duration_seconds_count", **key)
+        - sample(before, "pypi_http_request_duration_seconds_count", **key)
+        == 3
+    )
     assert sample(after, "pypi_http_request_duration_seconds_bucket", le="+Inf", **key) >= 3
 
 
@@ -146,12 +158,16 @@ def test_task_outcomes(client, db, stub_broker):
     after = scrape(client)
 
     def delta(actor, outcome):
-        return sample(after, "pypi_tasks_total", actor=actor, outcome=outcome) - \
-            sample(before, "pypi_tasks_total", actor=actor, outcome=outcome)
+        return sample(after, "pypi_tasks_total", actor=actor, outcome=outcome) - sample(
+            before, "pypi_tasks_total", actor=actor, outcome=outcome
+        )
 
     assert (delta("metrics_ok", "sent"), delta("metrics_ok", "succeeded")) == (1, 1)
-    assert (delta("metrics_flaky", "sent"), delta("metrics_flaky", "retried"), delta("metrics_flaky", "failed")) \
-        == (1, 1, 1)
+    assert (delta("metrics_flaky", "sent"), delta("metrics_flaky", "retried"), delta("metrics_flaky", "failed")) == (
+        1,
+        1,
+        1,
+    )
     assert delta("metrics_flaky", "succeeded") == 0
 
 

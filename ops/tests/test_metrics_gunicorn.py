@@ -1,5 +1,6 @@
 """Metrics and request logs of the app as production runs it: gunicorn with two worker
 processes sharing PROMETHEUS_MULTIPROC_DIR, scraped over HTTP, with twine as the client."""
+
 import json
 import shutil
 import subprocess
@@ -33,8 +34,12 @@ def served(transactional_db, tmp_path, token_for):
     user = UserFactory(username="alice")
     publish(user, "multi-pkg", "1.0")
     metrics_dir = tmp_path / "prometheus"
-    env = {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "LOG_FORMAT": "json", "LOG_HEALTH_REQUESTS": "1",
-           "TRUSTED_PROXY_COUNT": "1"}
+    env = {
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+        "LOG_FORMAT": "json",
+        "LOG_HEALTH_REQUESTS": "1",
+        "TRUSTED_PROXY_COUNT": "1",
+    }
     with AppServer(tmp_path, env=env, workers=2) as server:
         yield server, token_for(user), tmp_path
 
@@ -70,8 +75,10 @@ def test_refused_upload_and_requests_are_counted_across_both_workers(served):
         assert sample(text, "pypi_http_request_duration_seconds_count", route="simple_detail", method="GET") == sent
         assert sample(text, "pypi_upload_refusals_total", code="local_version") == 1
         assert sample(text, "pypi_ready") == 1
-        scrapers.add(next(e["pid"] for e in reversed(request_lines(server)) if e["request_id"] == headers["X-Request-ID"]))
-    assert "pypi_upload_refusals_total{code=\"local_version\"} 1.0" in text
+        scrapers.add(
+            next(e["pid"] for e in reversed(request_lines(server)) if e["request_id"] == headers["X-Request-ID"])
+        )
+    assert 'pypi_upload_refusals_total{code="local_version"} 1.0' in text
 
     promtool = shutil.which("promtool")
     if promtool:  # Debian's prometheus package (devtools/system-deps installs it)
@@ -79,8 +86,11 @@ def test_refused_upload_and_requests_are_counted_across_both_workers(served):
         assert check.returncode == 0, check.stdout + check.stderr
 
     # The refusal's own log line: code and field, joined to its request by the request id.
-    refusal = next(json.loads(line) for line in server.log_text().splitlines()
-                   if line.startswith("{") and json.loads(line)["logger"] == "index.upload")
+    refusal = next(
+        json.loads(line)
+        for line in server.log_text().splitlines()
+        if line.startswith("{") and json.loads(line)["logger"] == "index.upload"
+    )
     assert refusal["code"] == "local_version" and refusal["field"] == "version"
     upload_line = next(e for e in request_lines(server) if e["request_id"] == refusal["request_id"])
     assert upload_line["route"] == "legacy_upload" and upload_line["status"] == 400
@@ -90,8 +100,9 @@ def test_refused_upload_and_requests_are_counted_across_both_workers(served):
 
 def test_request_id_and_client_address_behind_the_trusted_proxy(served):
     server, _, _ = served
-    status, headers, _ = get(server.url + "/simple/multi-pkg/",
-                             headers={"X-Request-ID": "lb-1234-abcd", "X-Forwarded-For": "203.0.113.9"})
+    status, headers, _ = get(
+        server.url + "/simple/multi-pkg/", headers={"X-Request-ID": "lb-1234-abcd", "X-Forwarded-For": "203.0.113.9"}
+    )
     assert status == 200 and headers["X-Request-ID"] == "lb-1234-abcd"
     line = next(e for e in request_lines(server) if e["request_id"] == "lb-1234-abcd")
     assert line["client"] == "203.0.113.9"
@@ -117,22 +128,43 @@ def test_task_outcomes_of_a_real_dramatiq_worker_reach_the_web_nodes_metrics(tra
     web_dir, worker_dir = tmp_path / "web-metrics", tmp_path / "worker-metrics-1"
     worker_dir.mkdir()
     with RedisServer() as redis:
-        env = {"PROMETHEUS_MULTIPROC_DIR": str(web_dir), "METRICS_EXTRA_DIRS": str(tmp_path / "worker-metrics-*"),
-               "REDIS_URL": redis.url, "TASK_BROKER": "redis"}
+        env = {
+            "PROMETHEUS_MULTIPROC_DIR": str(web_dir),
+            "METRICS_EXTRA_DIRS": str(tmp_path / "worker-metrics-*"),
+            "REDIS_URL": redis.url,
+            "TASK_BROKER": "redis",
+        }
         worker_env = {k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_NAME", "DJANGO_SETTINGS_MODULE")}
-        worker_env.update(DJANGO_SETTINGS_MODULE="pypiapp.settings", DATABASE_URL=database_url(), DB_CONN_MAX_AGE="0",
-                          PYPIAPP_VAR_DIR=str(settings.VAR_DIR), SECRET_KEY=settings.SECRET_KEY,
-                          REDIS_URL=redis.url, TASK_BROKER="redis", PROMETHEUS_MULTIPROC_DIR=str(worker_dir))
+        worker_env.update(
+            DJANGO_SETTINGS_MODULE="pypiapp.settings",
+            DATABASE_URL=database_url(),
+            DB_CONN_MAX_AGE="0",
+            PYPIAPP_VAR_DIR=str(settings.VAR_DIR),
+            SECRET_KEY=settings.SECRET_KEY,
+            REDIS_URL=redis.url,
+            TASK_BROKER="redis",
+            PROMETHEUS_MULTIPROC_DIR=str(worker_dir),
+        )
         worker_log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 (closed in the finally below)
-        worker = subprocess.Popen([sys.executable, "-m", "dramatiq", "pypiapp.worker", "--processes", "1",
-                                   "--threads", "1"], cwd=settings.BASE_DIR, env=worker_env,
-                                  stdout=worker_log, stderr=subprocess.STDOUT)
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "dramatiq", "pypiapp.worker", "--processes", "1", "--threads", "1"],
+            cwd=settings.BASE_DIR,
+            env=worker_env,
+            stdout=worker_log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             with AppServer(tmp_path, env=env, workers=2) as server:
                 # As a web node sends it: a mail task for a user who no longer exists (a no-op).
-                RedisBroker(url=redis.url).enqueue(Message(
-                    queue_name="mail", actor_name="send_role_change_mail", args=(10**9, "p", "removed you", "x"),
-                    kwargs={}, options={}))
+                RedisBroker(url=redis.url).enqueue(
+                    Message(
+                        queue_name="mail",
+                        actor_name="send_role_change_mail",
+                        args=(10**9, "p", "removed you", "x"),
+                        kwargs={},
+                        options={},
+                    )
+                )
                 deadline = time.monotonic() + 60
                 succeeded = 0
                 while time.monotonic() < deadline and not succeeded:

@@ -1,5 +1,6 @@
 """A real Prometheus (Debian's prometheus package) scrapes a gunicorn node and evaluates
 deploy/prometheus-alerts.yml: the node's PostgreSQL stopped makes IndexNodeNotReady fire."""
+
 import json
 import shutil
 import subprocess
@@ -32,15 +33,26 @@ class Prometheus:
                 rule["for"] = "2s"
         rules.write_text(yaml.safe_dump(document))
         config = workdir / "prometheus.yml"
-        config.write_text(yaml.safe_dump({
-            "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
-            "rule_files": [str(rules)],
-            "scrape_configs": [{"job_name": "package-index", "static_configs": [{"targets": [target]}]}],
-        }))
+        config.write_text(
+            yaml.safe_dump(
+                {
+                    "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+                    "rule_files": [str(rules)],
+                    "scrape_configs": [{"job_name": "package-index", "static_configs": [{"targets": [target]}]}],
+                }
+            )
+        )
         self.log = open(workdir / "prometheus.log", "wb")  # noqa: SIM115 (closed by stop())
         self.process = subprocess.Popen(
-            ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={workdir / 'tsdb'}",
-             f"--web.listen-address=127.0.0.1:{self.port}"], stdout=self.log, stderr=subprocess.STDOUT)
+            [
+                "prometheus",
+                f"--config.file={config}",
+                f"--storage.tsdb.path={workdir / 'tsdb'}",
+                f"--web.listen-address=127.0.0.1:{self.port}",
+            ],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
 
     def api(self, path, **params):
         status, _, body = get(f"{self.url}/api/v1/{path}?{urllib.parse.urlencode(params)}")
@@ -74,24 +86,28 @@ class Prometheus:
 
 def test_prometheus_scrapes_the_node_and_the_not_ready_alert_fires(tmp_path):
     with PostgresServer() as pg:
-        env = {"DATABASE_URL": pg.url, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
-               "DB_CONNECT_TIMEOUT": "2"}
+        env = {"DATABASE_URL": pg.url, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"), "DB_CONNECT_TIMEOUT": "2"}
         with AppServer(tmp_path, env=env, workers=2) as server:
             prometheus = Prometheus(tmp_path, f"127.0.0.1:{server.port}")
             try:
                 for _ in range(5):
                     assert get(server.url + "/_health/")[0] == 200
-                assert prometheus.wait_for(lambda: prometheus.value("pypi_ready") == 1), \
-                    (tmp_path / "prometheus.log").read_text()[-2000:]
-                assert prometheus.wait_for(lambda: (prometheus.value(
-                    'sum(pypi_http_requests_total{route="health_live"})') or 0) >= 5)
+                assert prometheus.wait_for(lambda: prometheus.value("pypi_ready") == 1), (
+                    tmp_path / "prometheus.log"
+                ).read_text()[-2000:]
+                assert prometheus.wait_for(
+                    lambda: (prometheus.value('sum(pypi_http_requests_total{route="health_live"})') or 0) >= 5
+                )
                 assert prometheus.value('pypi_dependency_up{dependency="database"}') == 1
 
                 pg.stop()
                 assert prometheus.wait_for(lambda: prometheus.value("pypi_ready") == 0)
-                assert prometheus.wait_for(lambda: any(
-                    a["labels"]["alertname"] == "IndexNodeNotReady" and a["state"] == "firing"
-                    for a in prometheus.api("alerts")["alerts"]))
+                assert prometheus.wait_for(
+                    lambda: any(
+                        a["labels"]["alertname"] == "IndexNodeNotReady" and a["state"] == "firing"
+                        for a in prometheus.api("alerts")["alerts"]
+                    )
+                )
                 assert prometheus.value('pypi_dependency_up{dependency="database"}') == 0
             finally:
                 prometheus.stop()

@@ -1,5 +1,6 @@
 """With SENTRY_DSN set, an exception in a view reaches the Sentry server the DSN names
 (here an HTTP server this test runs on loopback, receiving sentry-sdk's envelopes)."""
+
 import gzip
 import http.server
 import threading
@@ -48,8 +49,11 @@ def sentry_server():
 def test_an_exception_in_a_view_reaches_sentry(sentry_server, tmp_path, db):
     port, received = sentry_server
     # A real failure: the database the node is configured with does not answer.
-    env = {"SENTRY_DSN": f"http://public-key@127.0.0.1:{port}/42",
-           "DATABASE_URL": f"postgres://postgres@127.0.0.1:{free_port()}/gone", "DB_CONNECT_TIMEOUT": "2"}
+    env = {
+        "SENTRY_DSN": f"http://public-key@127.0.0.1:{port}/42",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{free_port()}/gone",
+        "DB_CONNECT_TIMEOUT": "2",
+    }
     with AppServer(tmp_path, env=env, workers=1) as server:
         status, _, _ = get(server.url + "/simple/?token=not-for-sentry", headers={"Authorization": "Basic c2VjcmV0"})
         assert status == 503  # core/errors.py: a database that cannot be reached is a 503

@@ -1,4 +1,5 @@
 """Outbox handlers for the tests: a list of calls, and a switch that makes them fail."""
+
 CALLS = []
 FAIL = {"on": False}
 

@@ -1,4 +1,5 @@
 """The outbox: rows written with the change, delivered after commit, retried until they succeed."""
+
 from datetime import timedelta
 
 import pytest
@@ -31,8 +32,13 @@ def make_due():
     Message.objects.update(due=timezone.now() - timedelta(seconds=1))
 
 
-SIGNUP = {"username": "carol", "name": "Carol", "email": "carol@example.com",
-          "password1": "tulip-orbit-quarry-42", "password2": "tulip-orbit-quarry-42"}
+SIGNUP = {
+    "username": "carol",
+    "name": "Carol",
+    "email": "carol@example.com",
+    "password1": "tulip-orbit-quarry-42",
+    "password2": "tulip-orbit-quarry-42",
+}
 
 
 def test_signup_succeeds_while_smtp_is_down_and_the_mail_goes_out_once_it_is_back(client, settings):

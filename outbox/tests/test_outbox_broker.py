@@ -1,5 +1,6 @@
 """The outbox delivers mail after the broker comes back: gunicorn and a dramatiq worker on a
 redis-server this test starts, stops during a sign-up, and starts again."""
+
 import re
 import subprocess
 import sys
@@ -19,10 +20,20 @@ def signup(base, username):
     session = requests.Session()
     page = session.get(f"{base}/account/signup/", timeout=30)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    return session.post(f"{base}/account/signup/", timeout=30, allow_redirects=False, headers={"Referer": base + "/"},
-                        data={"csrfmiddlewaretoken": token, "username": username, "name": username,
-                              "email": f"{username}@example.com", "password1": "tulip-orbit-quarry-42",
-                              "password2": "tulip-orbit-quarry-42"})
+    return session.post(
+        f"{base}/account/signup/",
+        timeout=30,
+        allow_redirects=False,
+        headers={"Referer": base + "/"},
+        data={
+            "csrfmiddlewaretoken": token,
+            "username": username,
+            "name": username,
+            "email": f"{username}@example.com",
+            "password1": "tulip-orbit-quarry-42",
+            "password2": "tulip-orbit-quarry-42",
+        },
+    )
 
 
 def mails(directory):
@@ -32,8 +43,11 @@ def mails(directory):
 def test_mail_queued_while_the_broker_is_down_goes_out_when_it_is_back(tmp_path):
     mail_dir = tmp_path / "mail"
     with RedisServer() as redis_server:
-        env = {"REDIS_URL": redis_server.url, "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-               "EMAIL_FILE_PATH": str(mail_dir)}
+        env = {
+            "REDIS_URL": redis_server.url,
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(mail_dir),
+        }
         with AppServer(tmp_path, env=env, workers=1) as app:
             redis_server.stop()
             response = signup(app.url, "dora")
@@ -45,14 +59,34 @@ def test_mail_queued_while_the_broker_is_down_goes_out_when_it_is_back(tmp_path)
 
             redis_server.start()
             worker = subprocess.Popen(
-                [sys.executable, "-m", "dramatiq", "pypiapp.worker", "--processes", "1", "--threads", "1",
-                 "--queues", "outbox"],
-                cwd=settings.BASE_DIR, env=app.environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                [
+                    sys.executable,
+                    "-m",
+                    "dramatiq",
+                    "pypiapp.worker",
+                    "--processes",
+                    "1",
+                    "--threads",
+                    "1",
+                    "--queues",
+                    "outbox",
+                ],
+                cwd=settings.BASE_DIR,
+                env=app.environment(),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             try:
                 started = time.monotonic()
-                relay = subprocess.run([sys.executable, "manage.py", "run_periodic", "outbox"], cwd=settings.BASE_DIR,
-                                       env=app.environment(), capture_output=True, text=True, timeout=120,
-                                       check=False)
+                relay = subprocess.run(
+                    [sys.executable, "manage.py", "run_periodic", "outbox"],
+                    cwd=settings.BASE_DIR,
+                    env=app.environment(),
+                    capture_output=True,
+                    text=True,
+                    timeout=120,
+                    check=False,
+                )
                 assert relay.returncode == 0, relay.stderr
                 assert "1 dispatched" in relay.stdout
                 while not mails(mail_dir) and time.monotonic() - started < 60:

@@ -8,6 +8,7 @@ nested in a caller's transaction: a failure in them ends the caller's whole tran
 upload pipeline rolls it all back anyway), and each savepoint would cost two round trips on
 every upload.
 """
+
 from .files import add_file, delete_file, store_bytes
 from .invitations import (
     CollaborationError,

@@ -39,8 +39,20 @@ def store_bytes(path, fileobj, stored_paths, sha256):
     return path
 
 
-def add_file(release, *, filename, packagetype, python_version, fileobj, size, digests, user, metadata_bytes=None,
-             published_by="", provenance=None):
+def add_file(
+    release,
+    *,
+    filename,
+    packagetype,
+    python_version,
+    fileobj,
+    size,
+    digests,
+    user,
+    metadata_bytes=None,
+    published_by="",
+    provenance=None,
+):
     """Store a distribution (and its PEP 658 metadata) and record it, all or nothing.
 
     `digests` holds md5, sha256 and blake2_256 hex digests computed from the bytes; `published_by`
@@ -78,8 +90,13 @@ def add_file(release, *, filename, packagetype, python_version, fileobj, size, d
             )
             if provenance:
                 FileProvenance.objects.create(file=file, document=provenance)
-            record(release.project, f"add {python_version} file {filename}", version=release.version, user=user,
-                   project_updates={"total_size": F("total_size") + size})
+            record(
+                release.project,
+                f"add {python_version} file {filename}",
+                version=release.version,
+                user=user,
+                project_updates={"total_size": F("total_size") + size},
+            )
             return file
     except BaseException:
         storage = package_storage()
@@ -95,6 +112,11 @@ def delete_file(file, actor, reason=""):
     filename = file.filename
     file.delete()
     action = f"remove file {filename}{': ' + reason if reason else ''}"
-    record(release.project, action, version=release.version, user=actor,
-           project_updates={"total_size": F("total_size") - file.size})
+    record(
+        release.project,
+        action,
+        version=release.version,
+        user=actor,
+        project_updates={"total_size": F("total_size") - file.size},
+    )
     _delete_stored_after_commit(paths)

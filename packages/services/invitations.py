@@ -2,6 +2,7 @@
 
 Only a SHA-256 hash of the invitation token is stored; the token itself travels in the mail.
 """
+
 import hashlib
 import secrets
 from datetime import timedelta

@@ -46,8 +46,9 @@ def create_release(project, version: str, metadata: dict, user) -> Release:
     apply_metadata(release, metadata)
     # Rendered once: by the upload's check (which refuses what fails), else here; pages read it.
     html = metadata.get("description_html")
-    release.description_html = html if html is not None else readme.render_or_fallback(
-        release.description, release.description_content_type)
+    release.description_html = (
+        html if html is not None else readme.render_or_fallback(release.description, release.description_content_type)
+    )
     release.save()
     if metadata.get("classifiers"):
         release.classifiers.add(*_classifiers_named(metadata["classifiers"]))
@@ -83,6 +84,11 @@ def delete_release(release, actor, reason=""):
     release.delete()
     # Computed by the database, as add_file and delete_file do: a project row read before a
     # concurrent upload or deletion must not write back its stale total.
-    record(project, f"remove release{': ' + reason if reason else ''}", version=version, user=actor,
-           project_updates={"total_size": F("total_size") - freed})
+    record(
+        project,
+        f"remove release{': ' + reason if reason else ''}",
+        version=version,
+        user=actor,
+        project_updates={"total_size": F("total_size") - freed},
+    )
     _delete_stored_after_commit(paths)

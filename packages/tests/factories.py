@@ -1,5 +1,6 @@
 """Factories for rows that need no stored bytes. For releases with real files use
 devtools.publish.publish(), which goes through the services layer."""
+
 import factory
 from django.db import transaction
 

@@ -1,4 +1,5 @@
 """The customized Django admin, driven with the test client as staff members of each group."""
+
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import LogEntry
@@ -53,8 +54,11 @@ def test_admin_pages_render(admin_client, user, path):
 
 def test_change_pages_render(admin_client, user):
     release = publish(user, "shown-pkg", "1.0")
-    for url in (f"/admin/packages/project/{release.project.pk}/change/", f"/admin/accounts/user/{user.pk}/change/",
-                f"/admin/packages/release/{release.pk}/change/"):
+    for url in (
+        f"/admin/packages/project/{release.project.pk}/change/",
+        f"/admin/accounts/user/{user.pk}/change/",
+        f"/admin/packages/release/{release.pk}/change/",
+    ):
         response = admin_client.get(url)
         assert response.status_code == 200, url
     page = admin_client.get(f"/admin/accounts/user/{user.pk}/change/").content.decode()

@@ -1,4 +1,5 @@
 """A moderator's day in the real admin, in Chromium: log in, act on a report, and pip can't install any more."""
+
 import re
 
 import pytest

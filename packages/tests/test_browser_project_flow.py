@@ -1,4 +1,5 @@
 """Browser walk: twine upload → project page → owner invites → collaborator accepts and yanks → pip skips it."""
+
 import re
 
 import pytest
@@ -29,7 +30,9 @@ def log_in(page, index_url, username, password):
     assert "/account/login/" not in page.url, page.content()[:2000]
 
 
-def test_upload_invite_accept_yank_then_pip_skips(orm_beside_playwright, transactional_db, index_url, browser, page, screenshot, password, tmp_path, settings):
+def test_upload_invite_accept_yank_then_pip_skips(
+    orm_beside_playwright, transactional_db, index_url, browser, page, screenshot, password, tmp_path, settings
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox = []
     owner = UserFactory(username="olive", name="Olive Owner")
@@ -37,7 +40,9 @@ def test_upload_invite_accept_yank_then_pip_skips(orm_beside_playwright, transac
     token = issue_token(owner, "browser test").raw
     files = []
     for version in ("1.0", "1.1"):
-        files += write_dists(tmp_path / "dist", "browser-demo", version, description=README, summary="Browser demo package")
+        files += write_dists(
+            tmp_path / "dist", "browser-demo", version, description=README, summary="Browser demo package"
+        )
     result = twine_upload(f"{index_url}/legacy/", token, files)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -56,7 +61,9 @@ def test_upload_invite_accept_yank_then_pip_skips(orm_beside_playwright, transac
         if "1.1" in path.name:
             assert page.get_by_role("link", name=path.name).is_visible()
     assert not page.locator("#description").is_visible()
-    assert page.locator("#pip-command").inner_text() == f"pip install --index-url {settings.SITE_URL}/simple/ browser-demo"
+    assert (
+        page.locator("#pip-command").inner_text() == f"pip install --index-url {settings.SITE_URL}/simple/ browser-demo"
+    )
     page.get_by_role("tab", name="Project description").click()
     assert screenshot(page, "packages-project-page") <= 0
 

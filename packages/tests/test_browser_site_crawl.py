@@ -144,15 +144,34 @@ def test_every_page_for_every_role(orm_beside_playwright, transactional_db, inde
     screenshots.mkdir(parents=True, exist_ok=True)
     default_looks = _default_button_look(browser)
     problems, counts = [], {}
-    public_starts = ["/", "/search/?q=lite", "/search/?q=zzzz-no-such-thing", "/project/requests-lite/", "/help/",
-                     "/user/alice/", "/no-such-page/", "/account/login/", "/account/signup/",
-                     "/account/password/reset/"]
+    public_starts = [
+        "/",
+        "/search/?q=lite",
+        "/search/?q=zzzz-no-such-thing",
+        "/project/requests-lite/",
+        "/help/",
+        "/user/alice/",
+        "/no-such-page/",
+        "/account/login/",
+        "/account/signup/",
+        "/account/password/reset/",
+    ]
     roles = {
         "visitor": (None, public_starts),
-        "maintainer": (("alice", "dev-password-123", None),
-                       ["/manage/projects/", "/manage/account/", "/manage/account/tokens/", "/manage/account/security/",
-                        "/account/email/", "/account/password/change/", "/account/2fa/", "/manage/invitations/",
-                        *public_starts[:5]]),
+        "maintainer": (
+            ("alice", "dev-password-123", None),
+            [
+                "/manage/projects/",
+                "/manage/account/",
+                "/manage/account/tokens/",
+                "/manage/account/security/",
+                "/account/email/",
+                "/account/password/change/",
+                "/account/2fa/",
+                "/manage/invitations/",
+                *public_starts[:5],
+            ],
+        ),
         "staff": (("admin", "admin-password-123", secret), ["/admin/", "/manage/projects/", "/project/evil-helper/"]),
     }
     for role, (login, starts) in roles.items():

@@ -1,4 +1,5 @@
 """manage.py commands for developers and operators, through call_command, including their errors."""
+
 import csv
 import io
 from datetime import timedelta
@@ -100,7 +101,9 @@ def test_export_maintainers(user, other_user):
     rows = list(csv.DictReader(io.StringIO(out)))
     assert rows == [{"username": "alice", "name": "Alice", "email": "alice@example.com", "projects": "fresh-pkg"}]
     assert {r["username"] for r in csv.DictReader(io.StringIO(run("export_maintainers", "--days", "500")[0]))} == {
-        "alice", "bob"}
+        "alice",
+        "bob",
+    }
     with pytest.raises(CommandError, match="positive"):
         run("export_maintainers", "--days", "0")
 
@@ -116,8 +119,16 @@ def test_send_announcement(tmp_path, user, other_user, django_capture_on_commit_
     assert "Subject: News for alice" in out and "2 messages would be queued" in out and not mail.outbox
 
     with django_capture_on_commit_callbacks(execute=True):
-        out, _ = run("send_announcement", str(recipients), "--subject", "News for {{ username }}",
-                     "--body", str(body), "--rate", "120")
+        out, _ = run(
+            "send_announcement",
+            str(recipients),
+            "--subject",
+            "News for {{ username }}",
+            "--body",
+            str(body),
+            "--rate",
+            "120",
+        )
     assert "Queued 2 messages" in out
     assert [m.to[0] for m in mail.outbox] == ["alice@example.com"]  # the first at once
     from outbox.models import Message

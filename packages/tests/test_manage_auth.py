@@ -2,6 +2,7 @@
 
 Anonymous users are sent to the login page, strangers get 404, Maintainers get 403 on Owner-only
 actions, and in each refused case nothing changes (no journal entry, same serial)."""
+
 import pytest
 from django.db import transaction
 

@@ -1,4 +1,5 @@
 """Collaborators: invitations (accept, decline, expire, revoke), role changes, removal, the last Owner."""
+
 import re
 from datetime import timedelta
 
@@ -30,7 +31,9 @@ def invite(client, capture, who, role="Maintainer"):
         return client.post("/manage/project/proj/collaborators/invite/", {"who": who, "role_name": role})
 
 
-def test_invite_by_username_mail_and_accept(client, user, project, invitee, django_capture_on_commit_callbacks, mailoutbox):
+def test_invite_by_username_mail_and_accept(
+    client, user, project, invitee, django_capture_on_commit_callbacks, mailoutbox
+):
     client.force_login(user)
     response = invite(client, django_capture_on_commit_callbacks, "ivy")
     assert response.status_code == 302

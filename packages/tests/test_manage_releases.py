@@ -1,4 +1,5 @@
 """Maintainer portal: your projects, releases, yank/un-yank, delete file/release, history, settings."""
+
 import pytest
 from django.db import transaction
 
@@ -57,7 +58,12 @@ def test_manage_pages_accept_any_spelling_of_the_name(owner_client, project):
 
 
 def test_yank_with_reason_then_unyank(owner_client, project, django_capture_on_commit_callbacks, mailoutbox):
-    response = post(owner_client, django_capture_on_commit_callbacks, "/manage/project/proj/release/2.0/yank/", {"reason": "broken wheel"})
+    response = post(
+        owner_client,
+        django_capture_on_commit_callbacks,
+        "/manage/project/proj/release/2.0/yank/",
+        {"reason": "broken wheel"},
+    )
     assert response.status_code == 302
     release = Release.objects.get(project=project, version="2.0")
     assert release.yanked and release.yanked_reason == "broken wheel"
@@ -83,16 +89,29 @@ def test_yanked_release_in_simple_api(owner_client, project, django_capture_on_c
 
 def test_delete_release_needs_the_typed_version(owner_client, project, django_capture_on_commit_callbacks, mailoutbox):
     wheel = File.objects.get(release__version="2.0").filename
-    response = post(owner_client, django_capture_on_commit_callbacks, "/manage/project/proj/release/2.0/delete/", {"confirm": "2.1"})
+    response = post(
+        owner_client, django_capture_on_commit_callbacks, "/manage/project/proj/release/2.0/delete/", {"confirm": "2.1"}
+    )
     # The release page again, with the error beside the field it concerns.
     assert response.status_code == 400 and response.templates[0].name == "manage/release.html"
     html = response.content.decode()
-    assert 'id="confirm-release" name="confirm" autocomplete="off" required aria-invalid="true" aria-describedby="confirm-release-errors"' in html
-    assert '<ul class="errorlist" id="confirm-release-errors"><li>That is not &#x27;2.0&#x27;; nothing was deleted.</li></ul>' in html
+    assert (
+        'id="confirm-release" name="confirm" autocomplete="off" required aria-invalid="true" aria-describedby="confirm-release-errors"'
+        in html
+    )
+    assert (
+        '<ul class="errorlist" id="confirm-release-errors"><li>That is not &#x27;2.0&#x27;; nothing was deleted.</li></ul>'
+        in html
+    )
     assert Release.objects.filter(project=project, version="2.0").exists()
     assert mailoutbox == []
 
-    response = post(owner_client, django_capture_on_commit_callbacks, "/manage/project/proj/release/2.0/delete/", {"confirm": "2.0", "reason": "oops"})
+    response = post(
+        owner_client,
+        django_capture_on_commit_callbacks,
+        "/manage/project/proj/release/2.0/delete/",
+        {"confirm": "2.0", "reason": "oops"},
+    )
     assert response["Location"] == "/manage/project/proj/releases/"
     assert not Release.objects.filter(project=project, version="2.0").exists()
     assert FilenameLog.objects.filter(filename=wheel).exists()  # never reusable
@@ -108,7 +127,9 @@ def test_delete_file_needs_the_typed_filename(owner_client, project, django_capt
     response = post(owner_client, django_capture_on_commit_callbacks, url, {"confirm": "wrong.tar.gz"})
     assert response.status_code == 400
     html = response.content.decode()
-    assert f'aria-describedby="confirm-file-{sdist.pk}-errors"' in html and f'id="confirm-file-{sdist.pk}-errors"' in html
+    assert (
+        f'aria-describedby="confirm-file-{sdist.pk}-errors"' in html and f'id="confirm-file-{sdist.pk}-errors"' in html
+    )
     assert html.count('aria-invalid="true"') == 1  # only the form that was sent
     assert File.objects.filter(pk=sdist.pk).exists()
     total_before = Project.objects.get(pk=project.pk).total_size
@@ -164,7 +185,9 @@ def test_delete_project(owner_client, project, django_capture_on_commit_callback
     filenames = list(File.objects.filter(release__project=project).values_list("filename", flat=True))
     post(owner_client, django_capture_on_commit_callbacks, "/manage/project/proj/settings/delete/", {"confirm": "PROJ"})
     assert Project.objects.filter(pk=project.pk).exists()
-    response = post(owner_client, django_capture_on_commit_callbacks, "/manage/project/proj/settings/delete/", {"confirm": "proj"})
+    response = post(
+        owner_client, django_capture_on_commit_callbacks, "/manage/project/proj/settings/delete/", {"confirm": "proj"}
+    )
     assert response["Location"] == "/manage/projects/"
     assert not Project.objects.filter(pk=project.pk).exists()
     assert FilenameLog.objects.filter(filename__in=filenames).count() == len(filenames)
@@ -174,10 +197,17 @@ def test_delete_project(owner_client, project, django_capture_on_commit_callback
 
 
 def test_a_refused_yank_reason_is_shown_beside_its_field(owner_client, project, django_capture_on_commit_callbacks):
-    response = post(owner_client, django_capture_on_commit_callbacks, "/manage/project/proj/release/2.0/yank/", {"reason": "x" * 501})
+    response = post(
+        owner_client,
+        django_capture_on_commit_callbacks,
+        "/manage/project/proj/release/2.0/yank/",
+        {"reason": "x" * 501},
+    )
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'aria-invalid="true" aria-describedby="id_yank_reason-errors"' in html and 'id="id_yank_reason-errors"' in html
+    assert (
+        'aria-invalid="true" aria-describedby="id_yank_reason-errors"' in html and 'id="id_yank_reason-errors"' in html
+    )
     assert not Release.objects.get(project=project, version="2.0").yanked
 
 

@@ -1,4 +1,5 @@
 """Staff moderation services, checked through what clients see: simple API, JSON API, uploads, login."""
+
 import pytest
 from django.contrib.admin.models import LogEntry
 
@@ -185,8 +186,15 @@ def test_registration_flag_closes_signup(client):
     flags.ensure_known_flags()
     AdminFlag.objects.filter(id=flags.DISALLOW_NEW_USER).update(enabled=True)
     flags.forget_cached_flags()
-    response = client.post("/account/signup/", {"username": "newbie", "email": "n@example.com",
-                                                "password1": "a-long-password-1", "password2": "a-long-password-1"})
+    response = client.post(
+        "/account/signup/",
+        {
+            "username": "newbie",
+            "email": "n@example.com",
+            "password1": "a-long-password-1",
+            "password2": "a-long-password-1",
+        },
+    )
     assert response.status_code == 403
     assert "registration is temporarily disabled" in response.content.decode()
     assert not flags.signup_open()

@@ -1,4 +1,5 @@
 """The "Report project as malware/spam" form: logged-in users only, rate limited, lands in the queue."""
+
 import pytest
 
 from packages.models import ProjectReport
@@ -25,7 +26,12 @@ def test_report_creates_queue_entry(client, user, project):
     assert response.status_code == 302 and response.url == "/project/shady-pkg/"
     report = ProjectReport.objects.get()
     assert (report.project, report.project_name, report.reporter, report.kind, report.status) == (
-        project, "Shady_Pkg", user, "malware", "open")
+        project,
+        "Shady_Pkg",
+        user,
+        "malware",
+        "open",
+    )
 
 
 def test_report_validates_and_404s_for_unknown_projects(client, user, project):

@@ -1,5 +1,6 @@
 """Stored objects with no row: found by verify_files' storage walk, removed after the grace period;
 an existing object at a final key is reused only with the right bytes; stale upload temp files go."""
+
 import hashlib
 import io
 import os
@@ -53,7 +54,9 @@ def test_verify_files_walks_storage_and_removes_only_old_orphans(user, own_packa
     assert not storage.exists(stray_metadata)
     assert storage.exists(wheel.path) and storage.exists(wheel.metadata_path)
     stored = sorted(orphans.walk(storage))
-    rows = sorted([f.path for f in File.objects.all()] + [f.metadata_path for f in File.objects.all() if f.has_metadata])
+    rows = sorted(
+        [f.path for f in File.objects.all()] + [f.metadata_path for f in File.objects.all() if f.has_metadata]
+    )
     assert stored == rows
     assert run("verify_files")[1] is None
 
@@ -70,8 +73,10 @@ def test_an_object_left_at_the_final_key_is_reused_only_with_the_right_bytes(use
 
 
 def test_an_empty_new_storage_has_no_orphans(settings, tmp_path):
-    packages = {**settings.STORAGES["packages"], "OPTIONS": {**settings.STORAGES["packages"]["OPTIONS"],
-                                                             "location": str(tmp_path / "not-created-yet")}}
+    packages = {
+        **settings.STORAGES["packages"],
+        "OPTIONS": {**settings.STORAGES["packages"]["OPTIONS"], "location": str(tmp_path / "not-created-yet")},
+    }
     settings.STORAGES = {**settings.STORAGES, "packages": packages}
     out, error = run("verify_files")
     assert error is None and "0 orphaned objects" in out

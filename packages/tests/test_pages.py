@@ -1,4 +1,5 @@
 """Public pages: project and release pages, home, feeds, help."""
+
 import pytest
 from django.db import transaction
 
@@ -44,7 +45,11 @@ def test_project_page_shows_readme_meta_files_and_history(client, widget, user):
     file = widget.releases.get(version="1.0").files.get(packagetype="sdist")
     assert file.filename in html and file.sha256_digest in html and file.blake2_256_digest in html
     assert file.url_path in html
-    assert html.index("<h3>Source distribution</h3>") < html.index(file.filename) < html.index("<h3>Built distributions</h3>")
+    assert (
+        html.index("<h3>Source distribution</h3>")
+        < html.index(file.filename)
+        < html.index("<h3>Built distributions</h3>")
+    )
     assert html.count("View hashes") == 2
     assert "/project/widget-lib/report/" in html
 

@@ -1,4 +1,5 @@
 """README rendering (core/readme.py): every content type renders, and hostile input never yields executable content."""
+
 import re
 from html.parser import HTMLParser
 
@@ -99,7 +100,9 @@ def test_rst_renders_normally():
 
 def test_parse_content_type():
     assert parse_content_type("text/markdown; charset=UTF-8; variant=CommonMark") == (
-        "text/markdown", {"charset": "UTF-8", "variant": "CommonMark"})
+        "text/markdown",
+        {"charset": "UTF-8", "variant": "CommonMark"},
+    )
     assert parse_content_type("") == ("text/x-rst", {})
 
 
@@ -109,13 +112,18 @@ def test_empty_description():
 
 @pytest.mark.django_db
 def test_hostile_readme_on_the_project_page(client, user):
-    publish(user, "hostile", "1.0", metadata={"description": HOSTILE_MARKDOWN, "description_content_type": "text/markdown"})
+    publish(
+        user, "hostile", "1.0", metadata={"description": HOSTILE_MARKDOWN, "description_content_type": "text/markdown"}
+    )
     html = client.get("/project/hostile/").content.decode()
     readme = html.split('id="description"', 1)[1].split("</section>", 1)[0]
     assert "fine link" in readme
     assert_inert(readme)
     # The page's only scripts are our own static files.
-    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/copy.js" defer>', '<script src="/static/js/tabs.js" defer>']
+    assert re.findall(r"<script[^>]*>", html) == [
+        '<script src="/static/js/copy.js" defer>',
+        '<script src="/static/js/tabs.js" defer>',
+    ]
 
 
 def test_readme_headings_sit_below_the_page_title():
@@ -123,7 +131,9 @@ def test_readme_headings_sit_below_the_page_title():
 
     html = render("# Title\n\n## Part\n\n###### Deep\n", "text/markdown")
     assert "<h1" not in html
-    assert re.search(r"<h2[^>]*>Title", html) and re.search(r"<h3[^>]*>Part", html) and re.search(r"<h6[^>]*>Deep", html)
+    assert (
+        re.search(r"<h2[^>]*>Title", html) and re.search(r"<h3[^>]*>Part", html) and re.search(r"<h6[^>]*>Deep", html)
+    )
     assert demote_headings(html) == html  # applying it again changes nothing
     rst = render("Title\n=====\n\nInstall\n-------\n\ntext\n", "text/x-rst")
     assert "<h1" not in rst and 'id="user-content-install"' in rst  # section anchors survive
@@ -131,6 +141,8 @@ def test_readme_headings_sit_below_the_page_title():
 
 @pytest.mark.django_db
 def test_project_page_has_a_single_h1(client, user):
-    publish(user, "titled", "1.0", metadata={"description": "# titled\n\ntext", "description_content_type": "text/markdown"})
+    publish(
+        user, "titled", "1.0", metadata={"description": "# titled\n\ntext", "description_content_type": "text/markdown"}
+    )
     html = client.get("/project/titled/").content.decode()
     assert html.count("<h1") == 1

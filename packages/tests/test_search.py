@@ -1,4 +1,5 @@
 """Search: words over name, summary, keywords and description; classifiers; ordering; paging."""
+
 import pytest
 from django.db import transaction
 
@@ -20,7 +21,9 @@ def corpus(user):
         return ReleaseFactory(project=project, version=version, uploader=user, **metadata)
 
     release("quickjson", "1.0", summary="Fast JSON parser", keywords="json,speed", classifiers=[PY3])
-    release("slowxml", "1.0", summary="An XML toolkit", description="Also reads json files slowly.", classifiers=[PY3, WEB])
+    release(
+        "slowxml", "1.0", summary="An XML toolkit", description="Also reads json files slowly.", classifiers=[PY3, WEB]
+    )
     release("webthing", "0.1", summary="Web helpers", keywords="http", classifiers=[WEB])
     release("json", "2.0", summary="The json name itself", classifiers=[PY3])
     return release

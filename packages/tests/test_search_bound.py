@@ -1,5 +1,6 @@
 """Issue 14: every search entry point applies one bound on the query (length, words,
 classifiers) before any SQL is built, so a hostile query costs bounded work by construction."""
+
 import xmlrpc.client
 
 import pytest
@@ -18,8 +19,12 @@ CLASSIFIER = "Topic :: Utilities"
 
 @pytest.fixture
 def corpus(user):
-    ReleaseFactory(project=ProjectFactory(name="needle", owner=user), version="1.0", summary="a haystack tool",
-                   classifiers=[CLASSIFIER])
+    ReleaseFactory(
+        project=ProjectFactory(name="needle", owner=user),
+        version="1.0",
+        summary="a haystack tool",
+        classifiers=[CLASSIFIER],
+    )
 
 
 def search_terms_in(sql_list):
@@ -27,8 +32,15 @@ def search_terms_in(sql_list):
     return sum(sql.upper().count(" LIKE ") + sql.count(":*") for sql in sql_list)
 
 
-@pytest.mark.parametrize("query", [HUGE, "x" * (MAX_QUERY_LENGTH + 1), " ".join(["w"] * (MAX_QUERY_TERMS + 1)),
-                                   ".".join(["w"] * (MAX_QUERY_TERMS + 1))])
+@pytest.mark.parametrize(
+    "query",
+    [
+        HUGE,
+        "x" * (MAX_QUERY_LENGTH + 1),
+        " ".join(["w"] * (MAX_QUERY_TERMS + 1)),
+        ".".join(["w"] * (MAX_QUERY_TERMS + 1)),
+    ],
+)
 def test_a_query_over_the_bound_is_refused_before_any_sql(corpus, query):
     with CaptureQueriesContext(connection) as queries, pytest.raises(QueryTooLarge):
         list(search_projects(query))
@@ -75,11 +87,14 @@ def call(client, method, *params):
     return xmlrpc.client.loads(response.content)[0][0]
 
 
-@pytest.mark.parametrize("spec,operator", [
-    ({"summary": HUGE}, "and"),
-    ({"name": ["w"] * (MAX_QUERY_TERMS + 1)}, "or"),  # 'or' runs a search per term: the bound counts them all
-    ({"name": "w " * 6, "summary": "w " * 6}, "and"),
-])
+@pytest.mark.parametrize(
+    "spec,operator",
+    [
+        ({"summary": HUGE}, "and"),
+        ({"name": ["w"] * (MAX_QUERY_TERMS + 1)}, "or"),  # 'or' runs a search per term: the bound counts them all
+        ({"name": "w " * 6, "summary": "w " * 6}, "and"),
+    ],
+)
 def test_xmlrpc_search_applies_the_same_bound(client, corpus, spec, operator):
     with CaptureQueriesContext(connection) as queries, pytest.raises(xmlrpc.client.Fault) as info:
         call(client, "search", spec, operator)
@@ -95,8 +110,10 @@ def test_xmlrpc_browse_applies_the_classifier_bound(client, corpus):
     assert call(client, "browse", [CLASSIFIER]) == [["needle", "1.0"]]
 
 
-@pytest.mark.parametrize("changelist", ["/admin/packages/project/", "/admin/packages/release/",
-                                        "/admin/accounts/user/", "/admin/packages/journalentry/"])
+@pytest.mark.parametrize(
+    "changelist",
+    ["/admin/packages/project/", "/admin/packages/release/", "/admin/accounts/user/", "/admin/packages/journalentry/"],
+)
 def test_admin_searches_take_the_same_bound(client, corpus, changelist):
     from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
     from devtools.testing.staff import staff_login

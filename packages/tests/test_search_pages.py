@@ -27,7 +27,9 @@ def test_one_query_box_and_a_grouped_classifier_tree(client, many):
     html = client.get("/search/", {"q": "widget", "c": MIT}).content.decode()
     assert html.count('type="search"') == 1  # the header's box is not repeated on the search page
     assert "<summary>License" in html and "<summary>Programming Language" in html
-    box = re.search(r'<input type="checkbox" name="c" value="License :: OSI Approved :: MIT License" id="([^"]+)" checked>', html)
+    box = re.search(
+        r'<input type="checkbox" name="c" value="License :: OSI Approved :: MIT License" id="([^"]+)" checked>', html
+    )
     assert box and f'<label for="{box.group(1)}">OSI Approved :: MIT License</label>' in html
     assert re.search(r"<details open>\s*<summary>License", html)  # the group of a ticked filter is open
 

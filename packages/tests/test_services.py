@@ -1,4 +1,5 @@
 """Every visible change writes a journal entry and moves the serial; storage and rows move together."""
+
 import pytest
 from django.db import transaction
 

@@ -3,6 +3,7 @@
 Readers render an RSS <description> as HTML, so text written by uploaders (summaries, author
 names) is HTML-escaped before the feed's own XML escaping: it shows as the plain text it is.
 """
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
@@ -50,8 +51,10 @@ class NewestPackagesFeed(Feed):
     def items(self):
         projects = Project.objects.public().filter(releases__isnull=False).distinct().order_by("-created")[:FEED_SIZE]
         first = {}
-        for release in Release.objects.filter(project__in=list(projects)).order_by("created").only(
-            "project_id", "summary", "version"
+        for release in (
+            Release.objects.filter(project__in=list(projects))
+            .order_by("created")
+            .only("project_id", "summary", "version")
         ):
             first.setdefault(release.project_id, release)
         return [(project, first.get(project.pk)) for project in projects]

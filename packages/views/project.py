@@ -1,4 +1,5 @@
 """Public project and release pages: /project/<name>/ and /project/<name>/<version>/."""
+
 from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404
@@ -11,7 +12,16 @@ from ..canonical import redirect_to_normalized_name
 from ..models import File, Project, Release, Role, latest_release
 
 # Everything the pages show about the other releases; the README is only loaded for the one shown.
-HISTORY_FIELDS = ("id", "project_id", "version", "canonical_version", "is_prerelease", "yanked", "yanked_reason", "created")
+HISTORY_FIELDS = (
+    "id",
+    "project_id",
+    "version",
+    "canonical_version",
+    "is_prerelease",
+    "yanked",
+    "yanked_reason",
+    "created",
+)
 
 
 def _project(request, name):
@@ -47,7 +57,9 @@ def _context(request, project, releases, release):
     if release is not None:
         current = (
             Release.objects.filter(pk=release.pk)
-            .prefetch_related("classifiers", Prefetch("files", queryset=File.objects.order_by("packagetype", "filename")))
+            .prefetch_related(
+                "classifiers", Prefetch("files", queryset=File.objects.order_by("packagetype", "filename"))
+            )
             .get()
         )
     roles = Role.objects.filter(project=project).select_related("user").order_by("role_name", "user__username")

@@ -16,7 +16,7 @@ def home(request):
         "files": File.objects.filter(release__project__status__in=PUBLIC_STATUSES).count(),
         "users": get_user_model().objects.filter(is_active=True).count(),
     }
-    recent = list(Release.objects.public().select_related("project").order_by("-created")[:NEW_RELEASES * 5])
+    recent = list(Release.objects.public().select_related("project").order_by("-created")[: NEW_RELEASES * 5])
     # Recently updated projects: each project once, with its newest release.
     updated = list({release.project_id: release for release in reversed(recent)}.values())
     updated.sort(key=lambda release: release.created, reverse=True)

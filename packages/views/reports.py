@@ -1,4 +1,5 @@
 """Report a project as malware or spam: /project/<name>/report/ (logged-in users, rate limited)."""
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required

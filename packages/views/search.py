@@ -1,4 +1,5 @@
 """/search/?q=&c=&o=&page=: full-text search with classifier filters, paginated; /classifiers/."""
+
 import difflib
 
 from django.core.paginator import Paginator
@@ -25,7 +26,9 @@ def _suggestions(query):
         public = Project.objects.public()
         candidates = list(public.filter(normalized_name__contains=word).values_list("name", "normalized_name")[:50])
         if not candidates:
-            candidates = list(public.filter(normalized_name__startswith=word[:4]).values_list("name", "normalized_name")[:50])
+            candidates = list(
+                public.filter(normalized_name__startswith=word[:4]).values_list("name", "normalized_name")[:50]
+            )
         candidates.sort(key=lambda pair: -difflib.SequenceMatcher(None, word, pair[1]).ratio())
         suggestions.extend(candidates[:SUGGESTIONS])
     return list(dict.fromkeys(suggestions))[:SUGGESTIONS]
@@ -48,9 +51,8 @@ def search(request):
     if results is not None:
         page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
         releases = Release.objects.only("id", "project_id", "version", "summary", "yanked", "is_prerelease", "created")
-        projects = (
-            Project.objects.filter(pk__in=[p.pk for p in page.object_list])
-            .prefetch_related(Prefetch("releases", queryset=releases))
+        projects = Project.objects.filter(pk__in=[p.pk for p in page.object_list]).prefetch_related(
+            Prefetch("releases", queryset=releases)
         )
         by_id = {p.pk: p for p in projects}
         for project in page.object_list:

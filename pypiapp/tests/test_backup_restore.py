@@ -1,6 +1,7 @@
 """The runbook's backup and restore (deploy/README.md "Backups"), tried for real: pg_dump of
 the database and a copy of the object store (an S3 bucket on moto's server, or the local
 files directory), then both wiped, restored, and `verify_files` finds every file intact."""
+
 import shutil
 import subprocess
 from pathlib import Path
@@ -44,8 +45,9 @@ def test_backup_wipe_restore_then_verify_files_is_clean(store, tmp_path, request
         else:
             files_root = tmp_path / "packages"
             storage_env = {"PACKAGE_FILES_ROOT": files_root}
-        env = nodes.app_env(DATABASE_URL=db.url, SECRET_KEY="backup-test-" + "k" * 50, PYPIAPP_VAR_DIR=tmp_path,
-                            **storage_env)
+        env = nodes.app_env(
+            DATABASE_URL=db.url, SECRET_KEY="backup-test-" + "k" * 50, PYPIAPP_VAR_DIR=tmp_path, **storage_env
+        )
         nodes.manage(env, "migrate", "--noinput")
         nodes.manage(env, "seed_dev_data")
         files = _count_files(env)

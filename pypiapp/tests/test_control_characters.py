@@ -1,5 +1,6 @@
 """Issue 14: NUL (and other control characters) in a URL, a query string or a cookie never
 reach a view (PostgreSQL refuses NUL in text: these were 500s); a clear 400 instead."""
+
 import pytest
 
 from devtools.publish import publish
@@ -7,9 +8,18 @@ from devtools.publish import publish
 pytestmark = pytest.mark.django_db
 
 PATHS = [
-    "/simple/a%00b/", "/simple/a%01b/", "/pypi/a%00b/json", "/pypi/demo/1.0%00/json", "/project/a%00b/",
-    "/project/demo/1%00.0/", "/user/a%00b/", "/rss/project/a%00b/releases.xml", "/manage/project/a%00b/",
-    "/packages/a%00b", "/project/a%7fb/", "/search/%00",
+    "/simple/a%00b/",
+    "/simple/a%01b/",
+    "/pypi/a%00b/json",
+    "/pypi/demo/1.0%00/json",
+    "/project/a%00b/",
+    "/project/demo/1%00.0/",
+    "/user/a%00b/",
+    "/rss/project/a%00b/releases.xml",
+    "/manage/project/a%00b/",
+    "/packages/a%00b",
+    "/project/a%7fb/",
+    "/search/%00",
 ]
 
 

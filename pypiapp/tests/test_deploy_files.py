@@ -1,5 +1,6 @@
 """deploy/pypi.env is the operator's list of every setting: it must name each environment
 variable pypiapp/settings.py reads, in a form systemd's EnvironmentFile= accepts."""
+
 import re
 from pathlib import Path
 

@@ -1,5 +1,6 @@
 """Deployment defaults: the documented production environment passes `check --deploy`; pages for
 people carry a Content-Security-Policy that allows no inline code; feeds are plain text."""
+
 import json
 import os
 import re
@@ -12,39 +13,70 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCTION = {"DEBUG": "0", "ALLOWED_HOSTS": "pypi.example.org", "SITE_URL": "https://pypi.example.org",
-              "TRUSTED_PROXY_COUNT": "1"}
+PRODUCTION = {
+    "DEBUG": "0",
+    "ALLOWED_HOSTS": "pypi.example.org",
+    "SITE_URL": "https://pypi.example.org",
+    "TRUSTED_PROXY_COUNT": "1",
+}
 
 
 def _env(tmp_path, **env):
-    base = {k: v for k, v in os.environ.items()
-            # (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for this process; production never has it)
-            if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY", "DEBUG", "SITE_URL",
-                         "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        # (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for this process; production never has it)
+        if k
+        not in {
+            "DJANGO_SETTINGS_MODULE",
+            "DATABASE_URL",
+            "SECRET_KEY",
+            "DEBUG",
+            "SITE_URL",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
+    }
     return {**base, "PYPIAPP_VAR_DIR": str(tmp_path), "SECRET_KEY": secrets.token_urlsafe(50), **env}
 
 
 def test_check_deploy_is_clean_in_the_documented_production_environment(tmp_path):
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=_env(tmp_path, **PRODUCTION), capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=_env(tmp_path, **PRODUCTION),
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout, result.stdout + result.stderr
 
 
 def test_https_site_url_turns_on_hsts_redirects_and_secure_cookies(tmp_path):
-    code = ("import json, pypiapp.settings as s; print(json.dumps([s.SECURE_HSTS_SECONDS, s.SECURE_SSL_REDIRECT, "
-            "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_PROXY_SSL_HEADER, s.ACCOUNT_DEFAULT_HTTP_PROTOCOL]))")
-    run = lambda **env: json.loads(subprocess.run(  # noqa: E731
-        [sys.executable, "-c", code], cwd=ROOT, env=_env(tmp_path, **env), capture_output=True, text=True,
-        check=True).stdout)
+    code = (
+        "import json, pypiapp.settings as s; print(json.dumps([s.SECURE_HSTS_SECONDS, s.SECURE_SSL_REDIRECT, "
+        "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_PROXY_SSL_HEADER, s.ACCOUNT_DEFAULT_HTTP_PROTOCOL]))"
+    )
+
+    def run(**env):
+        completed = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env=_env(tmp_path, **env),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return json.loads(completed.stdout)
+
     hsts, redirect, session, csrf, proxy_header, protocol = run(**PRODUCTION)
     assert hsts >= 31536000 and redirect and session and csrf and protocol == "https"
     assert proxy_header == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert run(SITE_URL="http://127.0.0.1:8000") == [0, False, False, False, None, "http"]  # make run
 
 
-@pytest.mark.parametrize("path", ["/", "/help/", "/account/login/", "/account/signup/", "/search/?q=x",
-                                  "/admin/login/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/help/", "/account/login/", "/account/signup/", "/search/?q=x", "/admin/login/"]
+)
 def test_pages_for_people_send_a_csp_without_unsafe_inline(client, db, path):
     policy = client.get(path)["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
@@ -93,5 +125,6 @@ def test_feed_descriptions_are_plain_text(client, user):
         body = client.get(path).content
         descriptions = [item.findtext("description") for item in ET.fromstring(body).iter("item")]
         # What a reader gets after XML parsing is the HTML it renders: escaped text, no markup.
-        assert descriptions == [hostile.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                                .replace('"', "&quot;")], path
+        assert descriptions == [
+            hostile.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+        ], path

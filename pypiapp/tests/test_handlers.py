@@ -1,5 +1,6 @@
 """The WSGI application gives installers' GET/HEAD requests the short middleware chain and
 every other request the full one, with the same answers either way."""
+
 import pytest
 
 from devtools.publish import publish

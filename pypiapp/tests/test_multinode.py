@@ -5,6 +5,7 @@ their own, and nginx (deploy/nginx-nodes.conf) balancing them and caching pages.
 
 Figures (phase timings, requests per node, failover counts) go to the test's output and to
 var/multinode.json."""
+
 import http.client
 import json
 import re
@@ -57,10 +58,19 @@ class Cluster:
         self.lb_port = free_port()
         lb = f"http://127.0.0.1:{self.lb_port}"
         self.common = dict(
-            DATABASE_URL=self.db.url, SECRET_KEY=SECRET, CACHE_URL=redis_url, RABBITMQ_URL=self.vhost.url,
-            EMAIL_HOST="127.0.0.1", EMAIL_PORT=self.smtp.port, EMAIL_USE_TLS="0", FILE_DELIVERY="redirect",
-            EDGE_CACHE_SECONDS="3600", EDGE_PURGE_URLS=f"{lb}/_purge", SITE_URL=lb,
-            ALLOWED_HOSTS="127.0.0.1,localhost", **s3.env(bucket),
+            DATABASE_URL=self.db.url,
+            SECRET_KEY=SECRET,
+            CACHE_URL=redis_url,
+            RABBITMQ_URL=self.vhost.url,
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=self.smtp.port,
+            EMAIL_USE_TLS="0",
+            FILE_DELIVERY="redirect",
+            EDGE_CACHE_SECONDS="3600",
+            EDGE_PURGE_URLS=f"{lb}/_purge",
+            SITE_URL=lb,
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            **s3.env(bucket),
         )
         self.manage_env = nodes.app_env(PYPIAPP_VAR_DIR=tmp / "var-admin", **self.common)
         t = time.perf_counter()
@@ -75,11 +85,20 @@ class Cluster:
         nginx_dir.mkdir()
         from django.conf import settings
 
-        self.nginx = self._keep(nodes.start_nginx(nodes_conf(
-            listen=f"127.0.0.1:{self.lb_port}", nodes=[f"127.0.0.1:{self.a.port}", f"127.0.0.1:{self.b.port}"],
-            purge_from=["127.0.0.1"], static_root=settings.STATIC_ROOT, cache_dir=nginx_dir / "cache",
-            prefix=nginx_dir, workers=1,
-        ), nginx_dir))
+        self.nginx = self._keep(
+            nodes.start_nginx(
+                nodes_conf(
+                    listen=f"127.0.0.1:{self.lb_port}",
+                    nodes=[f"127.0.0.1:{self.a.port}", f"127.0.0.1:{self.b.port}"],
+                    purge_from=["127.0.0.1"],
+                    static_root=settings.STATIC_ROOT,
+                    cache_dir=nginx_dir / "cache",
+                    prefix=nginx_dir,
+                    workers=1,
+                ),
+                nginx_dir,
+            )
+        )
         self.url = self.nginx.url
         self.timings["bring_up_s"] = time.perf_counter() - started
 
@@ -117,8 +136,12 @@ def _login(base, username, password):
     session = requests.Session()
     page = session.get(f"{base}/account/login/", timeout=20)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    done = session.post(f"{base}/account/login/", data={"login": username, "password": password,
-                        "csrfmiddlewaretoken": token}, headers={"Referer": f"{base}/account/login/"}, timeout=20)
+    done = session.post(
+        f"{base}/account/login/",
+        data={"login": username, "password": password, "csrfmiddlewaretoken": token},
+        headers={"Referer": f"{base}/account/login/"},
+        timeout=20,
+    )
     assert done.status_code == 200 and "/account/login/" not in done.url, done.text[:500]
     return session
 
@@ -171,11 +194,18 @@ def test_two_web_nodes_behind_nginx_behave_as_one_index(cluster, tmp_path):
     assert uploaded.returncode == 0, uploaded.stdout + uploaded.stderr
     keys = cluster.s3.keys(cluster.bucket)
     assert sorted(key.rsplit("/", 1)[1] for key in keys if not key.endswith(".metadata")) == sorted(
-        p.name for p in dists)
-    nodes.manage(env, "shell", "-c", (
-        "from packages import services; from packages.models import Project; from accounts.models import User; "
-        "services.add_role(Project.objects.get(normalized_name='multi-pkg'), User.objects.get(username='bob'), "
-        "'Maintainer', User.objects.get(username='alice'))"))
+        p.name for p in dists
+    )
+    nodes.manage(
+        env,
+        "shell",
+        "-c",
+        (
+            "from packages import services; from packages.models import Project; from accounts.models import User; "
+            "services.add_role(Project.objects.get(normalized_name='multi-pkg'), User.objects.get(username='bob'), "
+            "'Maintainer', User.objects.get(username='alice'))"
+        ),
+    )
 
     # pip and uv install through the balancer; the requests land on both nodes.
     simple = f"{cluster.url}/simple/"
@@ -198,9 +228,12 @@ def test_two_web_nodes_behind_nginx_behave_as_one_index(cluster, tmp_path):
     assert _get(f"{cluster.url}/simple/multi-pkg/")[1]["X-Cache"] == "HIT"
     session = _login(cluster.a.url, "alice", "alice-password-123")
     yanked_at = time.perf_counter()
-    yank = session.post(f"{cluster.a.url}/manage/project/multi-pkg/release/2.0/yank/",
-                        data={"reason": "broken on node A", "csrfmiddlewaretoken": session.cookies["csrftoken"]},
-                        headers={"Referer": cluster.a.url + "/"}, timeout=20)
+    yank = session.post(
+        f"{cluster.a.url}/manage/project/multi-pkg/release/2.0/yank/",
+        data={"reason": "broken on node A", "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+        headers={"Referer": cluster.a.url + "/"},
+        timeout=20,
+    )
     assert yank.status_code == 200, yank.text[:500]
     nodes.wait_until(lambda: cluster.smtp.messages, 60, interval=0.02, what="the yank mail")
     figures["timings"]["yank_to_mail_delivered_s"] = time.perf_counter() - yanked_at
@@ -213,7 +246,7 @@ def test_two_web_nodes_behind_nginx_behave_as_one_index(cluster, tmp_path):
     assert done.returncode == 0 and clients.import_version(tmp_path / "after-yank", "multi_pkg") == "1.0"
 
     # The yank's mail to the other maintainer goes out from the worker, never from a web node.
-    (recipients, content), = cluster.smtp.messages
+    ((recipients, content),) = cluster.smtp.messages
     assert recipients == ["bob@example.test"] and "broken on node A" in content
     web_pids = cluster.a.pids() | cluster.b.pids()
     assert cluster.smtp.client_pids and cluster.smtp.client_pids <= cluster.worker.pids()
@@ -235,8 +268,11 @@ def test_two_web_nodes_behind_nginx_behave_as_one_index(cluster, tmp_path):
     sent, failed, failures = _load(paths, cluster.url, seconds=12, stop_at=3, on_stop=kill_b)
     errors = (cluster.tmp / "nginx" / "error.log").read_text()
     figures["failover"] = {
-        "requests_sent": sent, "requests_failed": failed, "failures": failures[:20],
-        "seconds": round(time.perf_counter() - t, 1), "load_threads": 8,
+        "requests_sent": sent,
+        "requests_failed": failed,
+        "failures": failures[:20],
+        "seconds": round(time.perf_counter() - t, 1),
+        "load_threads": 8,
         "served_by_node_a": _node_hits(cluster.a, "/") - before["a"],
         "served_by_node_b_before_its_stop": _node_hits(cluster.b, "/") - before["b"],
         "nginx_upstream_errors_retried": len(re.findall(r"\[error\].*upstream", errors)),

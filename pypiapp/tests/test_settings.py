@@ -1,4 +1,5 @@
 """Production-safe settings and the set-up commands' building blocks."""
+
 import importlib
 import os
 import subprocess
@@ -18,7 +19,11 @@ def _load_settings(tmp_path, **env):
         "'debug': s.DEBUG, 'key_len': len(s.SECRET_KEY), 'storage': s.STORAGES['packages']['BACKEND'], "
         "'cache': s.CACHES['default']['BACKEND']}))"
     )
-    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "DEBUG", "REDIS_URL", "CACHE_URL", "S3_BUCKET"}}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "SECRET_KEY", "DEBUG", "REDIS_URL", "CACHE_URL", "S3_BUCKET"}
+    }
     base.update(PYPIAPP_VAR_DIR=str(tmp_path), **env)
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=base, capture_output=True, text=True, check=True)
     import json
@@ -48,8 +53,11 @@ def test_development_mode_keeps_its_secret_key(tmp_path):
 
 def test_environment_selects_postgres_s3_and_redis(tmp_path):
     chosen = _load_settings(
-        tmp_path, DATABASE_URL="postgres://postgres@127.0.0.1:5432/pypi", S3_BUCKET="dists",
-        REDIS_URL="redis://127.0.0.1:6379/1", SECRET_KEY="x" * 60,
+        tmp_path,
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/pypi",
+        S3_BUCKET="dists",
+        REDIS_URL="redis://127.0.0.1:6379/1",
+        SECRET_KEY="x" * 60,
     )
     assert chosen["engine"] == "django.db.backends.postgresql"
     assert chosen["name"] == "pypi"
@@ -73,7 +81,15 @@ def test_broker_choice(settings):
 def test_migrations_apply_on_a_fresh_database(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(PYPIAPP_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="pypiapp.settings")
-    result = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
-    check = subprocess.run([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"], cwd=ROOT, env=env, capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, "models changed without a migration:\n" + check.stdout

@@ -1,7 +1,6 @@
 """In Chromium: the sponsors page and footer with real logos, the admin refusing a script-bearing
 SVG, and the statistics page."""
 
-
 import pytest
 from playwright.sync_api import expect
 
@@ -21,13 +20,15 @@ def _logo_loaded(page, selector):
     page.locator(selector).first.scroll_into_view_if_needed()
     page.wait_for_function(
         "selector => { const img = document.querySelector(selector); return img && img.complete && img.naturalWidth > 0; }",
-        arg=selector, timeout=15000,
+        arg=selector,
+        timeout=15000,
     )
     return True
 
 
-def test_sponsors_page_footer_and_admin_refusing_a_script_svg(orm_beside_playwright, transactional_db, index_url,
-                                                              page, screenshot, tmp_path):
+def test_sponsors_page_footer_and_admin_refusing_a_script_svg(
+    orm_beside_playwright, transactional_db, index_url, page, screenshot, tmp_path
+):
     add_sponsor()
     page.goto(f"{index_url}/sponsors/")
     assert page.get_by_role("heading", name="Visionary").is_visible()

@@ -19,7 +19,9 @@ from sponsors.models import Sponsor, SponsorLevel, SponsorsPage
 
 pytestmark = pytest.mark.django_db
 
-SAFE_SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#123"/></svg>'
+SAFE_SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#123"/></svg>'
+)
 HOSTILE_SVGS = {
     "script": b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
     "handler": b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="1" height="1"/></svg>',
@@ -76,8 +78,15 @@ def staff_client(client, password):
 
 def _form(**changes):
     level = SponsorLevel.objects.get_or_create(name="Visionary", order=1)[0]
-    data = {"name": "Acme", "link_url": "https://acme.example/", "description": "Rockets <b>and</b> more",
-            "level": level.pk, "in_footer": "on", "on_sponsors_page": "on", "on_home_page": "on"}
+    data = {
+        "name": "Acme",
+        "link_url": "https://acme.example/",
+        "description": "Rockets <b>and</b> more",
+        "level": level.pk,
+        "in_footer": "on",
+        "on_sponsors_page": "on",
+        "on_home_page": "on",
+    }
     data.update(changes.pop("data", {}))
     files = {"logo": SimpleUploadedFile("logo.png", changes.pop("logo", png_bytes()))}
     return SponsorForm(data=data, files=files)
@@ -99,7 +108,9 @@ def test_pages_show_active_sponsors_by_level_and_escape_what_they_say(client, se
     settings.SPONSORS_CONTACT_EMAIL = "sponsors@index.example"
     acme = add_sponsor()
     gold = SponsorLevel.objects.create(name="Supporter", order=5)
-    past = add_sponsor(data={"name": "Gone Inc", "level": gold.pk, "active_until": (timezone.now() - timedelta(days=1)).date()})
+    past = add_sponsor(
+        data={"name": "Gone Inc", "level": gold.pk, "active_until": (timezone.now() - timedelta(days=1)).date()}
+    )
     SponsorsPage.objects.create(how_to_sponsor="Sponsorships fund the servers.\n\nAsk us.")
     html = client.get("/sponsors/").content.decode()
     assert "<h2>Visionary</h2>" in html and "Acme" in html and "Gone Inc" not in html
@@ -132,18 +143,30 @@ def test_without_sponsors_no_empty_boxes_and_nothing_for_clients(client):
 
 def test_an_admin_change_is_logged_and_shows_at_once(staff_client, client):
     level = SponsorLevel.objects.create(name="Visionary", order=1)
-    response = staff_client.post("/admin/sponsors/sponsor/add/", {
-        "name": "Logged Co", "link_url": "https://logged.example/", "level": level.pk, "in_footer": "on",
-        "on_sponsors_page": "on", "logo": SimpleUploadedFile("l.png", png_bytes()),
-    })
+    response = staff_client.post(
+        "/admin/sponsors/sponsor/add/",
+        {
+            "name": "Logged Co",
+            "link_url": "https://logged.example/",
+            "level": level.pk,
+            "in_footer": "on",
+            "on_sponsors_page": "on",
+            "logo": SimpleUploadedFile("l.png", png_bytes()),
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     from django.contrib.admin.models import LogEntry
 
     assert LogEntry.objects.filter(object_repr="Logged Co").exists()
     assert "Logged Co" in client.get("/sponsors/").content.decode()
-    refused = staff_client.post("/admin/sponsors/sponsor/add/", {
-        "name": "Evil", "link_url": "https://evil.example/", "level": level.pk,
-        "logo": SimpleUploadedFile("e.svg", HOSTILE_SVGS["script"]),
-    })
+    refused = staff_client.post(
+        "/admin/sponsors/sponsor/add/",
+        {
+            "name": "Evil",
+            "link_url": "https://evil.example/",
+            "level": level.pk,
+            "logo": SimpleUploadedFile("e.svg", HOSTILE_SVGS["script"]),
+        },
+    )
     assert refused.status_code == 200 and re.search(r"may not contain &lt;script&gt;", refused.content.decode())
     assert not Sponsor.objects.filter(name="Evil").exists()

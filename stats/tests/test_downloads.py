@@ -40,7 +40,7 @@ def test_user_agents_of_pip_uv_poetry_and_others():
 
 
 def _counts():
-    return {(row.file.filename, row.installer) : row.count for row in DailyDownloads.objects.select_related("file")}
+    return {(row.file.filename, row.installer): row.count for row in DailyDownloads.objects.select_related("file")}
 
 
 def _total():

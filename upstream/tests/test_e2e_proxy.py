@@ -1,4 +1,5 @@
 """One index URL for private and public packages, with real pip and uv against a live static upstream."""
+
 import pytest
 from django.core.cache import cache
 
@@ -18,8 +19,9 @@ REQUIREMENTS = ["pub-a", "pub-b", "private-x"]
 
 
 def _stored(upstream, name):
-    return all(package_storage().exists(files.storage_path(sha, filename))
-               for filename, _, sha in upstream.projects[name])
+    return all(
+        package_storage().exists(files.storage_path(sha, filename)) for filename, _, sha in upstream.projects[name]
+    )
 
 
 def test_pip_and_uv_install_private_and_public_through_one_url(index_url, settings, upstream, html_upstream, tmp_path):

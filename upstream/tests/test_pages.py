@@ -1,4 +1,5 @@
 """Upstream pages through /simple/<name>/ with a live static upstream on loopback."""
+
 import json
 
 import pytest
@@ -60,6 +61,7 @@ def test_cached_then_stale_with_warning_when_upstream_down(client, settings, ups
     upstream.stop()
     settings.UPSTREAM_CACHE_SECONDS = 0
     from django.core.cache import cache
+
     cache.clear()  # a restart: only the database row is left
     response = client.get("/simple/pub-a/")
     assert response.status_code == 200
@@ -140,6 +142,7 @@ def test_metadata_file_advertised_fetched_and_stored(client, settings, upstream,
     sha = upstream.projects["pub-m"][0][2]
     metadata = upstream.metadata[filename]
     import hashlib
+
     (entry,) = json.loads(client.get("/simple/pub-m/", HTTP_ACCEPT=JSON).content)["files"]
     assert entry["core-metadata"] == {"sha256": hashlib.sha256(metadata).hexdigest()}
     url = files.url_path("pub-m", sha, filename) + ".metadata"

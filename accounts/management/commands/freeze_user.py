@@ -32,7 +32,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"Unfroze '{username}'. Revoked tokens stay revoked.")
             else:
                 revoked = moderation.freeze_user(user, actor, reason)
-                self.stdout.write(f"Froze '{username}': revoked {revoked['tokens']} tokens and "
-                                  f"{revoked['sessions']} sessions.")
+                self.stdout.write(
+                    f"Froze '{username}': revoked {revoked['tokens']} tokens and {revoked['sessions']} sessions."
+                )
         except moderation.ModerationError as exc:
             raise CommandError(str(exc)) from None

@@ -6,6 +6,7 @@ for 100k projects that takes too long, so this writes the same rows the services
 bulk_create in batches. Each project still gets a real, installable wheel of its own:
 filenames and digests are unique per file, so files can't be shared.
 """
+
 import io
 import os
 import time
@@ -86,8 +87,16 @@ def _create_batch(names, owner, versions, with_files, storage, stored):
             path=path, uploader=owner, upload_time=now, metadata_sha256=metadata_digests["sha256"],
             metadata_blake2_256=metadata_digests["blake2_256"],
         ))  # fmt: skip
-        journal.append(JournalEntry(project=release.project, name=name, version=version,
-                                    action=f"add py3 file {filename}", submitted_by=owner, submitted_date=now))
+        journal.append(
+            JournalEntry(
+                project=release.project,
+                name=name,
+                version=version,
+                action=f"add py3 file {filename}",
+                submitted_by=owner,
+                submitted_date=now,
+            )
+        )
     File.objects.bulk_create(files)
     FilenameLog.objects.bulk_create([FilenameLog(filename=f.filename, created=now) for f in files])
     JournalEntry.objects.bulk_create(journal)
@@ -112,7 +121,7 @@ def seed_bulk_projects(count, owner, *, releases=1, with_files=True, batch_size=
     versions = _versions(releases)
     started = time.monotonic()
     for start in range(0, len(missing), batch_size):
-        batch = missing[start:start + batch_size]
+        batch = missing[start : start + batch_size]
         stored = []
         try:
             with transaction.atomic():

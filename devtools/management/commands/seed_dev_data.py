@@ -65,11 +65,16 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--projects", type=int, default=0,
-                            help="Also create this many benchmark projects (bench-project-000001, …) in bulk.")
+        parser.add_argument(
+            "--projects",
+            type=int,
+            default=0,
+            help="Also create this many benchmark projects (bench-project-000001, …) in bulk.",
+        )
         parser.add_argument("--releases", type=int, default=1, help="Releases per bulk project (default 1).")
-        parser.add_argument("--without-files", action="store_true",
-                            help="Bulk projects get releases but no stored files (fastest).")
+        parser.add_argument(
+            "--without-files", action="store_true", help="Bulk projects get releases but no stored files (fastest)."
+        )
         parser.add_argument("--batch-size", type=int, default=1000, help="Rows per bulk insert (default 1000).")
 
     def handle(self, *args, projects, releases, without_files, batch_size, **options):

@@ -1,4 +1,5 @@
 """Manage the OIDC issuers whose identity tokens the index exchanges (staff)."""
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -24,8 +25,9 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         if action == "add":
             try:
-                issuer = services.add_issuer(options["name"], options["url"], options["kind"],
-                                             enabled=not options["disabled"])
+                issuer = services.add_issuer(
+                    options["name"], options["url"], options["kind"], enabled=not options["disabled"]
+                )
             except ValidationError as exc:
                 raise CommandError(" ".join(exc.messages)) from None
             self.stdout.write(f"Added issuer {issuer.name} ({issuer.kind}) {issuer.url}")

@@ -1,4 +1,5 @@
 """Add, list and remove trusted publishers from the shell (scripts and tests)."""
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
@@ -57,8 +58,9 @@ class Command(BaseCommand):
             else:
                 project = Project.objects.filter(normalized_name=normalize_name(options["project"])).first()
                 if project is None:
-                    raise CommandError(f"No project called '{options['project']}' (use --pending to create it "
-                                       "on first upload).")
+                    raise CommandError(
+                        f"No project called '{options['project']}' (use --pending to create it on first upload)."
+                    )
                 publisher = services.add_publisher(project, issuer, claims, user)
         except services.PublisherError as exc:
             raise CommandError(str(exc)) from None

@@ -1,4 +1,5 @@
 """Lookups shared by management commands, with errors a person can act on."""
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from packaging.version import InvalidVersion

@@ -15,8 +15,11 @@ class Command(BaseCommand):
         parser.add_argument("names", nargs="*", help="Project names to prohibit.")
         parser.add_argument("--file", help="Read more names from this file ('-' for standard input).")
         parser.add_argument("--comment", default="", help="Why (shown to staff in the admin).")
-        parser.add_argument("--remove-existing", action="store_true",
-                            help="Also remove existing projects with these names (journaled; cannot be undone).")
+        parser.add_argument(
+            "--remove-existing",
+            action="store_true",
+            help="Also remove existing projects with these names (journaled; cannot be undone).",
+        )
         parser.add_argument("--reason", default="", help="Removal reason (defaults to the comment).")
         parser.add_argument("--by", help="Staff username recorded in the journal and admin history.")
 

@@ -11,8 +11,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not search.uses_full_text():
-            self.stdout.write("This database has no stored search index (search matches the tables directly); "
-                              "nothing to do.")
+            self.stdout.write(
+                "This database has no stored search index (search matches the tables directly); nothing to do."
+            )
             return
         verbosity = options["verbosity"]
 

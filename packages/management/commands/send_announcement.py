@@ -31,8 +31,9 @@ def read_recipients(path):
         if email.lower() in seen:
             continue
         seen.add(email.lower())
-        recipients.append({key: (row.get(key) or "").strip() for key in ("username", "name", "projects")}
-                          | {"email": email})
+        recipients.append(
+            {key: (row.get(key) or "").strip() for key in ("username", "name", "projects")} | {"email": email}
+        )
     return recipients, errors
 
 
@@ -82,8 +83,9 @@ class Command(BaseCommand):
                 if number == 0:
                     outbox.enqueue(send_announcement_email, subject, body_template, person)
                 else:
-                    outbox.schedule(send_announcement_email, subject, body_template, person,
-                                    after_seconds=number * interval)
+                    outbox.schedule(
+                        send_announcement_email, subject, body_template, person, after_seconds=number * interval
+                    )
                 if options["verbosity"] and (number + 1) % 500 == 0:
                     self.stderr.write(f"  queued {number + 1} of {len(people)}…")
         minutes = (len(people) - 1) * interval / 60

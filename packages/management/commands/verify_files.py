@@ -17,11 +17,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--project", help="Only check this project's files (no storage walk).")
-        parser.add_argument("--remove-orphans", action="store_true",
-                            help="Delete orphaned objects older than the grace period.")
-        parser.add_argument("--grace-seconds", type=int, default=None,
-                            help=f"Orphans younger than this are kept (default ORPHAN_GRACE_SECONDS, "
-                                 f"{settings.ORPHAN_GRACE_SECONDS}): they may belong to an upload in flight.")
+        parser.add_argument(
+            "--remove-orphans", action="store_true", help="Delete orphaned objects older than the grace period."
+        )
+        parser.add_argument(
+            "--grace-seconds",
+            type=int,
+            default=None,
+            help=f"Orphans younger than this are kept (default ORPHAN_GRACE_SECONDS, "
+            f"{settings.ORPHAN_GRACE_SECONDS}): they may belong to an upload in flight.",
+        )
 
     def handle(self, *args, project, remove_orphans, grace_seconds, **options):
         storage = package_storage()
@@ -45,8 +50,10 @@ class Command(BaseCommand):
                     continue
                 if sha != expected_sha or (expected_size is not None and size != expected_size):
                     corrupt.append(path)
-                    self.stdout.write(f"CORRUPT  {path}: sha256 {sha}, {size} bytes; "
-                                      f"recorded {expected_sha}, {expected_size if expected_size is not None else '-'}")
+                    self.stdout.write(
+                        f"CORRUPT  {path}: sha256 {sha}, {size} bytes; "
+                        f"recorded {expected_sha}, {expected_size if expected_size is not None else '-'}"
+                    )
             if options["verbosity"] and number % 1000 == 0:
                 self.stderr.write(f"  checked {number} of {total} files…")
         found = [] if project else list(orphans.find_orphans(storage))
@@ -57,8 +64,11 @@ class Command(BaseCommand):
             state = "removed" if path in removed else "kept: younger than the grace period" if remove_orphans else ""
             self.stdout.write(f"ORPHAN   {path} (no file row, {age / 3600:.1f} h old){'; ' + state if state else ''}")
         left = len(found) - len(removed)
-        self.stdout.write(f"Checked {total} files: {len(missing)} missing, {len(corrupt)} corrupt; "
-                          f"{len(found)} orphaned objects in storage, {len(removed)} removed.")
+        self.stdout.write(
+            f"Checked {total} files: {len(missing)} missing, {len(corrupt)} corrupt; "
+            f"{len(found)} orphaned objects in storage, {len(removed)} removed."
+        )
         if missing or corrupt or left:
-            raise CommandError(f"{len(missing)} missing and {len(corrupt)} corrupt stored files, "
-                               f"{left} orphaned objects left.")
+            raise CommandError(
+                f"{len(missing)} missing and {len(corrupt)} corrupt stored files, {left} orphaned objects left."
+            )

@@ -1,6 +1,7 @@
 """Collaborators of a project: list (any collaborator), invite / change / remove (Owners only).
 
 A collaborator may also remove themselves ("leave"), unless they are the last Owner."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -80,7 +81,9 @@ def change_role(request, name, role_id):
         with transaction.atomic():
             changed = services.change_collaborator_role(target, form.cleaned_data["role_name"], request.user)
             if changed.role_name != old:
-                notify.role_changed(target.user, project, f"changed your role from {old} to {changed.role_name}", request.user)
+                notify.role_changed(
+                    target.user, project, f"changed your role from {old} to {changed.role_name}", request.user
+                )
         messages.success(request, f"{target.user.username} is now {changed.role_name}.")
     except services.CollaborationError as exc:
         messages.error(request, str(exc))

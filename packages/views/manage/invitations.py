@@ -1,4 +1,5 @@
 """The invitee's side: pending invitations, accept or decline."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404

@@ -1,4 +1,5 @@
 """Queue collaboration and release mails in the outbox, with the change that causes them."""
+
 import outbox
 
 from ... import tasks

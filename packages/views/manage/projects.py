@@ -1,4 +1,5 @@
 """Your projects, a project's releases and history, and the per-release actions."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -25,7 +26,9 @@ def projects(request):
         .prefetch_related(Prefetch("project__releases", queryset=releases))
         .order_by("project__normalized_name")
     )
-    rows = [{"role": role, "project": role.project, "latest": latest_release(role.project.releases.all())} for role in roles]
+    rows = [
+        {"role": role, "project": role.project, "latest": latest_release(role.project.releases.all())} for role in roles
+    ]
     pending = services.pending_for(request.user).count()
     return render(request, "manage/projects.html", {"rows": rows, "pending_invitations": pending})
 
@@ -135,4 +138,6 @@ def delete_file(request, name, version, file_id):
 def history(request, name):
     project, role = managed_project(request, name)
     journal = JournalEntry.objects.filter(project=project).select_related("submitted_by")[:HISTORY_PAGE]
-    return render(request, "manage/history.html", {"project": project, "role": role, "journal": journal, "tab": "history"})
+    return render(
+        request, "manage/history.html", {"project": project, "role": role, "journal": journal, "tab": "history"}
+    )

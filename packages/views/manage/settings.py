@@ -1,4 +1,5 @@
 """Project settings (Owners only to change): archive / unarchive, limits, delete the project."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction

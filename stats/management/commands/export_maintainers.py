@@ -21,7 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=365, help="Releases in the last N days (default 365).")
         parser.add_argument("--output", "-o", help="Write to this file instead of standard output.")
         parser.add_argument("--by-downloads", action="store_true", help="Rank projects by downloads instead.")
-        parser.add_argument("--top", type=int, default=100, help="With --by-downloads: this many projects (default 100).")
+        parser.add_argument(
+            "--top", type=int, default=100, help="With --by-downloads: this many projects (default 100)."
+        )
 
     def handle(self, *args, days, output, by_downloads, top, **options):
         if days <= 0:
