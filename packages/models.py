@@ -39,6 +39,11 @@ class Project(models.Model):
     upload_limit = models.BigIntegerField(null=True, blank=True, help_text="Per-file size limit in bytes.")
     total_size_limit = models.BigIntegerField(null=True, blank=True, help_text="Total project size limit in bytes.")
     total_size = models.BigIntegerField(default=0, help_text="Sum of the sizes of the project's files.")
+    # Staff only (packages/moderation.py): off, a local name is served alone (the dependency-confusion rule).
+    serve_upstream_files = models.BooleanField(
+        default=False,
+        help_text="Also serve the upstream indexes' files for versions this project lacks (local files first).",
+    )
     # Name + latest release's summary/keywords/description, kept up to date by packages.search (PostgreSQL only).
     search_vector = SearchVectorField(null=True, blank=True, editable=False)
 

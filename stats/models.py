@@ -39,3 +39,41 @@ class DownloadLogCursor(models.Model):
     inode = models.BigIntegerField(default=0)
     offset = models.BigIntegerField(default=0)
     updated = models.DateTimeField(auto_now=True)
+
+
+class UpstreamDailyDownloads(models.Model):
+    """Downloads of files proxied from an upstream index (no File row: keyed by project and
+    filename, so the counts outlive the cached bytes)."""
+
+    project = models.CharField(max_length=200, help_text="The normalized project name.")
+    filename = models.CharField(max_length=255)
+    day = models.DateField()
+    installer = models.CharField(max_length=40, blank=True)
+    python = models.CharField(max_length=16, blank=True)
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "upstream daily downloads"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "filename", "day", "installer", "python"], name="one_upstream_daily_row"
+            )
+        ]
+        indexes = [models.Index(fields=["project", "day"])]
+
+
+class UpstreamMonthlyDownloads(models.Model):
+    project = models.CharField(max_length=200, help_text="The normalized project name.")
+    filename = models.CharField(max_length=255)
+    month = models.DateField(help_text="The first day of the month.")
+    installer = models.CharField(max_length=40, blank=True)
+    python = models.CharField(max_length=16, blank=True)
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "upstream monthly downloads"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "filename", "month", "installer", "python"], name="one_upstream_monthly_row"
+            )
+        ]
