@@ -59,14 +59,15 @@ class ApiToken(models.Model):
       for a user (`user` is empty), restricted to the publisher's project (or the pending project
       it creates), for 15 minutes, and burnable by the client.
 
-    Read-only tokens (issue 19) become a third kind, `read`, scoped by `project` or by an
-    organization column added then; the upload path accepts `upload` and `publisher` only
-    (`Kind.UPLOADING`), so a new kind never uploads by accident.
+    - `read`: a user's read token, for pip and uv to install private projects; scoped to one
+      `project` or one `organization` (exactly one), and acts only while its user can see them.
+      The upload path accepts `upload` and `publisher` only (`Kind.UPLOADING`), so it never uploads.
     """
 
     class Kind(models.TextChoices):
         UPLOAD = "upload", "Upload token"
         PUBLISHER = "publisher", "Trusted publisher token"
+        READ = "read", "Read token"
 
     UPLOADING = (Kind.UPLOAD, Kind.PUBLISHER)
 
@@ -96,7 +97,15 @@ class ApiToken(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="api_tokens",
-        help_text="When set, the token can upload to this project only.",
+        help_text="When set, the token can upload to (or, for a read token, read) this project only.",
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        help_text="A read token's scope: the organization's projects.",
     )
     created = models.DateTimeField(default=timezone.now)
     expires = models.DateTimeField(null=True, blank=True)
@@ -110,8 +119,20 @@ class ApiToken(models.Model):
                 condition=(
                     models.Q(kind="upload", user__isnull=False, publisher__isnull=True)
                     | models.Q(kind="publisher", user__isnull=True, publisher__isnull=False)
+                    | models.Q(kind="read", user__isnull=False, publisher__isnull=True)
                 ),
                 name="token_acts_for_user_or_publisher",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(organization__isnull=True)
+                    | models.Q(kind="read", organization__isnull=False, project__isnull=True)
+                ),
+                name="only_read_tokens_scope_to_an_organization",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="read", organization__isnull=True, project__isnull=True),
+                name="read_tokens_have_a_scope",
             ),
         ]
 
@@ -120,6 +141,8 @@ class ApiToken(models.Model):
 
     @property
     def scope_label(self):
+        if self.organization_id:
+            return f"Organization: {self.organization.name}"
         return f"Project: {self.project.name}" if self.project_id else "Entire account"
 
     @property

@@ -44,6 +44,14 @@ class Project(models.Model):
         default=False,
         help_text="Also serve the upstream indexes' files for versions this project lacks (local files first).",
     )
+    # The organization that owns the project (organizations/); only its projects can be private,
+    # and packages/permissions.py is the one rule for who sees a private project.
+    organization = models.ForeignKey(
+        "organizations.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="projects"
+    )
+    is_private = models.BooleanField(
+        default=False, help_text="Only people with a role on it or in its organization see it (else a 404)."
+    )
     # Name + latest release's summary/keywords/description, kept up to date by packages.search (PostgreSQL only).
     search_vector = SearchVectorField(null=True, blank=True, editable=False)
 

@@ -1,22 +1,40 @@
-"""Who may do what on a project. Every maintainer-portal view calls these on the server side.
+"""Who may do what on a project, and who may see it: the one owner of both rules.
 
-Rules (as on pypi.org): Owners may do everything; Maintainers may upload and manage releases
-(yank, un-yank, delete files and releases) but not collaborators or project settings; anybody
-else gets a 404, so the portal does not confirm what they cannot manage.
+Roles (as on pypi.org): a user's role on a project is the strongest of their own Role and the
+roles of the organization teams they are in (organizations.TeamProjectRole). Owners may do
+everything; Maintainers may upload and manage releases (yank, un-yank, delete files and
+releases) but not collaborators or project settings; anybody else gets a 404, so the portal does
+not confirm what they cannot manage.
+
+Visibility (beyond pypi.org): a private project (Project.is_private, only in an organization)
+exists only for users with a role on it (own or team) and for members of its organization, and
+for read tokens whose user may see it and whose scope (one project, or one organization) covers
+it. For everyone else every page, API and file answers as if there were no such project (404).
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .models import Project, Role
 from .names import normalize_name
 
+_STRENGTH = {Role.OWNER: 2, Role.MAINTAINER: 1}
+
 
 def role_of(user, project):
-    if not user.is_authenticated:
+    """The user's effective role on the project (Role.OWNER, Role.MAINTAINER) or None."""
+    if user is None or not user.is_authenticated:
         return None
-    return Role.objects.filter(user=user, project=project).values_list("role_name", flat=True).first()
+    from organizations.models import TeamProjectRole
+
+    own = Role.objects.filter(user=user, project=project).values_list("role_name", flat=True)
+    teams = TeamProjectRole.objects.filter(
+        project=project, team__members=user, team__organization_id=project.organization_id
+    ).values_list("role_name", flat=True)
+    roles = [*own, *teams]
+    return max(roles, key=_STRENGTH.__getitem__) if roles else None
 
 
 def managed_project(request, name, *, owner=False):
@@ -34,3 +52,29 @@ def managed_project(request, name, *, owner=False):
 
 def can_manage_collaborators(role):
     return role == Role.OWNER
+
+
+def user_can_see(user, project):
+    """Whether `user` (anonymous included) may know that `project` exists."""
+    if not project.is_private:
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    return Project.objects.filter(readable_by_user(user), pk=project.pk).exists()
+
+
+def token_can_see(token, project):
+    """Whether a read token (accounts.ApiToken, kind read, already verified) reaches `project`."""
+    in_scope = token.project_id == project.pk or (
+        token.organization_id is not None and token.organization_id == project.organization_id
+    )
+    return in_scope and user_can_see(token.user, project)
+
+
+def readable_by_user(user):
+    """A Project filter: the projects `user` may see (for listings, search, XML-RPC, feeds).
+    It joins roles, so listings add .distinct(). Team members are organization members, so the
+    organization clause covers team roles too."""
+    if user is None or not user.is_authenticated:
+        return Q(is_private=False)
+    return Q(is_private=False) | Q(roles__user=user) | Q(organization__roles__user=user)

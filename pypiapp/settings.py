@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "accounts",
     "packages",
+    "organizations",  # organizations, teams, private projects (README "Organizations")
     "api",
     "oidc",
     "ops",
