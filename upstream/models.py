@@ -60,6 +60,9 @@ class UpstreamFile(models.Model):
     size = models.BigIntegerField()
     is_metadata = models.BooleanField(default=False)
     stored_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Moved at most once a day per file (upstream/retention.py touch()), never per download:
+    # the retention policy evicts by it, least recently downloaded first.
+    last_downloaded_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["normalized_name", "filename"]
