@@ -7,6 +7,8 @@ from allauth.core import context
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 
+from core.clientip import client_ip
+
 from .mail import queue_message
 
 
@@ -48,9 +50,7 @@ class AccountAdapter(DefaultAccountAdapter):
         queue_message(self.render_mail(template_prefix, email, ctx))
 
     def get_client_ip(self, request):
-        # The one notion of "the client" (accounts/throttles.py): allauth's rate limits key on it.
-        from .throttles import client_ip
-
+        # The one notion of "the client" (core/clientip.py): allauth's rate limits key on it.
         return client_ip(request) or super().get_client_ip(request)
 
     def _get_login_attempts_cache_key(self, request, **credentials):

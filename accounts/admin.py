@@ -35,8 +35,18 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["username", "email", "name", "emailaddress__email"]
     show_full_result_count = False
     inlines = [EmailAddressInline]
-    readonly_fields = ["is_frozen", "frozen_reason", "frozen_at", "projects", "two_factor", "api_tokens",
-                       "security_history", "journal", "last_login", "date_joined"]  # fmt: skip
+    readonly_fields = [
+        "is_frozen",
+        "frozen_reason",
+        "frozen_at",
+        "projects",
+        "two_factor",
+        "api_tokens",
+        "security_history",
+        "journal",
+        "last_login",
+        "date_joined",
+    ]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
         ("Moderation", {"fields": ["is_frozen", "frozen_reason", "frozen_at", "two_factor"]}),
@@ -80,10 +90,17 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description="Projects")
     def projects(self, obj):
         roles = obj.roles.select_related("project")
-        return format_html_join(
-            ", ", '<a href="{}">{}</a> ({})',
-            ((reverse("admin:packages_project_change", args=[r.project_id]), r.project.name, r.role_name) for r in roles),
-        ) or "none"  # fmt: skip
+        return (
+            format_html_join(
+                ", ",
+                '<a href="{}">{}</a> ({})',
+                (
+                    (reverse("admin:packages_project_change", args=[r.project_id]), r.project.name, r.role_name)
+                    for r in roles
+                ),
+            )
+            or "none"
+        )
 
     @admin.display(description="Two-factor")
     def two_factor(self, obj):
@@ -95,18 +112,23 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description="API tokens")
     def api_tokens(self, obj):
         rows = ApiToken.objects.filter(user=obj).select_related("project")[:20]
-        return format_html_join(
-            mark_safe("<br>"), "{} — {} — {}",
-            ((t.name, t.scope_label, "active" if t.is_active else "revoked/expired") for t in rows),
-        ) or "none"  # fmt: skip
+        return (
+            format_html_join(
+                mark_safe("<br>"),
+                "{} — {} — {}",
+                ((t.name, t.scope_label, "active" if t.is_active else "revoked/expired") for t in rows),
+            )
+            or "none"
+        )
 
     @admin.display(description="Security history (latest 20)")
     def security_history(self, obj):
         events = SecurityEvent.objects.filter(user=obj)[:20]
         lines = format_html_join(
-            mark_safe("<br>"), "{:%Y-%m-%d %H:%M} {} {} {}",
+            mark_safe("<br>"),
+            "{:%Y-%m-%d %H:%M} {} {} {}",
             ((e.time, e.get_tag_display(), e.ip_address or "", e.details.get("reason", "")) for e in events),
-        )  # fmt: skip
+        )
         url = reverse("admin:accounts_securityevent_changelist") + f"?user={obj.pk}"
         return format_html('{}<br><a href="{}">All events</a>', lines or "none", url)
 
@@ -122,17 +144,23 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(description="Freeze selected users (revokes sessions and tokens)", permissions=["change"])
     def freeze(self, request, queryset):
         return confirm_and_apply(
-            self, request, queryset, title="Freeze users",
+            self,
+            request,
+            queryset,
+            title="Freeze users",
             intro="Frozen users can't log in or upload; their sessions and API tokens are revoked now.",
             apply=lambda u, data: moderation.freeze_user(u, request.user, data["reason"], request),
-        )  # fmt: skip
+        )
 
     @admin.action(description="Unfreeze selected users", permissions=["change"])
     def unfreeze(self, request, queryset):
         return confirm_and_apply(
-            self, request, queryset, title="Unfreeze users",
+            self,
+            request,
+            queryset,
+            title="Unfreeze users",
             apply=lambda u, data: moderation.unfreeze_user(u, request.user, data["reason"], request),
-        )  # fmt: skip
+        )
 
     @admin.action(description="Reset two-factor authentication", permissions=["reset_two_factor"])
     def reset_two_factor(self, request, queryset):
@@ -142,11 +170,14 @@ class UserAdmin(DjangoUserAdmin):
             )
             return None
         return confirm_and_apply(
-            self, request, queryset, title="Reset two-factor authentication",
+            self,
+            request,
+            queryset,
+            title="Reset two-factor authentication",
             intro="Only after checking the person's identity. Deletes every TOTP app, security key and "
-                  "recovery code of the account.",
+            "recovery code of the account.",
             apply=lambda u, data: moderation.reset_two_factor(u, request.user, data["reason"], request),
-        )  # fmt: skip
+        )
 
 
 class ReadOnlyAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):

@@ -4,8 +4,9 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from core.clientip import client_ip
+
 from .models import SecurityEvent
-from .throttles import client_ip
 
 
 def sync_user_email(user_id):

@@ -1,6 +1,6 @@
 """How often a client may fail: the throttles.
 
-`client_ip` (core/clientip.py, re-exported here for the throttles' callers) is the address every
+`client_ip` (core/clientip.py) is the address every
 throttle, allauth's rate limits (through the adapter's `get_client_ip`) and the security
 history use: behind `TRUSTED_PROXY_COUNT` proxies, the address the last of them saw.
 
@@ -11,8 +11,6 @@ import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
-
-from core.clientip import client_ip, client_key  # noqa: F401  (re-exported: the throttles' callers use them)
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import measure  # noqa: E402
-import servers  # noqa: E402
+import measure
+import servers
 
 WORK = servers.WORK / "downloads"
 WORKERS = 2

@@ -87,7 +87,7 @@ def main():
     from devtools.publish import publish
 
     publish(UserFactory(username="bench"), "small-pkg", "1.0")
-    handler = logging.StreamHandler(open(os.devnull, "w"))  # noqa: SIM115 (open for the whole run)
+    handler = logging.StreamHandler(open(os.devnull, "w"))  # open for the whole run
     from core.logs import JsonFormatter, RequestIdFilter
 
     handler.setFormatter(JsonFormatter())

@@ -21,7 +21,7 @@ VENV_BIN = Path(sys.executable).parent
 PEER_PINS = ["pypiserver==2.4.2", "devpi-server==6.20.3", "devpi-client==7.3.0"]
 
 sys.path.insert(0, str(ROOT))
-from devtools.testing.net import free_port  # noqa: F401 (bench/run.py uses servers.free_port)
+from devtools.testing.net import free_port
 from devtools.testing.nginx import production_conf
 
 

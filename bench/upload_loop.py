@@ -78,10 +78,18 @@ def main():
 
         def upload(name, version):
             filename, data = wheel_bytes(name, version)
-            form = {":action": "file_upload", "protocol_version": "1", "metadata_version": "2.1", "name": name,
-                    "version": version, "filetype": "bdist_wheel", "pyversion": "py3",
-                    "summary": "A tiny test package", "sha256_digest": digests_of(data)["sha256"],
-                    "content": SimpleUploadedFile(filename, data)}  # fmt: skip
+            form = {
+                ":action": "file_upload",
+                "protocol_version": "1",
+                "metadata_version": "2.1",
+                "name": name,
+                "version": version,
+                "filetype": "bdist_wheel",
+                "pyversion": "py3",
+                "summary": "A tiny test package",
+                "sha256_digest": digests_of(data)["sha256"],
+                "content": SimpleUploadedFile(filename, data),
+            }
             started = time.perf_counter()
             response = client.post("/legacy/", form, HTTP_AUTHORIZATION=auth)
             elapsed = time.perf_counter() - started

@@ -90,11 +90,17 @@ def upload(url, token, path):
             sha256.update(chunk)
     with open(path, "rb") as f:
         fields = {
-            ":action": "file_upload", "protocol_version": "1", "metadata_version": "2.1", "name": NAME,
-            "version": path.name.split("-")[1], "filetype": "bdist_wheel", "pyversion": "py3",
-            "summary": "A tiny test package", "sha256_digest": sha256.hexdigest(),
+            ":action": "file_upload",
+            "protocol_version": "1",
+            "metadata_version": "2.1",
+            "name": NAME,
+            "version": path.name.split("-")[1],
+            "filetype": "bdist_wheel",
+            "pyversion": "py3",
+            "summary": "A tiny test package",
+            "sha256_digest": sha256.hexdigest(),
             "content": (path.name, f if data is None else data, "application/octet-stream"),
-        }  # fmt: skip
+        }
         encoder = MultipartEncoder(fields=fields)  # streams the file from disk
         started = time.monotonic()
         response = requests.post(
@@ -121,8 +127,8 @@ def main():
         # Tables straight from the current models (syncdb), so the bench runs whatever state the
         # migration files are in.
         Path(tmp, "bench_settings.py").write_text(
-            "from pypiapp.settings import *  # noqa\n"
-            "MIGRATION_MODULES = {app.rsplit('.', 1)[-1]: None for app in INSTALLED_APPS}  # noqa\n"
+            "from pypiapp.settings import *\n"
+            "MIGRATION_MODULES = {app.rsplit('.', 1)[-1]: None for app in INSTALLED_APPS}\n"
         )
         env = dict(
             os.environ,

@@ -21,7 +21,7 @@ class Message(models.Model):
     last_error = models.TextField(blank=True, default="")
 
     class Meta:
-        indexes = [models.Index(fields=["due"], name="outbox_due_idx")]  # noqa: RUF012  (Django Meta)
+        indexes = [models.Index(fields=["due"], name="outbox_due_idx")]
 
     def __str__(self):
         return f"{self.kind} #{self.pk}"

@@ -17,7 +17,7 @@ from core.admin_actions import ReasonForm, confirm_and_apply
 from core.admin_mixins import ViewOnlyAdminMixin
 
 from . import (
-    admin_journal,  # noqa: F401  (registers the journal, names and flags admins)
+    admin_journal,  # also registers the journal, names and flags admins
     limits,
     moderation,
 )
@@ -103,11 +103,22 @@ class ProjectAdmin(CreateProjectAdminMixin, admin.ModelAdmin):
     inlines = [RoleInline, ReleaseInline]
     fieldsets = [
         (None, {"fields": ["name", "normalized_name", "status", "status_reason", "created", "last_serial", "links"]}),
-        ("Size limits in force (staff can only raise the site defaults; empty = the default)", {
-            "fields": ["file_size_limit_display", "total_size_display", "upload_limit", "total_size_limit"]}),
-    ]  # fmt: skip
-    readonly_fields = ["name", "normalized_name", "status", "status_reason", "created", "last_serial",
-                       "links", "file_size_limit_display", "total_size_display"]  # fmt: skip
+        (
+            "Size limits in force (staff can only raise the site defaults; empty = the default)",
+            {"fields": ["file_size_limit_display", "total_size_display", "upload_limit", "total_size_limit"]},
+        ),
+    ]
+    readonly_fields = [
+        "name",
+        "normalized_name",
+        "status",
+        "status_reason",
+        "created",
+        "last_serial",
+        "links",
+        "file_size_limit_display",
+        "total_size_display",
+    ]
     actions = ["quarantine", "release_quarantine", "remove", "transfer"]
 
     def get_queryset(self, request):
@@ -166,36 +177,52 @@ class ProjectAdmin(CreateProjectAdminMixin, admin.ModelAdmin):
     @admin.action(description="Quarantine selected projects", permissions=["change"])
     def quarantine(self, request, queryset):
         return confirm_and_apply(
-            self, request, queryset, title="Quarantine projects",
+            self,
+            request,
+            queryset,
+            title="Quarantine projects",
             intro="Quarantined projects disappear from the simple index, JSON API and search and "
-                  "can't receive uploads; their owners and staff still see them.",
+            "can't receive uploads; their owners and staff still see them.",
             apply=lambda p, data: moderation.quarantine_project(p, request.user, data["reason"]),
-        )  # fmt: skip
+        )
 
     @admin.action(description="Release selected projects from quarantine", permissions=["change"])
     def release_quarantine(self, request, queryset):
         return confirm_and_apply(
-            self, request, queryset, title="Release from quarantine",
+            self,
+            request,
+            queryset,
+            title="Release from quarantine",
             apply=lambda p, data: moderation.release_from_quarantine(p, request.user, data["reason"]),
-        )  # fmt: skip
+        )
 
     @admin.action(description="Remove selected projects (with reason)", permissions=["remove"])
     def remove(self, request, queryset):
         return confirm_and_apply(
-            self, request, queryset, title="Remove projects",
+            self,
+            request,
+            queryset,
+            title="Remove projects",
             intro="Deletes the projects with all releases and files. Their filenames can never be reused.",
             apply=lambda p, data: moderation.remove_project(p, request.user, data["reason"]),
-        )  # fmt: skip
+        )
 
     @admin.action(description="Transfer ownership of selected projects", permissions=["transfer"])
     def transfer(self, request, queryset):
         return confirm_and_apply(
-            self, request, queryset, title="Transfer ownership", form_class=TransferForm,
+            self,
+            request,
+            queryset,
+            title="Transfer ownership",
+            form_class=TransferForm,
             apply=lambda p, data: moderation.transfer_ownership(
-                p, data["new_owner"], request.user, data["reason"],
+                p,
+                data["new_owner"],
+                request.user,
+                data["reason"],
                 keep_previous_as_maintainers=data["keep_previous_as_maintainers"],
             ),
-        )  # fmt: skip
+        )
 
 
 class ModerationOnlyAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
@@ -225,9 +252,12 @@ class ReleaseAdmin(ModerationOnlyAdmin):
     @admin.action(description="Remove selected releases (with reason)", permissions=["remove"])
     def remove(self, request, queryset):
         return confirm_and_apply(
-            self, request, queryset.select_related("project"), title="Remove releases",
+            self,
+            request,
+            queryset.select_related("project"),
+            title="Remove releases",
             apply=lambda r, data: moderation.remove_release(r, request.user, data["reason"]),
-        )  # fmt: skip
+        )
 
 
 @admin.register(File)
@@ -245,10 +275,13 @@ class FileAdmin(ModerationOnlyAdmin):
     @admin.action(description="Remove selected files (with reason)", permissions=["remove"])
     def remove(self, request, queryset):
         return confirm_and_apply(
-            self, request, queryset.select_related("release__project"), title="Remove files",
+            self,
+            request,
+            queryset.select_related("release__project"),
+            title="Remove files",
             intro="The filenames stay reserved: the same filename can never be uploaded again.",
             apply=lambda f, data: moderation.remove_file(f, request.user, data["reason"]),
-        )  # fmt: skip
+        )
 
 
 @admin.register(ProjectReport)
@@ -259,8 +292,17 @@ class ProjectReportAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "created"]
     search_fields = ["project_name", "reporter__username", "summary"]
     list_select_related = ["project", "reporter", "handled_by"]
-    readonly_fields = ["project_link", "project_name", "reporter", "kind", "summary", "created", "status",
-                       "handled_by", "handled_at"]  # fmt: skip
+    readonly_fields = [
+        "project_link",
+        "project_name",
+        "reporter",
+        "kind",
+        "summary",
+        "created",
+        "status",
+        "handled_by",
+        "handled_at",
+    ]
     fields = readonly_fields
     actions = ["quarantine", "remove", "dismiss"]
     ordering = ["-created"]
@@ -290,9 +332,13 @@ class ProjectReportAdmin(admin.ModelAdmin):
 
     def _handle(self, request, queryset, action, title, intro=""):
         return confirm_and_apply(
-            self, request, queryset.select_related("project"), title=title, intro=intro,
+            self,
+            request,
+            queryset.select_related("project"),
+            title=title,
+            intro=intro,
             apply=lambda report, data: moderation.handle_report(report, action, request.user, data["reason"]),
-        )  # fmt: skip
+        )
 
     @admin.action(description="Quarantine the reported projects", permissions=["change"])
     def quarantine(self, request, queryset):

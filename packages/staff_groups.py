@@ -11,12 +11,23 @@ MODERATORS = "moderators"
 ADMINS = "admins"
 
 MODERATOR_PERMISSIONS = [
-    "packages.view_project", "packages.change_project", "packages.view_release", "packages.view_file",
-    "packages.view_role", "packages.view_journalentry", "packages.view_projectreport",
-    "packages.change_projectreport", "packages.view_prohibitedprojectname", "packages.add_prohibitedprojectname",
-    "packages.view_adminflag", "accounts.view_user", "accounts.change_user", "accounts.view_securityevent",
-    "accounts.view_apitoken", "account.view_emailaddress",
-]  # fmt: skip
+    "packages.view_project",
+    "packages.change_project",
+    "packages.view_release",
+    "packages.view_file",
+    "packages.view_role",
+    "packages.view_journalentry",
+    "packages.view_projectreport",
+    "packages.change_projectreport",
+    "packages.view_prohibitedprojectname",
+    "packages.add_prohibitedprojectname",
+    "packages.view_adminflag",
+    "accounts.view_user",
+    "accounts.change_user",
+    "accounts.view_securityevent",
+    "accounts.view_apitoken",
+    "account.view_emailaddress",
+]
 
 # Admins get every permission of these apps (allauth's "account" and "mfa" included, and the
 # OIDC issuers and trusted publishers).

@@ -13,6 +13,8 @@ from django.template.loader import render_to_string
 
 from core import broker  # noqa: F401  (the broker must be set before actors are declared)
 
+from . import tasks_announcements  # noqa: F401  (its actor: workers import only each app's tasks.py)
+
 MAIL_QUEUE = "mail"
 
 
@@ -53,9 +55,12 @@ def send_role_change_mail(user_id, project_name, change, actor_username):
 def send_release_mail(recipient_ids, project_name, version, action, actor_username, reason=""):
     """action: "yanked", "un-yanked", "deleted", or "deleted file <name> from"."""
     context = {
-        "project_name": project_name, "version": version, "action": action,
-        "actor_username": actor_username, "reason": reason,
-    }  # fmt: skip
+        "project_name": project_name,
+        "version": version,
+        "action": action,
+        "actor_username": actor_username,
+        "reason": reason,
+    }
     _send("release_change", context, _emails(recipient_ids))
 
 
@@ -69,7 +74,3 @@ def send_publisher_mail(recipient_ids, project_name, change, publisher_label, ac
         "actor_username": actor_username,
     }
     _send("publisher_change", context, _emails(recipient_ids))
-
-
-# The staff announcement actor lives in its own module; importing it here lets workers find it.
-from . import tasks_announcements  # noqa: E402,F401

@@ -111,7 +111,7 @@ def _local_name(tag):
 def _svg(data):
     try:
         root = ElementTree.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except Exception as exc:  # defusedxml raises several kinds; all mean "not a safe SVG"
+    except Exception as exc:  # noqa: BLE001 (defusedxml raises several kinds; all mean "not a safe SVG")
         raise ValidationError(f"The SVG could not be read safely ({type(exc).__name__}).") from None
     if _local_name(root.tag) != "svg":
         raise ValidationError("The file is not an SVG image (its root element is not <svg>).")

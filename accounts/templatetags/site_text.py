@@ -4,7 +4,6 @@ import re
 
 from django import template
 from django.utils.html import strip_tags
-from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -20,6 +19,8 @@ SITE_TERMS = [
 ]
 
 
+# is_safe: markup in, markup out. A `{% filter %}` block's rendered (escaped) content stays safe;
+# a plain string stays plain, so the filter never marks unescaped text safe itself.
 @register.filter(is_safe=True)
 def sentence_case(text):
     """'Add Email Address' -> 'Add email address'. Acronyms (API, TOTP) and words with inner
@@ -41,8 +42,8 @@ def sentence_case(text):
         return cased
 
     if text != strip_tags(text):
-        return mark_safe(text)
+        return text
     text = _WORD.sub(fix, text)
     for theirs, ours in SITE_TERMS:
         text = text.replace(theirs, ours)
-    return mark_safe(text)
+    return text

@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 from devtools.dists import write_dists
 from devtools.publish import publish
 from devtools.testing import clients
-
-from .conftest import totp_code
+from devtools.testing.staff import totp_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

@@ -5,8 +5,8 @@ from allauth.account.models import EmailAddress
 
 from accounts.models import SecurityEvent
 
-from .conftest import link_in, path_of
 from .factories import UserFactory
+from .support import link_in, path_of
 
 pytestmark = pytest.mark.django_db
 

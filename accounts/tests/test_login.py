@@ -5,7 +5,7 @@ from django.test import Client
 
 from accounts.models import SecurityEvent
 
-from .conftest import link_in, path_of
+from .support import link_in, path_of
 
 pytestmark = pytest.mark.django_db
 

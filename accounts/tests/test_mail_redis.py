@@ -9,7 +9,7 @@ from accounts import tasks as mail_tasks
 from outbox import tasks
 from outbox.models import Message
 
-from .conftest import link_in, path_of, reauthenticate
+from .support import link_in, path_of, reauthenticate
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the worker's threads read the outbox rows
 

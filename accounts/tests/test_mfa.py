@@ -5,8 +5,9 @@ from allauth.mfa.models import Authenticator
 from django.test import Client
 
 from accounts.models import SecurityEvent
+from devtools.testing.staff import totp_code
 
-from .conftest import reauthenticate, totp_code
+from .support import reauthenticate
 
 pytestmark = pytest.mark.django_db
 

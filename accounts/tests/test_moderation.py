@@ -24,8 +24,9 @@ def published(user):
     return publish(user, "evil-pkg", "1.0")
 
 
-def test_freeze_refuses_login_and_tokens_and_revokes_sessions(client, user, staff, password, token_for, basic_auth,
-                                                              published):  # fmt: skip
+def test_freeze_refuses_login_and_tokens_and_revokes_sessions(
+    client, user, staff, password, token_for, basic_auth, published
+):
     token = token_for(user)
     assert client.login(username="alice", password=password)
     assert Session.objects.count() == 1
@@ -44,8 +45,9 @@ def test_freeze_refuses_login_and_tokens_and_revokes_sessions(client, user, staf
     assert SecurityEvent.objects.filter(user=user, tag=SecurityEvent.Tag.ACCOUNT_FROZEN).exists()
 
 
-def test_frozen_users_fresh_token_is_refused_with_a_clear_message(client, user, staff, token_for, basic_auth,
-                                                                  published):  # fmt: skip
+def test_frozen_users_fresh_token_is_refused_with_a_clear_message(
+    client, user, staff, token_for, basic_auth, published
+):
     moderation.freeze_user(user, staff, "spam")
     response = upload_wheel(client, token_for(user), "evil-pkg", "2.0")  # a token created after the freeze
     assert response.status_code == 403

@@ -8,8 +8,8 @@ from devtools.publish import publish
 from packages import services
 from packages.models import Role
 
-from .conftest import reauthenticate
 from .factories import UserFactory
+from .support import reauthenticate
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.test import Client
 
 from accounts.models import User
 
-from .conftest import link_in, path_of
 from .factories import UserFactory
+from .support import link_in, path_of
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ from allauth.mfa.models import Authenticator
 from django.test import Client, RequestFactory
 
 from accounts.models import User
-from accounts.throttles import account_key, client_ip
+from accounts.throttles import account_key
+from core.clientip import client_ip, client_key
 
 from .factories import UserFactory
 
@@ -33,8 +34,6 @@ def test_client_ip_is_what_the_last_trusted_proxy_saw(settings):
 
 
 def test_an_ipv6_client_is_counted_by_its_64(settings):
-    from accounts.throttles import client_key
-
     def key(addr):
         return client_key(RequestFactory().get("/", REMOTE_ADDR=addr))
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 from accounts.models import ApiToken, SecurityEvent
 from accounts.tokens import TokenError, authenticate_token
 
-from .conftest import reauthenticate
 from .factories import UserFactory
+from .support import reauthenticate
 
 pytestmark = pytest.mark.django_db
 

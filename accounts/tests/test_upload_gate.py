@@ -5,7 +5,7 @@ from django.test import Client
 
 from devtools.testing.uploads import upload_wheel as upload
 
-from .conftest import link_in, path_of
+from .support import link_in, path_of
 
 pytestmark = pytest.mark.django_db
 

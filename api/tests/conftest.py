@@ -9,7 +9,7 @@ import pytest
 class _PurgeRecorder(http.server.BaseHTTPRequestHandler):
     seen = []
 
-    def do_PURGE(self):  # noqa: N802 (the HTTP method's name)
+    def do_PURGE(self):  # the HTTP method's name
         self.seen.append((self.path, self.headers["Accept"]))
         self.send_response(200)
         self.send_header("Content-Length", "0")

@@ -122,10 +122,16 @@ def form_for(filename, data, *, name=EXISTING, version="2.0", filetype=None, pyv
     if pyversion is None:
         pyversion = filename[:-4].split("-")[-3] if filename.endswith(".whl") else "source"
     form = {
-        ":action": "file_upload", "protocol_version": "1", "metadata_version": "2.1", "name": name,
-        "version": version, "filetype": filetype, "pyversion": pyversion, "summary": "A tiny test package",
+        ":action": "file_upload",
+        "protocol_version": "1",
+        "metadata_version": "2.1",
+        "name": name,
+        "version": version,
+        "filetype": filetype,
+        "pyversion": pyversion,
+        "summary": "A tiny test package",
         "sha256_digest": digests_of(data)["sha256_digest"],
-    }  # fmt: skip
+    }
     form.update(fields)
     form = {key: value for key, value in form.items() if value is not None}
     form["content"] = SimpleUploadedFile(filename, data, content_type="application/octet-stream")
@@ -149,6 +155,10 @@ def stored_files():
 
 def snapshot():
     return {
-        "files": File.objects.count(), "releases": Release.objects.count(), "projects": Project.objects.count(),
-        "journal": JournalEntry.objects.count(), "filenames": FilenameLog.objects.count(), "stored": stored_files(),
-    }  # fmt: skip
+        "files": File.objects.count(),
+        "releases": Release.objects.count(),
+        "projects": Project.objects.count(),
+        "journal": JournalEntry.objects.count(),
+        "filenames": FilenameLog.objects.count(),
+        "stored": stored_files(),
+    }

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth import authenticate as django_authenticate
 
-from accounts.throttles import account_key, client_key, throttle
+from accounts.throttles import account_key, throttle
 from accounts.tokens import TokenError, authenticate_token, parse_token
+from core.clientip import client_key
 from core.instrument import identify
 
 from .errors import UploadError, help_url

@@ -12,9 +12,12 @@ SDIST_SPEC_URL = "https://packaging.python.org/specifications/source-distributio
 PLATFORM_TAGS_URL = "https://packaging.python.org/specifications/platform-compatibility-tags/"
 ACCEPTED_TYPES = "'sdist' (.tar.gz) and 'bdist_wheel' (.whl)"
 RETIRED_TYPES = {
-    "bdist_egg": "Eggs", "bdist_wininst": "Windows installers (bdist_wininst)", "bdist_msi": "MSI installers",
-    "bdist_dumb": "Dumb binary archives (bdist_dumb)", "bdist_rpm": "RPM packages",
-}  # fmt: skip
+    "bdist_egg": "Eggs",
+    "bdist_wininst": "Windows installers (bdist_wininst)",
+    "bdist_msi": "MSI installers",
+    "bdist_dumb": "Dumb binary archives (bdist_dumb)",
+    "bdist_rpm": "RPM packages",
+}
 MAX_FILENAME_LENGTH = 255
 
 # Platform tags an installer could pick from an index. Plain `linux_*` is refused: it promises

@@ -16,10 +16,23 @@ from .multipart import StrictMultiPartParser
 TRUE_VALUES = {"1", "true", "yes", "on"}
 
 SINGLE_FIELDS = [
-    "metadata_version", "name", "version", "summary", "description", "description_content_type",
-    "keywords", "home_page", "download_url", "author", "author_email", "maintainer",
-    "maintainer_email", "license", "license_expression", "requires_python",
-]  # fmt: skip
+    "metadata_version",
+    "name",
+    "version",
+    "summary",
+    "description",
+    "description_content_type",
+    "keywords",
+    "home_page",
+    "download_url",
+    "author",
+    "author_email",
+    "maintainer",
+    "maintainer_email",
+    "license",
+    "license_expression",
+    "requires_python",
+]
 # Multi-use fields arrive repeated; twine pluralises most of them.
 MULTI_FIELDS = {
     "classifiers": "classifiers",

@@ -37,9 +37,9 @@ class LimitedHashingUploadHandler(FileUploadHandler):
 
     def new_file(self, field_name, file_name, *args, **kwargs):
         super().new_file(field_name, file_name, *args, **kwargs)
-        # file_name is None for a part without a filename; Django's temporary file accepts that.
+        # Django's parser calls this only for a part with a (non-empty) filename.
         self.file = HashedTemporaryFile(
-            self.file_name,  # type: ignore[arg-type]
+            file_name,
             self.content_type,
             0,
             self.charset,
@@ -53,7 +53,7 @@ class LimitedHashingUploadHandler(FileUploadHandler):
             # streams without a lookup; the project's total size is checked under its lock later.
             self.limit, self.limit_message = self.body_length, ""
         else:
-            self.limit, self.limit_message = file_limit_for_filename(self.file_name or "")
+            self.limit, self.limit_message = file_limit_for_filename(file_name)
         self.digester = Digester()
         self.size = 0
 

@@ -23,10 +23,20 @@ LICENSE_EXPRESSION_URL = "https://packaging.python.org/specifications/license-ex
 METADATA_VERSIONS = ("1.0", "1.1", "1.2", "2.1", "2.2", "2.3", "2.4", "2.5")
 # Length limits per field (characters), mirroring what the database and pypi.org accept.
 MAX_LENGTHS = {
-    "summary": 512, "description_content_type": 128, "keywords": 4096, "home_page": 2048, "download_url": 2048,
-    "author": 1024, "author_email": 1024, "maintainer": 1024, "maintainer_email": 1024, "license": 65536,
-    "license_expression": 1024, "requires_python": 255, "version": 100,
-}  # fmt: skip
+    "summary": 512,
+    "description_content_type": 128,
+    "keywords": 4096,
+    "home_page": 2048,
+    "download_url": 2048,
+    "author": 1024,
+    "author_email": 1024,
+    "maintainer": 1024,
+    "maintainer_email": 1024,
+    "license": 65536,
+    "license_expression": 1024,
+    "requires_python": 255,
+    "version": 100,
+}
 MAX_LIST_ITEM_LENGTH = 1024
 MAX_CLASSIFIER_LENGTH = 255
 MAX_URL_LABEL_LENGTH = 32

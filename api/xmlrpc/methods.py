@@ -24,9 +24,20 @@ REGISTRY = {}
 # Absolute base URL of the current request, for file and project links.
 BASE_URL = contextvars.ContextVar("xmlrpc_base_url", default="")
 SEARCH_FIELDS = (
-    "name", "version", "author", "author_email", "maintainer", "maintainer_email", "home_page",
-    "license", "summary", "description", "keywords", "platform", "download_url",
-)  # fmt: skip
+    "name",
+    "version",
+    "author",
+    "author_email",
+    "maintainer",
+    "maintainer_email",
+    "home_page",
+    "license",
+    "summary",
+    "description",
+    "keywords",
+    "platform",
+    "download_url",
+)
 
 
 def method(name):

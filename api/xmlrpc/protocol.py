@@ -31,7 +31,7 @@ def parse_request(body: bytes):
         raise RequestError(INVALID_REQUEST, "XML with DTDs or entity declarations is not accepted.") from None
     except (xmlrpc.client.ResponseError, ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:
         raise RequestError(PARSE_ERROR, f"Malformed XML-RPC request: {exc}") from None
-    except Exception as exc:  # expat.ExpatError and friends
+    except Exception as exc:  # noqa: BLE001 (expat.ExpatError and friends: any parse failure is the client's)
         raise RequestError(PARSE_ERROR, f"Malformed XML-RPC request: {exc}") from None
     method = unmarshaller.getmethodname()
     if not method:

@@ -257,17 +257,17 @@ class SmtpSink:
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self._controller.start()
 
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802 (aiosmtpd's hook)
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # aiosmtpd's hook names
         self._note(session)
         session.host_name = hostname
         return responses
 
-    async def handle_HELO(self, server, session, envelope, hostname):  # noqa: N802
+    async def handle_HELO(self, server, session, envelope, hostname):
         self._note(session)
         session.host_name = hostname
         return "250 {}".format(server.hostname)
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         with self._lock:
             self.messages.append((envelope.rcpt_tos, envelope.content.decode(errors="replace")))
         return "250 Message accepted for delivery"

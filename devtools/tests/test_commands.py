@@ -22,8 +22,12 @@ def test_seed_dev_data_is_realistic_and_idempotent(client, settings, own_package
     counts = (Project.objects.count(), Release.objects.count(), File.objects.count(), JournalEntry.objects.count())
     out, _ = run("seed_dev_data")
     assert "log into /admin/ as 'admin'" in out
-    assert counts == (Project.objects.count(), Release.objects.count(), File.objects.count(),
-                      JournalEntry.objects.count())  # fmt: skip
+    assert counts == (
+        Project.objects.count(),
+        Release.objects.count(),
+        File.objects.count(),
+        JournalEntry.objects.count(),
+    )
 
     assert client.login(username="admin", password="admin-password-123")
     assert client.get("/admin/packages/projectreport/").status_code == 302  # staff need 2FA...

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from accounts.tests.conftest import link_in, path_of
+from accounts.tests.support import link_in, path_of
 from api.tests.upload_support import post, wheel
 from core.logs import JsonFormatter, RequestIdFilter, TextFormatter
 

@@ -145,7 +145,7 @@ def test_task_outcomes_of_a_real_dramatiq_worker_reach_the_web_nodes_metrics(tra
             TASK_BROKER="redis",
             PROMETHEUS_MULTIPROC_DIR=str(worker_dir),
         )
-        worker_log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 (closed in the finally below)
+        worker_log = open(tmp_path / "worker.log", "wb")  # closed in the finally below
         worker = subprocess.Popen(
             [sys.executable, "-m", "dramatiq", "pypiapp.worker", "--processes", "1", "--threads", "1"],
             cwd=settings.BASE_DIR,

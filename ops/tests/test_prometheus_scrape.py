@@ -42,7 +42,7 @@ class Prometheus:
                 }
             )
         )
-        self.log = open(workdir / "prometheus.log", "wb")  # noqa: SIM115 (closed by stop())
+        self.log = open(workdir / "prometheus.log", "wb")  # closed by stop()
         self.process = subprocess.Popen(
             [
                 "prometheus",

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 
 class _Envelopes(http.server.BaseHTTPRequestHandler):
-    received: list = []  # noqa: RUF012 (the fixture resets it; the handler class is per test)
+    received: list = []  # the fixture resets it
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))

@@ -11,12 +11,31 @@ from .projects import _delete_stored_after_commit, _stored_paths
 
 # Core-metadata fields stored directly on Release (lists/dicts are JSON fields).
 RELEASE_METADATA_FIELDS = [
-    "metadata_version", "summary", "description", "description_content_type", "keywords",
-    "home_page", "download_url", "author", "author_email", "maintainer", "maintainer_email",
-    "license", "license_expression", "license_files", "platform", "supported_platform",
-    "project_urls", "requires_python", "requires_dist", "provides_extra", "requires_external",
-    "provides_dist", "obsoletes_dist", "dynamic",
-]  # fmt: skip
+    "metadata_version",
+    "summary",
+    "description",
+    "description_content_type",
+    "keywords",
+    "home_page",
+    "download_url",
+    "author",
+    "author_email",
+    "maintainer",
+    "maintainer_email",
+    "license",
+    "license_expression",
+    "license_files",
+    "platform",
+    "supported_platform",
+    "project_urls",
+    "requires_python",
+    "requires_dist",
+    "provides_extra",
+    "requires_external",
+    "provides_dist",
+    "obsoletes_dist",
+    "dynamic",
+]
 
 
 def apply_metadata(release, metadata: dict):

@@ -41,11 +41,23 @@ def run_action(client, model_path, action, objects, **data):
     return client.post(f"/admin/{model_path}/", payload)
 
 
-@pytest.mark.parametrize("path", [
-    "", "packages/project/", "packages/release/", "packages/file/", "packages/projectreport/",
-    "packages/journalentry/", "packages/prohibitedprojectname/", "packages/prohibitedprojectname/bulk/",
-    "packages/adminflag/", "accounts/user/", "accounts/securityevent/", "accounts/apitoken/",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "path",
+    [
+        "",
+        "packages/project/",
+        "packages/release/",
+        "packages/file/",
+        "packages/projectreport/",
+        "packages/journalentry/",
+        "packages/prohibitedprojectname/",
+        "packages/prohibitedprojectname/bulk/",
+        "packages/adminflag/",
+        "accounts/user/",
+        "accounts/securityevent/",
+        "accounts/apitoken/",
+    ],
+)
 def test_admin_pages_render(admin_client, user, path):
     publish(user, "shown-pkg", "1.0")
     response = admin_client.get(f"/admin/{path}")
@@ -164,8 +176,13 @@ def test_moderator_cannot_reset_two_factor(moderator_client, user):
 
 def test_reports_queue_actions(admin_client, user, other_user):
     release = publish(user, "reported-pkg", "1.0")
-    report = ProjectReport.objects.create(project=release.project, project_name="reported-pkg", reporter=other_user,
-                                          kind="malware", summary="exfiltrates ~/.ssh")  # fmt: skip
+    report = ProjectReport.objects.create(
+        project=release.project,
+        project_name="reported-pkg",
+        reporter=other_user,
+        kind="malware",
+        summary="exfiltrates ~/.ssh",
+    )
     page = admin_client.get("/admin/packages/projectreport/?status__exact=open").content.decode()
     assert "exfiltrates ~/.ssh" in page and "bob" in page
     run_action(admin_client, "packages/projectreport", "quarantine", [report], reason="confirmed")
@@ -182,13 +199,21 @@ def test_prohibit_names_single_and_bulk(admin_client, user):
     assert ProhibitedProjectName.objects.get().name == "bad-name"
     assert LogEntry.objects.filter(change_message__startswith="Prohibited name").count() == 1
 
-    response = admin_client.post("/admin/packages/prohibitedprojectname/bulk/", {
-        "names": "one-bad\ntwo_bad, squatted  # typosquats\nbad-name", "comment": "campaign 42",
-        "remove_existing": "on",
-    })  # fmt: skip
+    response = admin_client.post(
+        "/admin/packages/prohibitedprojectname/bulk/",
+        {
+            "names": "one-bad\ntwo_bad, squatted  # typosquats\nbad-name",
+            "comment": "campaign 42",
+            "remove_existing": "on",
+        },
+    )
     assert response.status_code == 302
-    assert set(ProhibitedProjectName.objects.values_list("name", flat=True)) == {"bad-name", "one-bad", "two-bad",
-                                                                                 "squatted"}  # fmt: skip
+    assert set(ProhibitedProjectName.objects.values_list("name", flat=True)) == {
+        "bad-name",
+        "one-bad",
+        "two-bad",
+        "squatted",
+    }
     assert admin_client.get("/simple/squatted/").status_code == 404
     invalid = admin_client.post("/admin/packages/prohibitedprojectname/bulk/", {"names": "ok-name no!pe"})
     assert invalid.status_code == 200 and b"not a valid project name" in invalid.content
@@ -205,8 +230,9 @@ def test_kill_switch_toggle_in_admin(admin_client, client, user, token_for, basi
     response = admin_client.post("/admin/packages/adminflag/", form)
     assert response.status_code == 302
     assert flags.is_enabled(flags.READ_ONLY)
-    refused = client.post("/legacy/", {":action": "file_upload"},
-                          HTTP_AUTHORIZATION=basic_auth("__token__", token_for(user)))  # fmt: skip
+    refused = client.post(
+        "/legacy/", {":action": "file_upload"}, HTTP_AUTHORIZATION=basic_auth("__token__", token_for(user))
+    )
     assert refused.status_code == 503
     assert LogEntry.objects.filter(object_id=flags.READ_ONLY).exists()
 

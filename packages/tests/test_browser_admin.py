@@ -30,9 +30,12 @@ def test_staff_quarantines_reported_project_and_pip_can_no_longer_install_it(
     owner = UserFactory(username="sneaky")
     publish(owner, "sneaky-pkg", "1.0.0")
     report = ProjectReport.objects.create(
-        project=Project.objects.get(name="sneaky-pkg"), project_name="sneaky-pkg",
-        reporter=UserFactory(username="watchful"), kind="malware", summary="Posts ~/.pypirc to a remote host.",
-    )  # fmt: skip
+        project=Project.objects.get(name="sneaky-pkg"),
+        project_name="sneaky-pkg",
+        reporter=UserFactory(username="watchful"),
+        kind="malware",
+        summary="Posts ~/.pypirc to a remote host.",
+    )
     moderator = UserFactory(username="modesty", is_staff=True)
     ensure_staff_groups()
     moderator.groups.add(Group.objects.get(name=MODERATORS))

@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from accounts.tests.conftest import totp_code
+from devtools.testing.staff import totp_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

@@ -48,8 +48,17 @@ def test_prohibit_name(user, tmp_path):
     names = tmp_path / "names.txt"
     names.write_text("from-file  # typo\nDoomed\n")
     staff = UserFactory(username="staffer", is_staff=True)
-    out, _ = run("prohibit_name", "Some.Name", "--file", str(names), "--comment", "squats", "--remove-existing",
-                 "--by", "staffer")  # fmt: skip
+    out, _ = run(
+        "prohibit_name",
+        "Some.Name",
+        "--file",
+        str(names),
+        "--comment",
+        "squats",
+        "--remove-existing",
+        "--by",
+        "staffer",
+    )
     assert "Prohibited 3 name(s): some-name, from-file, doomed." in out and "Removed existing project(s): doomed" in out
     assert not Project.objects.filter(name="doomed").exists()
     assert ProhibitedProjectName.objects.get(name="doomed").prohibited_by == staff
@@ -110,12 +119,15 @@ def test_export_maintainers(user, other_user):
 
 def test_send_announcement(tmp_path, user, other_user, django_capture_on_commit_callbacks):
     recipients = tmp_path / "to.csv"
-    recipients.write_text("username,name,email,projects\nalice,Alice,alice@example.com,a-pkg\n"
-                          "bob,Bob,bob@example.com,b-pkg\nbob,Bob,BOB@example.com,b-pkg\n")  # fmt: skip
+    recipients.write_text(
+        "username,name,email,projects\nalice,Alice,alice@example.com,a-pkg\n"
+        "bob,Bob,bob@example.com,b-pkg\nbob,Bob,BOB@example.com,b-pkg\n"
+    )
     body = tmp_path / "body.txt"
     body.write_text("Hello {{ name }},\n\nyour projects {{ projects }} on {{ SITE_NAME }} <need> attention.\n")
-    out, _ = run("send_announcement", str(recipients), "--subject", "News for {{ username }}", "--body", str(body),
-                 "--dry-run")  # fmt: skip
+    out, _ = run(
+        "send_announcement", str(recipients), "--subject", "News for {{ username }}", "--body", str(body), "--dry-run"
+    )
     assert "Subject: News for alice" in out and "2 messages would be queued" in out and not mail.outbox
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -166,9 +178,23 @@ def test_yank_and_unyank(user):
         run("yank", "yanky", "one")
 
 
-@pytest.mark.parametrize("command", ["seed_dev_data", "ensure_demo_user", "prohibit_name", "freeze_user", "reindex_search",
-                                     "verify_files", "export_maintainers", "send_announcement", "yank", "unyank",
-                                     "create_user", "create_token"])  # fmt: skip
+@pytest.mark.parametrize(
+    "command",
+    [
+        "seed_dev_data",
+        "ensure_demo_user",
+        "prohibit_name",
+        "freeze_user",
+        "reindex_search",
+        "verify_files",
+        "export_maintainers",
+        "send_announcement",
+        "yank",
+        "unyank",
+        "create_user",
+        "create_token",
+    ],
+)
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
         call_command(command, "--help")

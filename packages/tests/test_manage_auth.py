@@ -30,9 +30,12 @@ def setup(user):
         invitation, _ = services.invite(project, UserFactory(username="ivy"), Role.MAINTAINER, user)
     file = project.releases.get(version="1.0").files.get(packagetype="sdist")
     return {
-        "project": project, "maintainer": mia, "other_role": Role.objects.get(user=carl),
-        "file": file, "invitation": invitation,
-    }  # fmt: skip
+        "project": project,
+        "maintainer": mia,
+        "other_role": Role.objects.get(user=carl),
+        "file": file,
+        "invitation": invitation,
+    }
 
 
 def actions(s):
@@ -64,9 +67,11 @@ def _request(client, url, data):
 def _state():
     project = Project.objects.filter(name="proj").first()
     return (
-        JournalEntry.objects.count(), project and project.last_serial, project and project.status,
+        JournalEntry.objects.count(),
+        project and project.last_serial,
+        project and project.status,
         sorted(Role.objects.values_list("user__username", "role_name")),
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture

@@ -65,10 +65,13 @@ def test_invite_by_email_as_owner(client, user, project, invitee, django_capture
     assert RoleInvitation.objects.get(invitee=invitee).role_name == "Owner"
 
 
-@pytest.mark.parametrize("who,message", [
-    ("nobody-here", "No active account"),
-    ("alice", "already a collaborator"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "who,message",
+    [
+        ("nobody-here", "No active account"),
+        ("alice", "already a collaborator"),
+    ],
+)
 def test_invite_errors_are_shown(client, user, project, who, message, django_capture_on_commit_callbacks):
     client.force_login(user)
     response = invite(client, django_capture_on_commit_callbacks, who)

@@ -15,7 +15,7 @@ from packages.models import (
     Project,
     ProjectReport,
     Role,
-)  # fmt: skip
+)
 from packages.tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,10 +138,12 @@ def test_prohibit_names_refuses_upload_and_optionally_removes_projects(client, u
 
 
 def test_handle_report_quarantine_closes_all_open_reports(client, published, other_user, staff):
-    first = ProjectReport.objects.create(project=published.project, project_name="evil-pkg", reporter=other_user,
-                                         kind="malware", summary="steals tokens")  # fmt: skip
-    second = ProjectReport.objects.create(project=published.project, project_name="evil-pkg", kind="spam",
-                                          summary="spam")  # fmt: skip
+    first = ProjectReport.objects.create(
+        project=published.project, project_name="evil-pkg", reporter=other_user, kind="malware", summary="steals tokens"
+    )
+    second = ProjectReport.objects.create(
+        project=published.project, project_name="evil-pkg", kind="spam", summary="spam"
+    )
     moderation.handle_report(first, "quarantine", staff, "confirmed")
     first.refresh_from_db()
     second.refresh_from_db()
@@ -153,14 +155,16 @@ def test_handle_report_quarantine_closes_all_open_reports(client, published, oth
 
 
 def test_handle_report_dismiss_and_remove(client, published, other_user, staff):
-    report = ProjectReport.objects.create(project=published.project, project_name="evil-pkg", reporter=other_user,
-                                          kind="spam", summary="looks like spam")  # fmt: skip
+    report = ProjectReport.objects.create(
+        project=published.project, project_name="evil-pkg", reporter=other_user, kind="spam", summary="looks like spam"
+    )
     moderation.handle_report(report, "dismiss", staff, "legit project")
     assert client.get("/simple/evil-pkg/").status_code == 200
     assert JournalEntry.objects.filter(action=f"dismiss report #{report.pk}: legit project").exists()
 
-    again = ProjectReport.objects.create(project=published.project, project_name="evil-pkg", kind="malware",
-                                         summary="now it is malware")  # fmt: skip
+    again = ProjectReport.objects.create(
+        project=published.project, project_name="evil-pkg", kind="malware", summary="now it is malware"
+    )
     moderation.handle_report(again, "remove", staff, "confirmed malware")
     assert client.get("/simple/evil-pkg/").status_code == 404
     again.refresh_from_db()
@@ -203,10 +207,13 @@ def test_registration_flag_closes_signup(client):
     assert not get_user_model().objects.filter(username="newbie").exists()
 
 
-@pytest.mark.parametrize("flag_id, name, status", [(flags.DISALLOW_NEW_UPLOAD, "evil-pkg", 503),
-                                                   (flags.DISALLOW_NEW_PROJECT, "brand-new", 403)])  # fmt: skip
-def test_upload_kill_switches_refuse_with_a_message(client, published, user, token_for, basic_auth, flag_id, name,
-                                                    status):  # fmt: skip
+@pytest.mark.parametrize(
+    "flag_id, name, status",
+    [(flags.DISALLOW_NEW_UPLOAD, "evil-pkg", 503), (flags.DISALLOW_NEW_PROJECT, "brand-new", 403)],
+)
+def test_upload_kill_switches_refuse_with_a_message(
+    client, published, user, token_for, basic_auth, flag_id, name, status
+):
     assert upload(client, token_for(user), name="evil-pkg", version="1.5").status_code == 200
     flags.ensure_known_flags()
     AdminFlag.objects.filter(id=flag_id).update(enabled=True)

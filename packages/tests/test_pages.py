@@ -16,11 +16,21 @@ README = "# Widget\n\nMakes **widgets** better.\n"
 
 @pytest.fixture
 def widget(user):
-    publish(user, "Widget_Lib", "1.0", description=README, metadata={
-        "description": README, "description_content_type": "text/markdown", "license_expression": "MIT",
-        "requires_python": ">=3.9", "author": "Ada Author", "project_urls": {"Source": "https://example.org/src", "Evil": "javascript:alert(1)"},
-        "classifiers": ["Programming Language :: Python :: 3", "License :: OSI Approved :: MIT License"],
-    })  # fmt: skip
+    publish(
+        user,
+        "Widget_Lib",
+        "1.0",
+        description=README,
+        metadata={
+            "description": README,
+            "description_content_type": "text/markdown",
+            "license_expression": "MIT",
+            "requires_python": ">=3.9",
+            "author": "Ada Author",
+            "project_urls": {"Source": "https://example.org/src", "Evil": "javascript:alert(1)"},
+            "classifiers": ["Programming Language :: Python :: 3", "License :: OSI Approved :: MIT License"],
+        },
+    )
     publish(user, "Widget_Lib", "2.0b1", kinds=("wheel",), metadata={"summary": "beta"})
     return Project.objects.get(normalized_name="widget-lib")
 
@@ -148,11 +158,14 @@ def test_feeds(client, widget, django_assert_max_num_queries):
     assert client.get("/rss/project/nope/releases.xml").status_code == 404
 
 
-@pytest.mark.parametrize("url,text", [
-    ("/help/", "How to create a new release"),
-    ("/policy/privacy/", "Privacy policy"),
-    ("/policy/code-of-conduct/", "Code of conduct"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "url,text",
+    [
+        ("/help/", "How to create a new release"),
+        ("/policy/privacy/", "Privacy policy"),
+        ("/policy/code-of-conduct/", "Code of conduct"),
+    ],
+)
 def test_static_pages(client, url, text):
     response = client.get(url)
     assert response.status_code == 200 and text in response.content.decode()

@@ -66,14 +66,17 @@ def assert_inert(html):
                 assert scheme in ("", "http", "https", "mailto"), (tag, name, value)
 
 
-@pytest.mark.parametrize("text,content_type", [
-    (HOSTILE_MARKDOWN, "text/markdown"),
-    (HOSTILE_MARKDOWN, "text/markdown; variant=CommonMark"),
-    (HOSTILE_RST, "text/x-rst"),
-    (HOSTILE_RST, ""),
-    (HOSTILE_PLAIN, "text/plain"),
-    (HOSTILE_MARKDOWN, "text/html"),  # an unknown type (only on stored releases) is shown as plain text
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text,content_type",
+    [
+        (HOSTILE_MARKDOWN, "text/markdown"),
+        (HOSTILE_MARKDOWN, "text/markdown; variant=CommonMark"),
+        (HOSTILE_RST, "text/x-rst"),
+        (HOSTILE_RST, ""),
+        (HOSTILE_PLAIN, "text/plain"),
+        (HOSTILE_MARKDOWN, "text/html"),  # an unknown type (only on stored releases) is shown as plain text
+    ],
+)
 def test_hostile_readme_renders_without_executable_content(text, content_type):
     html = render_or_fallback(text, content_type)
     assert html.strip()

@@ -78,8 +78,8 @@ def _context(request, project, releases, release):
         "keywords": split_keywords(current.keywords) if current else [],
         "index_url": f"{settings.SITE_URL.rstrip('/')}/simple/",
         "links": safe_links(current) if current else [],
-        # Rendered and sanitized at upload (core/readme.py): a page view never renders.
-        "readme": mark_safe(current.description_html) if current else "",  # noqa: S308
+        # Rendered at upload (core/readme.py): a page view never renders.
+        "readme": mark_safe(current.description_html) if current else "",  # noqa: S308 (sanitized by nh3 at upload)
         "maintainers": [role.user for role in roles],
         "can_manage": request.user.is_authenticated and any(r.user_id == request.user.pk for r in roles),
     }

@@ -60,11 +60,19 @@ def search(request):
     query_string = request.GET.copy()
     query_string.pop("page", None)
     context = {
-        "form": form, "errors": too_large, "query": query[:MAX_QUERY_LENGTH], "selected": classifiers, "order": order, "page": page, "rows": rows,
-        "searched": searched, "classifier_groups": trove.grouped(classifier_names), "query_string": query_string.urlencode(),
+        "form": form,
+        "errors": too_large,
+        "query": query[:MAX_QUERY_LENGTH],
+        "selected": classifiers,
+        "order": order,
+        "page": page,
+        "rows": rows,
+        "searched": searched,
+        "classifier_groups": trove.grouped(classifier_names),
+        "query_string": query_string.urlencode(),
         "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1) if page else [],
         "suggestions": _suggestions(query) if searched and query and not rows else [],
-    }  # fmt: skip
+    }
     return render(request, "packages/search.html", context, status=400 if too_large else 200)
 
 

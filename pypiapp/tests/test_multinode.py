@@ -115,7 +115,7 @@ class Cluster:
         for thing in reversed(self.stoppers):
             try:
                 thing.stop()
-            except Exception as exc:  # keep stopping the rest
+            except Exception as exc:  # noqa: BLE001 (keep stopping the rest)
                 print(f"stopping {thing!r}: {exc}")
 
 

@@ -52,28 +52,57 @@ def _create_batch(names, owner, versions, with_files, storage, stored):
                 filename, data = wheel_bytes(name, version, summary=summary)
                 wheels[(name, version)] = (filename, data, core_metadata(name, version, summary=summary).encode())
     sizes = {name: sum(len(wheels[(name, v)][1]) for v in versions) if with_files else 0 for name in names}
-    projects = Project.objects.bulk_create([
-        Project(name=name, normalized_name=name, ultranormalized_name=ultranormalize_name(name), created=now,
-                total_size=sizes[name])
-        for name in names
-    ])  # fmt: skip
+    projects = Project.objects.bulk_create(
+        [
+            Project(
+                name=name,
+                normalized_name=name,
+                ultranormalized_name=ultranormalize_name(name),
+                created=now,
+                total_size=sizes[name],
+            )
+            for name in names
+        ]
+    )
     Role.objects.bulk_create([Role(user=owner, project=p, role_name=Role.OWNER, created=now) for p in projects])
-    releases = Release.objects.bulk_create([
-        Release(project=p, version=v, canonical_version=canonical_version(v), uploader=owner, created=now, metadata_version="2.1",
-                summary=f"Benchmark project {p.name}", description_content_type="text/markdown",
-                description=f"# {p.name}\n\nA generated project for benchmarks.")
-        for p in projects for v in versions
-    ])  # fmt: skip
+    releases = Release.objects.bulk_create(
+        [
+            Release(
+                project=p,
+                version=v,
+                canonical_version=canonical_version(v),
+                uploader=owner,
+                created=now,
+                metadata_version="2.1",
+                summary=f"Benchmark project {p.name}",
+                description_content_type="text/markdown",
+                description=f"# {p.name}\n\nA generated project for benchmarks.",
+            )
+            for p in projects
+            for v in versions
+        ]
+    )
     journal = []
     for p in projects:
-        journal += [JournalEntry(project=p, name=p.name, action="create", submitted_by=owner, submitted_date=now),
-                    JournalEntry(project=p, name=p.name, action=f"add Owner {owner.username}", submitted_by=owner,
-                                 submitted_date=now)]  # fmt: skip
+        journal += [
+            JournalEntry(project=p, name=p.name, action="create", submitted_by=owner, submitted_date=now),
+            JournalEntry(
+                project=p, name=p.name, action=f"add Owner {owner.username}", submitted_by=owner, submitted_date=now
+            ),
+        ]
     files = []
     for release in releases:
         name, version = release.project.name, release.version
-        journal.append(JournalEntry(project=release.project, name=name, version=version, action="new release",
-                                    submitted_by=owner, submitted_date=now))  # fmt: skip
+        journal.append(
+            JournalEntry(
+                project=release.project,
+                name=name,
+                version=version,
+                action="new release",
+                submitted_by=owner,
+                submitted_date=now,
+            )
+        )
         if not with_files:
             continue
         filename, data, metadata = wheels[(name, version)]
@@ -81,12 +110,23 @@ def _create_batch(names, owner, versions, with_files, storage, stored):
         path = file_path(digests["blake2_256"], filename)
         _store(storage, path, data, stored)
         _store(storage, f"{path}.metadata", metadata, stored)
-        files.append(File(
-            release=release, filename=filename, packagetype="bdist_wheel", python_version="py3", size=len(data),
-            md5_digest=digests["md5"], sha256_digest=digests["sha256"], blake2_256_digest=digests["blake2_256"],
-            path=path, uploader=owner, upload_time=now, metadata_sha256=metadata_digests["sha256"],
-            metadata_blake2_256=metadata_digests["blake2_256"],
-        ))  # fmt: skip
+        files.append(
+            File(
+                release=release,
+                filename=filename,
+                packagetype="bdist_wheel",
+                python_version="py3",
+                size=len(data),
+                md5_digest=digests["md5"],
+                sha256_digest=digests["sha256"],
+                blake2_256_digest=digests["blake2_256"],
+                path=path,
+                uploader=owner,
+                upload_time=now,
+                metadata_sha256=metadata_digests["sha256"],
+                metadata_blake2_256=metadata_digests["blake2_256"],
+            )
+        )
         journal.append(
             JournalEntry(
                 project=release.project,

@@ -40,19 +40,40 @@ print({module}.__version__)
 
 # name, owner, collaborators, versions, yanked {version: reason}, extra metadata
 PROJECTS = [
-    ("requests-lite", "alice", [("bob", Role.MAINTAINER)], ["1.0.0", "1.1.0", "2.0.0", "2.1.0rc1"],
-     {"1.1.0": "Broken import on Python 3.12"}, {"keywords": "http,client", "summary": "HTTP for tiny humans"}),
-    ("datakit", "carol", [("alice", Role.MAINTAINER)], ["0.9", "1.0", "1.5"], {},
-     {"keywords": "data,tables", "summary": "Small tables in pure Python", "requires_python": ">=3.9"}),
-    ("tiny-utils", "bob", [("carol", Role.OWNER)], ["0.1.0", "0.2.0"], {"0.1.0": "Wrong license file"},
-     {"keywords": "utilities", "summary": "Helpers nobody else wrote yet"}),
+    (
+        "requests-lite",
+        "alice",
+        [("bob", Role.MAINTAINER)],
+        ["1.0.0", "1.1.0", "2.0.0", "2.1.0rc1"],
+        {"1.1.0": "Broken import on Python 3.12"},
+        {"keywords": "http,client", "summary": "HTTP for tiny humans"},
+    ),
+    (
+        "datakit",
+        "carol",
+        [("alice", Role.MAINTAINER)],
+        ["0.9", "1.0", "1.5"],
+        {},
+        {"keywords": "data,tables", "summary": "Small tables in pure Python", "requires_python": ">=3.9"},
+    ),
+    (
+        "tiny-utils",
+        "bob",
+        [("carol", Role.OWNER)],
+        ["0.1.0", "0.2.0"],
+        {"0.1.0": "Wrong license file"},
+        {"keywords": "utilities", "summary": "Helpers nobody else wrote yet"},
+    ),
     ("sample-cli", "alice", [], ["3.0.0", "3.1.0"], {}, {"keywords": "cli", "summary": "A command-line example"}),
     ("evil-helper", "bob", [], ["0.0.1"], {}, {"summary": "Totally harmless helper"}),
-]  # fmt: skip
+]
 QUARANTINED = "evil-helper"
 PROHIBITED = [("requestz-lite", "Typosquat of requests-lite"), ("python-dateutils", "Typosquat of a popular name")]
-CLASSIFIERS = ["Programming Language :: Python :: 3", "License :: OSI Approved :: MIT License",
-               "Operating System :: OS Independent"]  # fmt: skip
+CLASSIFIERS = [
+    "Programming Language :: Python :: 3",
+    "License :: OSI Approved :: MIT License",
+    "Operating System :: OS Independent",
+]
 
 
 class Command(BaseCommand):
@@ -88,13 +109,17 @@ class Command(BaseCommand):
         self._moderation(users)
         if projects:
             created = seed_bulk_projects(
-                projects, users["alice"], releases=releases, with_files=not without_files,
-                batch_size=batch_size, progress=self._progress if options["verbosity"] else None,
-            )  # fmt: skip
+                projects,
+                users["alice"],
+                releases=releases,
+                with_files=not without_files,
+                batch_size=batch_size,
+                progress=self._progress if options["verbosity"] else None,
+            )
             self.stdout.write(f"Bulk: created {created} new benchmark projects ({projects - created} existed).")
-        self.stdout.write(self.style.SUCCESS(
-            f"Development data ready: log into /admin/ as '{ADMIN[0]}' with password '{ADMIN[2]}'."
-        ))  # fmt: skip
+        self.stdout.write(
+            self.style.SUCCESS(f"Development data ready: log into /admin/ as '{ADMIN[0]}' with password '{ADMIN[2]}'.")
+        )
 
     def _progress(self, done, total, seconds):
         self.stderr.write(f"  {done}/{total} benchmark projects ({done / max(seconds, 0.001):.0f}/s)")
@@ -126,18 +151,26 @@ class Command(BaseCommand):
                     continue
                 summary = extra["summary"]
                 publish(
-                    users[owner], name, version, summary=summary, requires_python=extra.get("requires_python"),
+                    users[owner],
+                    name,
+                    version,
+                    summary=summary,
+                    requires_python=extra.get("requires_python"),
                     description=README.format(name=name, summary=summary, module=module),
                     extra_headers=[("Classifier", c) for c in CLASSIFIERS],
                     metadata={
-                        "keywords": extra.get("keywords", ""), "author": users[owner].name,
-                        "license_expression": "MIT", "classifiers": CLASSIFIERS,
+                        "keywords": extra.get("keywords", ""),
+                        "author": users[owner].name,
+                        "license_expression": "MIT",
+                        "classifiers": CLASSIFIERS,
                         "description": README.format(name=name, summary=summary, module=module),
                         "description_content_type": "text/markdown",
-                        "project_urls": {"Homepage": f"https://example.com/{name}",
-                                         "Source": f"https://example.com/{name}/src"},
+                        "project_urls": {
+                            "Homepage": f"https://example.com/{name}",
+                            "Source": f"https://example.com/{name}/src",
+                        },
                     },
-                )  # fmt: skip
+                )
                 self.stdout.write(f"Published {name} {version}.")
             project = Project.objects.get(normalized_name=name)
             for username, role_name in collaborators:
@@ -155,15 +188,23 @@ class Command(BaseCommand):
         project = Project.objects.get(normalized_name=QUARANTINED)
         if not project.is_quarantined and not project.reports.exists():
             report = ProjectReport.objects.create(
-                project=project, project_name=project.name, reporter=users["carol"], kind="malware",
+                project=project,
+                project_name=project.name,
+                reporter=users["carol"],
+                kind="malware",
                 summary="setup.py downloads and runs a script from a pastebin.",
-            )  # fmt: skip
+            )
             moderation.handle_report(report, "quarantine", admin, "Confirmed: remote code download at install")
             self.stdout.write(f"Quarantined {project.name}.")
         tiny = Project.objects.get(normalized_name="tiny-utils")
         if not tiny.reports.exists():
-            ProjectReport.objects.create(project=tiny, project_name=tiny.name, reporter=users["alice"], kind="spam",
-                                         summary="The README is full of advertising links.")  # fmt: skip
+            ProjectReport.objects.create(
+                project=tiny,
+                project_name=tiny.name,
+                reporter=users["alice"],
+                kind="spam",
+                summary="The README is full of advertising links.",
+            )
         for name, comment in PROHIBITED:
             if not ProhibitedProjectName.objects.filter(name=name).exists():
                 moderation.prohibit_names([name], admin, comment)

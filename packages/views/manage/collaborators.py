@@ -22,10 +22,15 @@ def _page(request, project, role, invite_form=None, status=200):
         "invitee", "invited_by"
     )
     context = {
-        "project": project, "role": role, "roles": roles, "invitations": invitations, "tab": "collaborators",
-        "can_manage": can_manage_collaborators(role), "invite_form": invite_form or InviteForm(),
+        "project": project,
+        "role": role,
+        "roles": roles,
+        "invitations": invitations,
+        "tab": "collaborators",
+        "can_manage": can_manage_collaborators(role),
+        "invite_form": invite_form or InviteForm(),
         "owner_count": sum(1 for r in roles if r.role_name == Role.OWNER),
-    }  # fmt: skip
+    }
     return render(request, "manage/collaborators.html", context, status=status)
 
 

@@ -47,9 +47,11 @@ def accept(request, invitation_id):
         return redirect("manage_invitations")
     if invitation.invited_by_id:
         notify.role_changed(
-            invitation.invited_by, invitation.project,
-            f"accepted your invitation to become {invitation.role_name}", request.user,
-        )  # fmt: skip
+            invitation.invited_by,
+            invitation.project,
+            f"accepted your invitation to become {invitation.role_name}",
+            request.user,
+        )
     messages.success(request, f"You are now {invitation.role_name} of {invitation.project.name}.")
     return redirect("manage_project_releases", name=invitation.project.normalized_name)
 

@@ -57,10 +57,16 @@ def _release_page(request, project, role, release, *, yank_form=None, delete_for
     files = File.objects.filter(release=release).select_related("uploader").order_by("packagetype", "filename")
     journal = JournalEntry.objects.filter(project=project, version=release.version).select_related("submitted_by")
     context = {
-        "project": project, "role": role, "release": release, "files": files, "journal": journal[:HISTORY_PAGE],
-        "yank_form": yank_form or ReasonForm(), "delete_form": delete_form or ConfirmNameForm(expected=release.version),
-        "file_form": file_form, "tab": "releases",
-    }  # fmt: skip
+        "project": project,
+        "role": role,
+        "release": release,
+        "files": files,
+        "journal": journal[:HISTORY_PAGE],
+        "yank_form": yank_form or ReasonForm(),
+        "delete_form": delete_form or ConfirmNameForm(expected=release.version),
+        "file_form": file_form,
+        "tab": "releases",
+    }
     return render(request, "manage/release.html", context, status=status)
 
 

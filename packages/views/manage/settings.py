@@ -21,12 +21,18 @@ def project_settings(request, name):
     project, role = managed_project(request, name)
     total = limits.total_size_limit(project)
     context = {
-        "project": project, "role": role, "tab": "settings", "is_owner": role == Role.OWNER,
-        "delete_form": ConfirmNameForm(expected=project.name), "status_form": StatusForm(),
-        "upload_limit": limits.file_size_limit(project), "upload_limit_raised": limits.file_size_raised(project),
-        "total_size_limit": total, "total_size_raised": limits.total_size_raised(project),
+        "project": project,
+        "role": role,
+        "tab": "settings",
+        "is_owner": role == Role.OWNER,
+        "delete_form": ConfirmNameForm(expected=project.name),
+        "status_form": StatusForm(),
+        "upload_limit": limits.file_size_limit(project),
+        "upload_limit_raised": limits.file_size_raised(project),
+        "total_size_limit": total,
+        "total_size_raised": limits.total_size_raised(project),
         "usage_percent": min(100, round(100 * project.total_size / max(1, total))),
-    }  # fmt: skip
+    }
     return render(request, "manage/settings.html", context)
 
 

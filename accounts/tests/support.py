@@ -1,8 +1,6 @@
-"""Helpers for the account tests: links in mail, TOTP codes (the mail fixtures are in the root conftest.py)."""
+"""Helpers for the account tests: links in mail, re-authentication (the mail fixtures are in the root conftest.py)."""
 
 import re
-
-from devtools.testing.staff import totp_code  # noqa: F401  (the account tests import it from here)
 
 
 def link_in(message, path_fragment):
