@@ -16,8 +16,9 @@ $(BIN)/.installed: requirements.txt requirements-test.txt
 
 venv: $(BIN)/.installed
 
+# Development mode (DEBUG) makes var/ for SQLite's file; elsewhere importing settings writes nothing.
 migrate: venv
-	$(BIN)/python manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 
 # Serve the index on http://$(HOST):$(PORT) with SQLite and local files under var/.
 run: migrate

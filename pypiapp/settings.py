@@ -13,8 +13,11 @@ from urllib.parse import urlsplit
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Local state: the SQLite file, the dev secret key, collected static files, upload temp files,
+# the download log. Importing settings creates none of it outside development mode (below): the
+# directories are made where they are first written (core/uploads.py, stats/downloadlog.py,
+# collectstatic, the storages) or by development mode.
 VAR_DIR = Path(os.environ.get("PYPIAPP_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def env_bool(name, default=False, env=os.environ):
@@ -49,6 +52,9 @@ def _secret_key(debug):
 
 
 DEBUG = env_bool("DEBUG", False)
+if DEBUG:
+    # Development mode (`make run`, `make migrate`): SQLite's file and the secret key live here.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 SECRET_KEY = _secret_key(DEBUG)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -308,16 +314,18 @@ FILE_DELIVERY = os.environ.get("FILE_DELIVERY", "django")
 FILE_DELIVERY_ACCEL_PREFIX = os.environ.get("FILE_DELIVERY_ACCEL_PREFIX", "/_protected/packages/")
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing root
+STATIC_ROOT = VAR_DIR / "static"  # filled by collectstatic
+if DEBUG:
+    STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing root; runserver has no collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 
 # Uploads always stream to a temporary file (never buffered whole in memory).
-FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
-# A directory of their own, so the storage sweep can remove what a killed worker left behind.
+FILE_UPLOAD_HANDLERS = ["core.uploads.TemporaryFileUploadHandler"]
+# A directory of their own, so the storage sweep can remove what a killed worker left behind;
+# created by the first upload (core/uploads.py), so Django's check that it exists is off.
 FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or str(VAR_DIR / "upload-tmp")
-Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+SILENCED_SYSTEM_CHECKS = ["files.E001"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024  # non-file fields, e.g. long descriptions
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 

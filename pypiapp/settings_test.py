@@ -6,6 +6,7 @@ import shutil
 import tempfile
 
 _var = tempfile.mkdtemp(prefix="pypiapp-test-")
+os.mkdir(os.path.join(_var, "static"))  # STATIC_ROOT, which production's collectstatic makes
 os.environ["PYPIAPP_VAR_DIR"] = _var
 os.environ.pop("PACKAGE_FILES_ROOT", None)
 atexit.register(shutil.rmtree, _var, ignore_errors=True)

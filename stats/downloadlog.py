@@ -45,6 +45,7 @@ class _Appender:
 
     def _open(self, path):
         self.close()
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)  # settings create no directory
         self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
         self.path, self.inode, self.checked = path, os.fstat(self.fd).st_ino, time.monotonic()
 

@@ -197,3 +197,11 @@ def test_new_projects_are_counted_per_uploader_against_the_rate(ctx, settings):
     assert refused.status_code == 429 and "Too many new projects created: at most 3" in refused.reason_phrase
     response = post(ctx.client, ctx.bob_token, filename, data, name="rate-three", version="1.0")
     assert response.status_code == 200, response.reason_phrase  # another uploader has their own count
+
+
+def test_the_first_upload_makes_the_upload_temp_folder(ctx, settings, tmp_path):
+    # Settings create no folder (pypiapp/tests/test_settings.py): the upload handler makes it.
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "fresh" / "upload-tmp")
+    filename, data = wheel()
+    assert post(ctx.client, ctx.token, filename, data).status_code == 200
+    assert (tmp_path / "fresh" / "upload-tmp").is_dir()

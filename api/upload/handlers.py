@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
+from core.uploads import ensure_upload_temp_dir
 from packages.digests import Digester
 
 from .limits import file_limit_for_filename, human_size
@@ -37,6 +38,7 @@ class LimitedHashingUploadHandler(FileUploadHandler):
 
     def new_file(self, field_name, file_name, *args, **kwargs):
         super().new_file(field_name, file_name, *args, **kwargs)
+        ensure_upload_temp_dir()
         # Django's parser calls this only for a part with a (non-empty) filename.
         self.file = HashedTemporaryFile(
             file_name,

@@ -51,6 +51,35 @@ def test_development_mode_keeps_its_secret_key(tmp_path):
     assert key_file.read_text() == key
 
 
+def test_importing_settings_in_production_mode_writes_nothing(tmp_path):
+    """Settings and every app's start-up (django.setup) in a fresh folder, as gunicorn or a management
+    command meets them outside development mode: no var/, no static/, no upload-tmp/, no key."""
+    var = tmp_path / "var"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEBUG", "SECRET_KEY", "FILE_UPLOAD", "DOWNLOAD"))}
+    env.update(DJANGO_SETTINGS_MODULE="pypiapp.settings", PYPIAPP_VAR_DIR=str(var), PYTHONPATH=str(ROOT))
+    env.pop("DATABASE_URL", None)
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DEBUG, s.STATIC_ROOT, s.FILE_UPLOAD_TEMP_DIR, s.DOWNLOAD_LOG_PATH, s.DATABASES['default']['NAME'])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [
+        "False",
+        str(var / "static"),
+        str(var / "upload-tmp"),
+        str(var / "downloads.log"),
+        str(var / "db.sqlite3"),
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_development_mode_makes_its_folders(tmp_path):
+    var = tmp_path / "var"
+    _load_settings(var, DEBUG="1")
+    assert sorted(p.name for p in var.iterdir()) == ["secret_key", "static"]
+
+
 def test_environment_selects_postgres_s3_and_redis(tmp_path):
     chosen = _load_settings(
         tmp_path,

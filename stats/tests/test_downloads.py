@@ -205,3 +205,10 @@ def test_the_writer_follows_a_rotated_log(log_path, monkeypatch):
     downloadlog.record("/packages/a/b/c/x.whl", PIP_UA)
     assert len(log_path.with_name("downloads.log.1").read_text().splitlines()) == 1
     assert len(log_path.read_text().splitlines()) == 1
+
+
+def test_the_first_download_makes_the_log_folder(settings, tmp_path):
+    # Settings create no folder (pypiapp/tests/test_settings.py): the writer makes it.
+    settings.DOWNLOAD_LOG_PATH = str(tmp_path / "fresh" / "downloads.log")
+    downloadlog.record("/packages/a/b/c/x.whl", PIP_UA)
+    assert len((tmp_path / "fresh" / "downloads.log").read_text().splitlines()) == 1
