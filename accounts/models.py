@@ -54,7 +54,8 @@ class ApiToken(models.Model):
     What a token may do is its `kind`; where, its scope columns:
 
     - `upload`: a user's upload token (made in the account settings); acts for `user`, on every
-      project the user may upload to, or on `project` only.
+      project the user may upload to, on `project` only, or on `organization`'s projects only
+      (where it may also create projects when its user is an Owner or Manager there).
     - `publisher`: minted by the Trusted Publishing exchange (oidc/); acts for `publisher`, not
       for a user (`user` is empty), restricted to the publisher's project (or the pending project
       it creates), for 15 minutes, and burnable by the client.
@@ -105,7 +106,7 @@ class ApiToken(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="api_tokens",
-        help_text="A read token's scope: the organization's projects.",
+        help_text="The token's scope: the organization's projects (read and upload tokens).",
     )
     created = models.DateTimeField(default=timezone.now)
     expires = models.DateTimeField(null=True, blank=True)
@@ -126,9 +127,9 @@ class ApiToken(models.Model):
             models.CheckConstraint(
                 condition=(
                     models.Q(organization__isnull=True)
-                    | models.Q(kind="read", organization__isnull=False, project__isnull=True)
+                    | models.Q(kind__in=["read", "upload"], organization__isnull=False, project__isnull=True)
                 ),
-                name="only_read_tokens_scope_to_an_organization",
+                name="organization_scope_is_for_user_tokens_alone",
             ),
             models.CheckConstraint(
                 condition=~models.Q(kind="read", organization__isnull=True, project__isnull=True),
