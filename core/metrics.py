@@ -61,6 +61,37 @@ FALLBACKS = Counter(
     "by component (cache, broker, database, outbox).",
     ["component"],
 )
+UPSTREAM_REQUESTS = Counter(
+    f"{PREFIX}upstream_requests",
+    "Requests sent to upstream indexes, by upstream and kind (page, file, metadata, json).",
+    ["upstream", "kind"],
+)
+UPSTREAM_ERRORS = Counter(
+    f"{PREFIX}upstream_errors",
+    "Upstream requests that failed, by upstream, kind and reason "
+    "(timeout, unreachable, status, unparsable, too_large, integrity).",
+    ["upstream", "kind", "reason"],
+)
+UPSTREAM_DURATION = Histogram(
+    f"{PREFIX}upstream_request_duration_seconds",
+    "Time an upstream request took (a page: the whole page; a file: the whole transfer), by upstream and kind.",
+    ["upstream", "kind"],
+    buckets=LATENCY_BUCKETS,
+)
+UPSTREAM_CACHE = Counter(
+    f"{PREFIX}upstream_cache",
+    "Upstream pages and files asked of this index, by kind (page, file) and result "
+    "(hit: served from the cache; revalidated: the upstream said it is unchanged; miss: fetched).",
+    ["kind", "result"],
+)
+UPSTREAM_FETCHED_BYTES = Counter(
+    f"{PREFIX}upstream_fetched_bytes", "Bytes of files received from upstream indexes, by upstream.", ["upstream"]
+)
+UPSTREAM_STALE_PAGES = Counter(
+    f"{PREFIX}upstream_stale_pages",
+    "Upstream pages served from the last copy (the upstreams failed, or the client's lookup limit was reached).",
+    ["upstream"],
+)
 # Names of the scrape-time gauges (built by the collectors in ops/collectors.py).
 READY = f"{PREFIX}ready"
 DEPENDENCY_UP = f"{PREFIX}dependency_up"
@@ -113,6 +144,30 @@ def page_cache(page: str, hit: bool) -> None:
     if child is None:
         child = _page_children[key] = (PAGE_CACHE_HITS if hit else PAGE_CACHE_MISSES).labels(page)
     child.inc()
+
+
+def upstream_request(upstream: str, kind: str) -> None:
+    UPSTREAM_REQUESTS.labels(upstream, kind).inc()
+
+
+def upstream_error(upstream: str, kind: str, reason: str) -> None:
+    UPSTREAM_ERRORS.labels(upstream, kind, reason).inc()
+
+
+def upstream_duration(upstream: str, kind: str, seconds: float) -> None:
+    UPSTREAM_DURATION.labels(upstream, kind).observe(seconds)
+
+
+def upstream_cache(kind: str, result: str) -> None:
+    UPSTREAM_CACHE.labels(kind, result).inc()
+
+
+def upstream_fetched(upstream: str, size: int) -> None:
+    UPSTREAM_FETCHED_BYTES.labels(upstream).inc(size)
+
+
+def upstream_stale_page(upstream: str) -> None:
+    UPSTREAM_STALE_PAGES.labels(upstream).inc()
 
 
 def task(actor: str, outcome: str) -> None:

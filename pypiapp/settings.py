@@ -359,6 +359,9 @@ UPSTREAM_MISS_SECONDS = int(os.environ.get("UPSTREAM_MISS_SECONDS", "300"))  # a
 UPSTREAM_TIMEOUT_SECONDS = float(os.environ.get("UPSTREAM_TIMEOUT_SECONDS", "4"))  # all upstreams, per page
 UPSTREAM_FILE_TIMEOUT_SECONDS = float(os.environ.get("UPSTREAM_FILE_TIMEOUT_SECONDS", "30"))  # per socket read
 UPSTREAM_MAX_FILE_SIZE = int(os.environ.get("UPSTREAM_MAX_FILE_SIZE", str(10 * 1024**3)))
+# A request for a file another request is fetching waits this long for the stored copy, then
+# streams from the upstream itself (kept under pip's 15-second read timeout).
+UPSTREAM_FILE_WAIT_SECONDS = float(os.environ.get("UPSTREAM_FILE_WAIT_SECONDS", "10"))
 # Uncached names one client may have looked up upstream (then 429): random names cost a round trip each.
 UPSTREAM_LOOKUP_RATE = os.environ.get("UPSTREAM_LOOKUP_RATE", "120/m")
 

@@ -1,26 +1,12 @@
-"""Upstream files: fetched the first time one is asked for, checked against the sha256 the cached
-page promised, stored in this index's package storage, then served like local files."""
+"""Upstream files: where they are (on this index's URLs and in its package storage) and what the
+cached page promised of them. First downloads are streamed and stored by upstream/streaming.py."""
 
-import hashlib
-import logging
-import tempfile
+from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.files import File as DjangoFile
-
-from packages.storage import package_storage
-
-from . import fetch, indexes
 from .models import UpstreamProject
 
-log = logging.getLogger(__name__)
 METADATA_SUFFIX = ".metadata"
 URL_PREFIX = "/proxy/"
-_CHUNK = 64 * 1024
-
-
-class IntegrityFailure(Exception):
-    pass
 
 
 def url_path(normalized_name, sha256, filename):
@@ -31,50 +17,44 @@ def storage_path(sha256, filename):
     return f"upstream/{sha256[:2]}/{sha256[2:4]}/{sha256}/{filename}"
 
 
-def find(normalized_name, sha256, filename):
-    """(upstream name, the page's file entry) for a proxied file, or None."""
+@dataclass(frozen=True)
+class Wanted:
+    """One file (or its PEP 658 metadata file) of an upstream project, as its page described it."""
+
+    normalized_name: str
+    upstream: str
+    entry: dict  # the page's file row (upstream/pages.py _file_rows)
+    is_metadata: bool = False
+
+    @property
+    def filename(self):
+        return self.entry["filename"] + (METADATA_SUFFIX if self.is_metadata else "")
+
+    @property
+    def sha256(self):
+        """The digest the bytes must have."""
+        return self.entry["metadata_sha256"] if self.is_metadata else self.entry["sha256"]
+
+    @property
+    def size(self):
+        """The size the page promised (None: not said; metadata files' never are)."""
+        return None if self.is_metadata else self.entry.get("size")
+
+    @property
+    def path(self):
+        return storage_path(self.entry["sha256"], self.filename)
+
+    @property
+    def upstream_url(self):
+        return self.entry["upstream_url"] + (METADATA_SUFFIX if self.is_metadata else "")
+
+
+def find(normalized_name, sha256, filename, is_metadata=False):
+    """The Wanted file of a cached upstream page, or None (not on the page, or no metadata file)."""
     row = UpstreamProject.objects.filter(normalized_name=normalized_name, is_miss=False).first()
     if row is None:
         return None
     entry = next((f for f in row.files if f["sha256"] == sha256 and f["filename"] == filename), None)
-    return None if entry is None else (row.upstream, entry)
-
-
-def ensure_stored(upstream_name, entry, is_metadata):
-    """The storage path of the file (or its metadata file), fetching and checking it first if it
-    is not stored yet. IntegrityFailure on a digest mismatch (nothing stored); fetch errors pass."""
-    expected = entry["metadata_sha256"] if is_metadata else entry["sha256"]
-    filename = entry["filename"] + (METADATA_SUFFIX if is_metadata else "")
-    path = storage_path(entry["sha256"], filename)
-    storage = package_storage()
-    if storage.exists(path):
-        return path
-    upstream = indexes.by_name(upstream_name)
-    if upstream is None:
-        raise fetch.UpstreamError(f"upstream {upstream_name} is no longer configured")
-    url = entry["upstream_url"] + (METADATA_SUFFIX if is_metadata else "")
-    with tempfile.TemporaryFile() as spool:
-        digest = hashlib.sha256()
-        size = 0
-        with fetch.open_url(upstream, url, settings.UPSTREAM_FILE_TIMEOUT_SECONDS) as response:
-            while chunk := response.read(_CHUNK):
-                size += len(chunk)
-                if size > settings.UPSTREAM_MAX_FILE_SIZE:
-                    raise fetch.UpstreamError(f"{filename} from {upstream_name} is too large")
-                digest.update(chunk)
-                spool.write(chunk)
-        if digest.hexdigest() != expected:
-            log.error(
-                "integrity failure: %s from upstream %s has sha256 %s, its page promised %s; not stored",
-                filename,
-                upstream_name,
-                digest.hexdigest(),
-                expected,
-            )
-            raise IntegrityFailure(f"{filename} from upstream {upstream_name} does not match its sha256")
-        spool.seek(0)
-        if not storage.exists(path):
-            saved = storage.save(path, DjangoFile(spool, name=filename))
-            if saved != path:  # a concurrent first request stored it first
-                storage.delete(saved)
-    return path
+    if entry is None or (is_metadata and not entry["metadata_sha256"]):
+        return None
+    return Wanted(normalized_name, row.upstream, entry, is_metadata)

@@ -7,7 +7,7 @@ asked about names that no local project holds and staff did not prohibit.
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.throttles import throttle
+from core import metrics
 
 from . import fetch, indexes
 from .models import UpstreamProject
@@ -75,70 +76,121 @@ def _file_rows(page):
     return rows
 
 
-def _ask_upstreams(upstreams, normalized_name):
-    """(upstream name, files, versions), or (None, ...) when none knows it; Unavailable when at
-    least one failed and none answered."""
+@dataclass
+class Answer:
+    """What the upstreams said of a name: `upstream` None when none knows it; `unchanged` when
+    the upstream that gave the cached copy confirmed it (304, or a serial no newer)."""
+
+    upstream: str | None
+    files: list = field(default_factory=list)
+    versions: list = field(default_factory=list)
+    etag: str = ""
+    serial: int | None = None
+    unchanged: bool = False
+
+
+def _confirms(row, upstream, answer):
+    """Whether a 200 from the upstream of the cached copy says nothing newer: same serial, or an
+    older one (a lagging mirror or CDN node must not take the page back in time)."""
+    return (
+        row is not None
+        and not row.is_miss
+        and row.upstream == upstream.name
+        and answer.serial is not None
+        and row.upstream_serial is not None
+        and answer.serial <= row.upstream_serial
+    )
+
+
+def _ask_upstreams(upstreams, normalized_name, row):
+    """The Answer of the first upstream that knows the name (asking the cached copy's upstream
+    conditionally); Unavailable when at least one failed and none answered."""
     deadline = time.monotonic() + settings.UPSTREAM_TIMEOUT_SECONDS
     failure = None
     for upstream in upstreams:
+        cached_here = row is not None and not row.is_miss and row.upstream == upstream.name
         try:
-            page = fetch.project_page(upstream, normalized_name, deadline)
+            answer = fetch.project_page(upstream, normalized_name, deadline, etag=row.etag if cached_here else "")
+        except fetch.NotModified:
+            return Answer(upstream.name, unchanged=True)
         except fetch.NotFound:
             continue
         except fetch.UpstreamError as exc:
             log.warning("upstream page %s from %s failed: %s", normalized_name, upstream.name, exc)
             failure = failure or exc
             continue
-        files = _file_rows(page)
-        versions = page.versions or sorted({f["version"] for f in files})
-        return upstream.name, files, list(versions)
+        if _confirms(row, upstream, answer):
+            return Answer(upstream.name, etag=answer.etag or row.etag, serial=row.upstream_serial, unchanged=True)
+        files = _file_rows(answer.page)
+        versions = answer.page.versions or sorted({f["version"] for f in files})
+        return Answer(upstream.name, files, list(versions), answer.etag, answer.serial)
     if failure is not None:
         raise Unavailable(str(failure), failure.timeout)
-    return None, [], []
+    return Answer(None)
+
+
+def _answer(row, stale_reason=""):
+    if row.is_miss:
+        return None
+    if stale_reason:
+        metrics.upstream_stale_page(row.upstream)
+    return Page(row, stale_reason)
 
 
 def lookup(normalized_name, client=None):
     """The Page for an upstream name; None when no upstream knows it (a miss) or none is
     configured (then nothing is fetched and no row written); Unavailable when the upstreams
     failed and nothing was cached; Throttled when `client` (a throttle key) asked the upstreams
-    about too many names already."""
+    about too many names already. A cached page older than UPSTREAM_CACHE_SECONDS is
+    revalidated (If-None-Match, X-PyPI-Last-Serial); the last copy is served when that fails."""
     row = cache.get(_cache_key(normalized_name))
     if row is not None:
-        return None if row.is_miss else Page(row)
+        metrics.upstream_cache(fetch.PAGE, "hit")
+        return _answer(row)
     upstreams = indexes.configured()
     if not upstreams:
         return None
     row = UpstreamProject.objects.filter(normalized_name=normalized_name).first()
     if row is not None and _fresh(row):
+        metrics.upstream_cache(fetch.PAGE, "hit")
         _remember(row)
-        return None if row.is_miss else Page(row)
+        return _answer(row)
     if client is not None:
         lookups = throttle("upstream-lookup", settings.UPSTREAM_LOOKUP_RATE)
         if lookups.hit(client):
             if row is not None:  # the last copy rather than nothing
-                return None if row.is_miss else Page(row, stale_reason="upstream lookup limit reached")
+                return _answer(row, stale_reason="upstream lookup limit reached")
             raise Throttled(lookups.retry_after())
     try:
-        name, files, versions = _ask_upstreams(upstreams, normalized_name)
+        answer = _ask_upstreams(upstreams, normalized_name, row)
     except Unavailable as exc:
         if row is not None and not row.is_miss:
-            return Page(row, stale_reason=str(exc))
+            return _answer(row, stale_reason=str(exc))
         raise
-    if name is None and row is not None and not row.is_miss:
+    if answer.unchanged:
+        metrics.upstream_cache(fetch.PAGE, "revalidated")
+        row.fetched_at, row.etag = timezone.now(), answer.etag or row.etag
+        UpstreamProject.objects.filter(pk=row.pk).update(fetched_at=row.fetched_at, etag=row.etag)
+        _remember(row)
+        return _answer(row)
+    metrics.upstream_cache(fetch.PAGE, "miss")
+    if answer.upstream is None and row is not None and not row.is_miss:
         # The upstream dropped the name: keep the last copy's files (and the name's claim).
-        name, files, versions = row.upstream, row.files, row.versions
+        answer = Answer(row.upstream, row.files, row.versions, row.etag, row.upstream_serial)
     row, _ = UpstreamProject.objects.update_or_create(
         normalized_name=normalized_name,
         defaults={
-            "upstream": name or "",
-            "is_miss": name is None,
-            "files": files,
-            "versions": versions,
+            "upstream": answer.upstream or "",
+            "is_miss": answer.upstream is None,
+            "files": answer.files,
+            "versions": answer.versions,
+            "etag": answer.etag,
+            "upstream_serial": answer.serial,
             "fetched_at": timezone.now(),
         },
     )
     _remember(row)
-    return None if row.is_miss else Page(row)
+    return _answer(row)
 
 
 def _remember(row):

@@ -13,8 +13,9 @@ from api.simple.negotiation import JSON_V1
 from core.clientip import client_key
 from packages.models import Project
 from packages.names import is_valid_name, normalize_name
+from stats import downloadlog
 
-from . import fetch, files, pages
+from . import fetch, files, pages, streaming
 
 log = logging.getLogger(__name__)
 
@@ -73,32 +74,43 @@ def simple_detail(request, name, media_type, content_type):
     return response
 
 
+def _error(message, status):
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
 @require_safe
 def download(request, name, sha256, filename):
     normalized = normalize_name(name)
     is_metadata = filename.endswith(files.METADATA_SUFFIX) and not filename.endswith(".whl")
     base_filename = filename[: -len(files.METADATA_SUFFIX)] if is_metadata else filename
-    if normalized != name or Project.objects.filter(normalized_name=normalized).exists():
-        raise Http404("No such file.")  # a local project's name never serves upstream files
-    found = files.find(normalized, sha256, base_filename)
-    if found is None or (is_metadata and not found[1]["metadata_sha256"]):
+    if normalized != name or not serves_upstream_files(normalized):
+        raise Http404("No such file.")  # a local project's name never serves upstream files (unless staff said so)
+    wanted = files.find(normalized, sha256, base_filename, is_metadata)
+    if wanted is None:
         raise Http404("No such file.")
-    upstream_name, entry = found
+    counted = not is_metadata and request.method == "GET"
     try:
-        path = files.ensure_stored(upstream_name, entry, is_metadata)
-    except files.IntegrityFailure as exc:
-        return HttpResponse(f"{exc}: refused, not stored.\n", status=502, content_type="text/plain; charset=utf-8")
+        return streaming.obtain(
+            wanted,
+            lambda path: deliver(path, wanted.filename, is_metadata),
+            # Always counted here: Django answers every /proxy/ request (nginx logs /packages/ only).
+            count=(lambda: downloadlog.record(request.path, request.META.get("HTTP_USER_AGENT", "")))
+            if counted
+            else None,
+        )
+    except streaming.IntegrityFailure as exc:
+        return _error(f"{exc}: refused, not stored.\n", 502)
     except fetch.NotFound:
-        return HttpResponse(
-            "The upstream no longer has this file.\n", status=502, content_type="text/plain; charset=utf-8"
-        )
+        return _error("The upstream no longer has this file.\n", 502)
     except fetch.UpstreamError as exc:
-        return HttpResponse(
-            f"The upstream index failed: {exc}\n",
-            status=504 if exc.timeout else 502,
-            content_type="text/plain; charset=utf-8",
-        )
-    return deliver(path, filename, is_metadata)
+        return _error(f"The upstream index failed: {exc}\n", 504 if exc.timeout else 502)
+
+
+def serves_upstream_files(normalized_name):
+    """Whether upstream files may be served under the name: no local project holds it, or staff
+    marked the local project "also serve upstream files" (and it is not quarantined)."""
+    project = Project.objects.filter(normalized_name=normalized_name).only("status", "serve_upstream_files").first()
+    return project is None or (project.serve_upstream_files and not project.is_quarantined)
 
 
 def may_proxy(name):

@@ -6,9 +6,12 @@ import http.server
 import io
 import json
 import threading
+import time
 import uuid
 import zipfile
 from html import escape
+
+from packaging.version import Version
 
 from devtools.dists import wheel_bytes
 from packages.names import normalize_name
@@ -18,22 +21,55 @@ JSON_V1 = "application/vnd.pypi.simple.v1+json"
 
 class StaticIndex:
     """add(name, version) publishes a wheel; `json_pages` says which format pages are served in.
-    `requests` lists the paths asked for; `tamper(filename)` makes a file's bytes differ from the
-    sha256 its page advertises."""
+    `requests` lists the paths asked for (`headers` the request headers, in the same order);
+    `tamper(filename)` makes a file's bytes differ from the sha256 its page advertises (longer,
+    or with `same_size` the same length with the last byte changed).
 
-    def __init__(self, json_pages=True):
+    Like pypi.org, pages carry an ETag (answered 304 when If-None-Match names it) and
+    X-PyPI-Last-Serial (`serials`, per project: moved by add(), or set by a test), and
+    /pypi/<name>/json and /pypi/<name>/<version>/json serve the JSON API (`json_api`).
+    `file_delay` seconds pass between a file's headers and its bytes (concurrent first requests
+    then overlap); with `hold` (a threading.Event) a file's first half is sent, then the rest
+    once the test sets it."""
+
+    def __init__(self, json_pages=True, json_api=True):
         self.json_pages = json_pages
+        self.json_api = json_api
         self.projects = {}  # normalized name -> list of (filename, bytes, sha256)
-        self.tampered = set()
+        self.tampered = {}  # filename -> "append" or "flip"
         self.metadata = {}  # wheel filename -> its METADATA bytes, for the ones served (PEP 658)
+        self.infos = {}  # (normalized name, version) -> the JSON API's info for it
+        self.serials = {}  # normalized name -> its X-PyPI-Last-Serial
+        self.file_delay = 0.0
+        self.hold = None
         self.requests = []
+        self.headers = []
+        self._serial = 0
         self._server = None
 
     def add(self, name, version, metadata_file=False, **kwargs):
         # Unique bytes each time: package storage may outlive a test, and files are content-addressed.
         kwargs.setdefault("summary", f"Upstream test package {uuid.uuid4().hex}")
         filename, data = wheel_bytes(name, version, **kwargs)
-        self.projects.setdefault(normalize_name(name), []).append((filename, data, hashlib.sha256(data).hexdigest()))
+        normalized = normalize_name(name)
+        self.projects.setdefault(normalized, []).append((filename, data, hashlib.sha256(data).hexdigest()))
+        self._serial += 1
+        self.serials[normalized] = self._serial
+        self.infos[(normalized, version)] = {
+            "name": name,
+            "version": version,
+            "summary": kwargs["summary"],
+            "description": kwargs.get("description", ""),
+            "description_content_type": "text/markdown",
+            "requires_python": kwargs.get("requires_python"),
+            "requires_dist": list(kwargs.get("requires_dist", ())) or None,
+            "author": "Upstream Author",
+            "license": "MIT",
+            "home_page": "https://example.org/" + normalized,
+            "project_urls": {"Source": "https://example.org/src/" + normalized},
+            "yanked": False,
+            "yanked_reason": None,
+        }
         if metadata_file:  # PEP 658: the wheel's METADATA beside it, advertised with its sha256
             with zipfile.ZipFile(io.BytesIO(data)) as wheel:
                 self.metadata[filename] = next(
@@ -44,8 +80,19 @@ class StaticIndex:
     def _metadata_sha256(self, filename):
         return hashlib.sha256(self.metadata[filename]).hexdigest() if filename in self.metadata else None
 
-    def tamper(self, filename):
-        self.tampered.add(filename)
+    def tamper(self, filename, same_size=False):
+        self.tampered[filename] = "flip" if same_size else "append"
+
+    def hits(self, path):
+        return self.requests.count(path)
+
+    def _file_bytes(self, filename, data):
+        mode = self.tampered.get(filename)
+        if mode == "append":
+            return data + b"tampered"
+        if mode == "flip":
+            return data[:-1] + bytes([data[-1] ^ 0xFF])
+        return data
 
     @property
     def url(self):
@@ -79,10 +126,43 @@ class StaticIndex:
         )
         return "text/html", f"<!DOCTYPE html><html><body>{links}</body></html>".encode()
 
+    def _json_file(self, filename, data, sha256):
+        return {
+            "filename": filename,
+            "url": f"{self.url.removesuffix('/simple/')}/files/{filename}",
+            "digests": {"sha256": sha256},
+            "size": len(data),
+            "packagetype": "bdist_wheel",
+            "requires_python": ">=3.8",
+            "upload_time_iso_8601": "2026-01-02T03:04:05.000000Z",
+            "yanked": False,
+        }
+
+    def _json_document(self, name, version=None):
+        versions = sorted({v for (n, v) in self.infos if n == name}, key=Version)
+        version = version or versions[-1]
+        if (name, version) not in self.infos:
+            return None
+
+        def release_files(v):
+            return [self._json_file(f, d, h) for f, d, h in self.projects[name] if f"-{v}-" in f]
+
+        document = {
+            "info": self.infos[(name, version)],
+            "last_serial": self.serials[name],
+            "urls": release_files(version),
+            "releases": {v: release_files(v) for v in versions},
+        }
+        return "application/json", json.dumps(document).encode()
+
     def _answer(self, path):
         parts = path.strip("/").split("/")
         if len(parts) == 2 and parts[0] == "simple" and parts[1] in self.projects:
             return self._page(parts[1], self.json_pages)
+        if self.json_api and parts[0] == "pypi" and parts[-1] == "json" and len(parts) in (3, 4):
+            if parts[1] in self.projects:
+                return self._json_document(parts[1], parts[2] if len(parts) == 4 else None)
+            return None
         if (
             len(parts) == 2
             and parts[0] == "files"
@@ -94,7 +174,7 @@ class StaticIndex:
             for files in self.projects.values():
                 for filename, data, _ in files:
                     if filename == parts[1]:
-                        return "application/octet-stream", (data + b"tampered" if filename in self.tampered else data)
+                        return "application/octet-stream", self._file_bytes(filename, data)
         return None
 
     def start(self):
@@ -103,15 +183,36 @@ class StaticIndex:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
                 index.requests.append(self.path)
-                answer = index._answer(self.path.split("?")[0])
+                index.headers.append(dict(self.headers))
+                path = self.path.split("?")[0]
+                answer = index._answer(path)
                 if answer is None:
                     self.send_error(404)
                     return
                 content_type, body = answer
+                parts = path.strip("/").split("/")
+                is_page = parts[0] == "simple"
+                etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
+                if is_page and self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
                 self.send_response(200)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
+                if is_page:
+                    self.send_header("ETag", etag)
+                    self.send_header("X-PyPI-Last-Serial", str(index.serials[parts[1]]))
                 self.end_headers()
+                if parts[0] == "files" and index.file_delay:
+                    self.wfile.flush()
+                    time.sleep(index.file_delay)
+                if parts[0] == "files" and index.hold is not None:
+                    self.wfile.write(body[: len(body) // 2])
+                    self.wfile.flush()
+                    index.hold.wait(30)
+                    body = body[len(body) // 2 :]
                 self.wfile.write(body)
 
             def log_message(self, *args):

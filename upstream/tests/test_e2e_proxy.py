@@ -1,5 +1,11 @@
 """One index URL for private and public packages, with real pip and uv against a live static upstream."""
 
+import base64
+import http.client
+import os
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
+
 import pytest
 from django.core.cache import cache
 
@@ -8,6 +14,7 @@ from accounts.tokens import issue_token
 from devtools.dists import write_dists
 from devtools.publish import publish
 from devtools.testing import clients
+from devtools.testing.servers import AppServer, RedisServer, get
 from packages.models import Project
 from packages.storage import package_storage
 from upstream import files
@@ -89,3 +96,39 @@ def test_local_upload_of_a_cached_upstream_name_is_refused(index_url, settings, 
     result = clients.pip_install(f"{index_url}/simple/", ["pub-a"], tmp_path / "pip-local")
     assert result.returncode == 0, result.stdout + result.stderr
     assert clients.import_version(tmp_path / "pip-local", "pub_a") == "5.0"
+
+
+def test_gunicorn_workers_fetch_a_file_once_and_cut_a_bad_stream(settings, upstream, tmp_path):
+    """Production's server: two gunicorn workers sharing a Redis of this test's own (the fetch
+    lock); a mid-file digest mismatch closes the client's connection short of the whole file."""
+    good = upstream.add("pub-g", "1.0")
+    _, good_data, good_sha = upstream.projects["pub-g"][0]
+    bad = upstream.add("pub-g-evil", "1.0", description=base64.b64encode(os.urandom(2_300_000)).decode())
+    _, bad_data, bad_sha = upstream.projects["pub-g-evil"][0]
+    upstream.tamper(bad, same_size=True)
+    upstream.file_delay = 0.5
+    with (
+        RedisServer() as redis_server,
+        AppServer(tmp_path, env={"REDIS_URL": redis_server.url, "UPSTREAM_INDEX_URL": upstream.url}) as app,
+    ):
+        for name in ("pub-g", "pub-g-evil"):
+            assert get(f"{app.url}/simple/{name}/")[0] == 200
+        url = app.url + files.url_path("pub-g", good_sha, good)
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(lambda _: get(url, timeout=30), range(8)))
+        assert [(status, body) for status, _, body in answers] == [(200, good_data)] * 8
+        assert upstream.hits(f"/files/{good}") == 1
+
+        parts = urlsplit(app.url + files.url_path("pub-g-evil", bad_sha, bad))
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        try:
+            connection.request("GET", parts.path)
+            response = connection.getresponse()
+            assert response.status == 200
+            with pytest.raises(http.client.IncompleteRead) as cut:
+                response.read()
+            assert len(cut.value.partial) < len(bad_data)
+        finally:
+            connection.close()
+        assert "integrity failure" in app.log_text()
+    assert not package_storage().exists(files.storage_path(bad_sha, bad))

@@ -168,3 +168,75 @@ def test_upstream_lookups_bounded_per_client(client, settings, upstream):
     assert int(response["Retry-After"]) > 0
     assert client.get("/simple/pub-a/").status_code == 200  # cached names cost no lookup
     assert upstream.requests == ["/simple/pub-a/", "/simple/random-1/"]
+
+
+def _metric(name, **labels):
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_stale_pages_revalidated_with_the_upstreams_etag(client, settings, upstream):
+    settings.UPSTREAM_INDEX_URL = upstream.url
+    settings.UPSTREAM_CACHE_SECONDS = 0  # every request finds the page due for revalidation
+    upstream.add("pub-a", "1.0")
+    assert client.get("/simple/pub-a/").status_code == 200
+    etag = UpstreamProject.objects.get(normalized_name="pub-a").etag
+    assert etag and "If-None-Match" not in upstream.headers[-1]
+    revalidated = _metric("pypi_upstream_cache_total", kind="page", result="revalidated")
+    response = client.get("/simple/pub-a/", HTTP_ACCEPT=JSON)
+    assert json.loads(response.content)["versions"] == ["1.0"]
+    assert upstream.headers[-1]["If-None-Match"] == etag  # answered 304
+    assert _metric("pypi_upstream_cache_total", kind="page", result="revalidated") == revalidated + 1
+
+    upstream.add("pub-a", "2.0")  # a new body: a new ETag, answered 200
+    response = client.get("/simple/pub-a/", HTTP_ACCEPT=JSON)
+    assert json.loads(response.content)["versions"] == ["1.0", "2.0"]
+    assert UpstreamProject.objects.get(normalized_name="pub-a").etag != etag
+
+
+def test_an_older_serial_does_not_take_the_page_back(client, settings, upstream):
+    settings.UPSTREAM_INDEX_URL = upstream.url
+    settings.UPSTREAM_CACHE_SECONDS = 0
+    upstream.add("pub-a", "1.0")
+    upstream.add("pub-a", "2.0")
+    assert client.get("/simple/pub-a/").status_code == 200
+    assert UpstreamProject.objects.get(normalized_name="pub-a").upstream_serial == upstream.serials["pub-a"]
+    # A lagging mirror node: the page misses 2.0, and says an older serial.
+    served = upstream.projects["pub-a"].pop()
+    upstream.serials["pub-a"] -= 1
+    response = client.get("/simple/pub-a/", HTTP_ACCEPT=JSON)
+    assert json.loads(response.content)["versions"] == ["1.0", "2.0"]
+    upstream.projects["pub-a"].append(served)
+    upstream.add("pub-a", "3.0")  # newer serial: taken
+    assert json.loads(client.get("/simple/pub-a/", HTTP_ACCEPT=JSON).content)["versions"] == ["1.0", "2.0", "3.0"]
+
+
+def test_stale_pages_served_are_counted(client, settings, upstream):
+    settings.UPSTREAM_INDEX_URL = upstream.url
+    settings.UPSTREAM_CACHE_SECONDS = 0
+    upstream.add("pub-a", "1.0")
+    assert client.get("/simple/pub-a/").status_code == 200
+    upstream.stop()
+    stale = _metric("pypi_upstream_stale_pages_total", upstream="env")
+    errors = _metric("pypi_upstream_errors_total", upstream="env", kind="page", reason="unreachable")
+    response = client.get("/simple/pub-a/")
+    assert response.status_code == 200 and response["Warning"].startswith("110 ")
+    assert _metric("pypi_upstream_stale_pages_total", upstream="env") == stale + 1
+    assert _metric("pypi_upstream_errors_total", upstream="env", kind="page", reason="unreachable") == errors + 1
+
+
+def test_unknown_name_upstream_timing_out_is_504(client, settings):
+    import socket
+
+    listener = socket.socket()  # accepts connections (the backlog) and never answers
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    try:
+        settings.UPSTREAM_INDEX_URL = f"http://127.0.0.1:{listener.getsockname()[1]}/simple/"
+        settings.UPSTREAM_TIMEOUT_SECONDS = 0.5
+        response = client.get("/simple/never-seen/")
+    finally:
+        listener.close()
+    assert response.status_code == 504
+    assert b"not cached" in response.content
