@@ -13,7 +13,7 @@ from .names import normalize_name
 
 # What the public documents read; any other field loads on first use (deferred), so loading
 # only these keeps the per-request cost at what the simple pages' own lookup cost.
-_FIELDS = ("name", "normalized_name", "last_serial", "status", "status_reason")
+_FIELDS = ("name", "normalized_name", "last_serial", "status", "status_reason", "serve_upstream_files")
 _SKIP = rawsql.all_but(Project, _FIELDS)
 
 

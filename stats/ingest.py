@@ -1,4 +1,5 @@
-"""Count the download logs into DailyDownloads, incrementally and never a line twice.
+"""Count the download logs into DailyDownloads (and UpstreamDailyDownloads for files proxied
+from an upstream index, /proxy/...), incrementally and never a line twice.
 
 Each log has a cursor (inode, byte offset after the last counted line). A run reads whole
 lines from the offset, adds their counts and moves the cursor in one transaction, with the
@@ -18,29 +19,46 @@ from django.db.models import F
 
 from packages.models import File
 from packages.storage import FILES_URL_PREFIX
+from upstream.files import URL_PREFIX as UPSTREAM_URL_PREFIX
 
-from .models import DailyDownloads, DownloadLogCursor
+from .models import DailyDownloads, DownloadLogCursor, UpstreamDailyDownloads
 from .useragents import classify
 
 CHUNK = 8 * 1024 * 1024  # bytes read per transaction; a big backlog takes several
+LOCAL, UPSTREAM = "file", "upstream"
+
+
+def _target(uri):
+    """What a download URI counts for: ("file", storage path) for a local file, ("upstream",
+    project, filename) for a file proxied from an upstream index; None for anything else."""
+    if uri.startswith(FILES_URL_PREFIX):
+        return (LOCAL, uri[len(FILES_URL_PREFIX) :])
+    if uri.startswith(UPSTREAM_URL_PREFIX):
+        parts = uri[len(UPSTREAM_URL_PREFIX) :].split("/")
+        if len(parts) == 3 and all(parts):
+            return (UPSTREAM, parts[0], parts[2])
+    return None
 
 
 def _parse(raw):
-    """(storage path, day, installer, python) for a counted download line, else None."""
+    """(target, day, installer, python) for a counted download line, else None."""
     try:
         entry = json.loads(raw)
         uri, status = entry["uri"], int(entry["status"])
         method, when = entry.get("method", "GET"), entry["time"]
     except (ValueError, KeyError, TypeError):
         return None
-    if status != 200 or method != "GET" or not uri.startswith(FILES_URL_PREFIX) or uri.endswith(".metadata"):
+    if status != 200 or method != "GET" or uri.endswith(".metadata"):
+        return None
+    target = _target(uri)
+    if target is None:
         return None
     try:
         day = date.fromisoformat(when[:10])
     except ValueError:
         return None
     client = classify(entry.get("ua"))
-    return uri[len(FILES_URL_PREFIX) :], day, client.installer, client.python
+    return target, day, client.installer, client.python
 
 
 def _complete_lines(handle, offset):
@@ -53,18 +71,24 @@ def _complete_lines(handle, offset):
     return data[: end + 1].splitlines(), offset + end + 1
 
 
+def _add(model, keys, day, installer, python, number):
+    updated = model.objects.filter(**keys, day=day, installer=installer, python=python).update(
+        count=F("count") + number
+    )
+    if not updated:
+        model.objects.create(**keys, day=day, installer=installer, python=python, count=number)
+
+
 def _add_counts(counts):
-    """Add {(path, day, installer, python): n} to the daily rows (paths of unknown files are dropped)."""
-    files = dict(File.objects.filter(path__in={key[0] for key in counts}).values_list("path", "id"))
-    for (path, day, installer, python), number in counts.items():
-        file_id = files.get(path)
-        if file_id is None:
-            continue
-        updated = DailyDownloads.objects.filter(file_id=file_id, day=day, installer=installer, python=python).update(
-            count=F("count") + number
-        )
-        if not updated:
-            DailyDownloads.objects.create(file_id=file_id, day=day, installer=installer, python=python, count=number)
+    """Add {(target, day, installer, python): n} to the daily rows (paths of unknown local files
+    are dropped; upstream files have no row to look up: counted by project and filename)."""
+    paths = {target[1] for target, *_ in counts if target[0] == LOCAL}
+    files = dict(File.objects.filter(path__in=paths).values_list("path", "id"))
+    for (target, day, installer, python), number in counts.items():
+        if target[0] == UPSTREAM:
+            _add(UpstreamDailyDownloads, {"project": target[1], "filename": target[2]}, day, installer, python, number)
+        elif (file_id := files.get(target[1])) is not None:
+            _add(DailyDownloads, {"file_id": file_id}, day, installer, python, number)
 
 
 def _count_from(path, inode, offset, cursor):

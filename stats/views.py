@@ -6,5 +6,5 @@ from . import services
 
 @require_safe
 def stats_page(request):
-    context = {"totals": services.totals(), "top": services.top_projects(limit=20)}
+    context = {"totals": services.totals(), "top": services.top_projects(limit=20, include_upstream=True)}
     return render(request, "stats/stats.html", context)

@@ -6,7 +6,7 @@ Empty optional metadata is null, as pypi.org sends it; plain text fields stay st
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from stats.services import project_downloads
+from stats.services import downloads_of
 
 UPLOAD_TIME = "%Y-%m-%dT%H:%M:%S"
 UPLOAD_TIME_ISO = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -132,7 +132,7 @@ class InfoSerializer(serializers.Serializer):
 
     @extend_schema_field(DownloadsSerializer)
     def get_downloads(self, release):
-        return project_downloads(release.project_id)
+        return downloads_of(release.project)
 
     def get_dynamic(self, release) -> list[str] | None:
         return _or_none(release.dynamic)
