@@ -261,7 +261,7 @@ class _Tee:
                     "is_metadata": self.wanted.is_metadata,
                 },
             )
-        except Exception:  # noqa: BLE001 (the client has its checked bytes; the next request fetches again)
+        except Exception:  # the client has its checked bytes; the next request fetches again
             log.exception("could not store %s from upstream %s", path, self.upstream)
         finally:
             self.spool.close()
