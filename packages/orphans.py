@@ -6,7 +6,9 @@ objects after ORPHAN_GRACE_SECONDS unless it committed (api/upload/pipeline.py);
 finds whatever is left anyway by walking the storage (only through the Storage API: listdir,
 get_modified_time, delete, so local disk and S3 alike), for `verify_files` and the hourly
 `storage-sweep` job. Objects younger than the grace period may belong to an upload in flight and
-are never deleted.
+are never deleted. A top-level folder that another app keeps (settings.STORAGE_FOLDER_OWNERS:
+upstream/ holds the proxy's cached files) is checked against that app's rows, through the
+function the setting names.
 """
 
 import os
@@ -16,6 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from .models import File
 from .storage import package_storage
@@ -40,6 +43,20 @@ def walk(storage, top=""):
 
 
 def _unreferenced(paths):
+    by_owner, own = {}, []
+    for path in paths:
+        folder, _, rest = path.partition("/")
+        if rest and folder in settings.STORAGE_FOLDER_OWNERS:
+            by_owner.setdefault(folder, []).append(path)
+        else:
+            own.append(path)
+    for folder, owned in by_owner.items():
+        referenced = import_string(settings.STORAGE_FOLDER_OWNERS[folder])(owned)
+        yield from (path for path in owned if path not in referenced)
+    yield from _without_file_row(own)
+
+
+def _without_file_row(paths):
     bases = {path.removesuffix(METADATA_SUFFIX) for path in paths}
     known = set(File.objects.filter(path__in=bases).values_list("path", flat=True))
     metadata = set(File.objects.filter(path__in=bases).exclude(metadata_sha256="").values_list("path", flat=True))

@@ -29,9 +29,9 @@ MODERATOR_PERMISSIONS = [
     "account.view_emailaddress",
 ]
 
-# Admins get every permission of these apps (allauth's "account" and "mfa" included, and the
-# OIDC issuers and trusted publishers).
-ADMIN_APPS = ["packages", "accounts", "account", "mfa", "oidc"]
+# Admins get every permission of these apps (allauth's "account" and "mfa" included, the OIDC
+# issuers and trusted publishers, and the upstream indexes and their cache).
+ADMIN_APPS = ["packages", "accounts", "account", "mfa", "oidc", "upstream"]
 
 
 def _permissions(codes):

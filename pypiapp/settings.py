@@ -364,6 +364,11 @@ UPSTREAM_MAX_FILE_SIZE = int(os.environ.get("UPSTREAM_MAX_FILE_SIZE", str(10 * 1
 UPSTREAM_FILE_WAIT_SECONDS = float(os.environ.get("UPSTREAM_FILE_WAIT_SECONDS", "10"))
 # Uncached names one client may have looked up upstream (then 429): random names cost a round trip each.
 UPSTREAM_LOOKUP_RATE = os.environ.get("UPSTREAM_LOOKUP_RATE", "120/m")
+# Retention of cached upstream files (upstream/retention.py; the upstream-retention job): evict a
+# file not downloaded for this many days, and the least recently downloaded while the cache is
+# larger than this many bytes. 0 turns each off (the default: an air-gapped cache keeps all).
+UPSTREAM_RETENTION_DAYS = int(os.environ.get("UPSTREAM_RETENTION_DAYS", "0"))
+UPSTREAM_CACHE_MAX_BYTES = int(os.environ.get("UPSTREAM_CACHE_MAX_BYTES", "0"))
 
 # Mail: console in development, SMTP when EMAIL_HOST is set.
 if os.environ.get("EMAIL_HOST"):
@@ -393,7 +398,11 @@ PERIODIC_JOBS = {
     "outbox": "outbox.relay.run_periodic",  # every minute: dispatch due outbox messages
     "storage-sweep": "packages.orphans.run_periodic",  # hourly: orphaned objects and upload temp files
     "download-stats": "command:update_download_stats",  # every minute: count the download logs (stats/)
+    "upstream-retention": "upstream.retention.run_periodic",  # hourly: evict cached upstream files
 }
+# Top-level folders of package storage whose objects another app's rows refer to: the orphan
+# sweeps ask the function named here which of a list of paths are still referenced.
+STORAGE_FOLDER_OWNERS = {"upstream": "upstream.stored.referenced_paths"}
 # Stored objects with no file row, and upload temp files, younger than this may belong to an
 # upload in flight: the sweeps (`verify_files --remove-orphans`, storage-sweep) leave them alone.
 ORPHAN_GRACE_SECONDS = int(os.environ.get("ORPHAN_GRACE_SECONDS", "3600"))

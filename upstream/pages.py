@@ -204,3 +204,11 @@ def upstream_claims(normalized_name):
     """The rows that keep a local upload from creating this name (api/upload/project_names.py):
     an upstream's project was cached under it and staff have not released it."""
     return UpstreamProject.objects.filter(normalized_name=normalized_name, is_miss=False, released_for_local=False)
+
+
+def expire(normalized_name):
+    """Make the cached copy stale, so the next lookup asks the upstreams (revalidating with its
+    ETag). The row stays: the name's claim, and the last copy while the upstreams are down."""
+    cache.delete(_cache_key(normalized_name))
+    stale = timezone.now() - timedelta(seconds=max(settings.UPSTREAM_CACHE_SECONDS, settings.UPSTREAM_MISS_SECONDS) + 1)
+    UpstreamProject.objects.filter(normalized_name=normalized_name, fetched_at__gt=stale).update(fetched_at=stale)
