@@ -15,7 +15,7 @@ from packages.models import Project
 from packages.names import is_valid_name, normalize_name
 from stats import downloadlog
 
-from . import fetch, files, pages, streaming
+from . import fetch, files, pages, stored, streaming
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,11 @@ def _error(message, status):
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
+def _deliver_cached(path, filename, is_metadata):
+    stored.touch(path)  # the retention policy's last-downloaded mark (at most once a day per file)
+    return deliver(path, filename, is_metadata)
+
+
 @require_safe
 def download(request, name, sha256, filename):
     normalized = normalize_name(name)
@@ -92,7 +97,7 @@ def download(request, name, sha256, filename):
     try:
         return streaming.obtain(
             wanted,
-            lambda path: deliver(path, wanted.filename, is_metadata),
+            lambda path: _deliver_cached(path, wanted.filename, is_metadata),
             # Always counted here: Django answers every /proxy/ request (nginx logs /packages/ only).
             count=(lambda: downloadlog.record(request.path, request.META.get("HTTP_USER_AGENT", "")))
             if counted

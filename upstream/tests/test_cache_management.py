@@ -293,3 +293,20 @@ def test_admin_purge_and_refresh_actions(
     assert upstream.requests == ["/simple/pub-a/"]
     messages = set(LogEntry.objects.values_list("change_message", flat=True))
     assert messages == {"Purged 1 cached files (100 bytes)", "Refreshed the upstream page"}
+
+
+def test_downloads_of_cached_files_move_the_mark_once_a_day(client, settings, upstream, own_package_storage):
+    settings.UPSTREAM_INDEX_URL = upstream.url
+    filename = upstream.add("pub-a", "1.0")
+    _, data, sha = upstream.projects["pub-a"][0]
+    client.get("/simple/pub-a/")
+    url = files.url_path("pub-a", sha, filename)
+    assert b"".join(client.get(url).streaming_content) == data  # the first download: the row is new
+    three_days_ago = timezone.now() - timedelta(days=3)
+    UpstreamFile.objects.update(last_downloaded_at=three_days_ago)
+    assert b"".join(client.get(url).streaming_content) == data  # from storage: marked
+    (row,) = UpstreamFile.objects.all()
+    assert timezone.now() - row.last_downloaded_at < timedelta(minutes=1)
+    UpstreamFile.objects.update(last_downloaded_at=three_days_ago)
+    client.get(url)
+    assert UpstreamFile.objects.get().last_downloaded_at == three_days_ago  # marked today already
