@@ -81,7 +81,7 @@ class TransferForm(ReasonForm):
 class ProjectLimitsForm(forms.ModelForm):
     class Meta:
         model = Project
-        fields = ["upload_limit", "total_size_limit"]
+        fields = ["upload_limit", "total_size_limit", "serve_upstream_files"]
 
     def clean(self):
         data = super().clean()
@@ -106,6 +106,10 @@ class ProjectAdmin(CreateProjectAdminMixin, admin.ModelAdmin):
         (
             "Size limits in force (staff can only raise the site defaults; empty = the default)",
             {"fields": ["file_size_limit_display", "total_size_display", "upload_limit", "total_size_limit"]},
+        ),
+        (
+            "Upstream indexes (off: the name is served alone, README 'Upstream indexes')",
+            {"fields": ["serve_upstream_files"]},
         ),
     ]
     readonly_fields = [
@@ -165,14 +169,15 @@ class ProjectAdmin(CreateProjectAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             return self.create_project(obj, form)
-        # Only the limits are editable; they are journaled like every other change.
+        # Only the limits and the upstream flag are editable; journaled like every other change.
         current = Project.objects.get(pk=obj.pk)
         moderation.set_limits(
             current, request.user, upload_limit=obj.upload_limit, total_size_limit=obj.total_size_limit
         )
+        moderation.set_serve_upstream_files(current, request.user, obj.serve_upstream_files)
 
     def log_change(self, request, obj, message):
-        pass  # moderation.set_limits wrote a LogEntry that says what changed
+        pass  # moderation.set_limits and set_serve_upstream_files wrote LogEntries that say what changed
 
     @admin.action(description="Quarantine selected projects", permissions=["change"])
     def quarantine(self, request, queryset):

@@ -28,6 +28,7 @@ __all__ = [
     "remove_project",
     "remove_release",
     "set_limits",
+    "set_serve_upstream_files",
     "transfer_ownership",
 ]
 
@@ -105,6 +106,21 @@ def set_limits(project, actor, *, upload_limit, total_size_limit):
     project.save(update_fields=["upload_limit", "total_size_limit"])
     services.record(project, "set " + ", ".join(changes), user=person(actor))
     log_staff_action(actor, project, "Set " + ", ".join(changes))
+    return project
+
+
+@transaction.atomic
+def set_serve_upstream_files(project, actor, enabled):
+    """Let a local project's simple page also offer the upstream indexes' files for versions it
+    lacks (local files first), or stop it. Off is the dependency-confusion rule: a local name is
+    served alone. Journaled, so the project's serial (and its cached pages) move."""
+    if project.serve_upstream_files == enabled:
+        return project
+    project.serve_upstream_files = enabled
+    project.save(update_fields=["serve_upstream_files"])
+    change = "also serve upstream files" if enabled else "stop serving upstream files"
+    services.record(project, change, user=person(actor))
+    log_staff_action(actor, project, change[0].upper() + change[1:])
     return project
 
 

@@ -1,7 +1,6 @@
 """Upstream simple pages (called by api/simple/views.py after the local checks) and file downloads."""
 
 import logging
-from datetime import datetime
 from types import SimpleNamespace
 
 from django.http import Http404, HttpResponse
@@ -15,30 +14,10 @@ from packages.models import Project
 from packages.names import is_valid_name, normalize_name
 from stats import downloadlog
 
-from . import fetch, files, pages, stored, streaming
+from . import fetch, files, merge, pages, stored, streaming
+from .rows import render_rows
 
 log = logging.getLogger(__name__)
-
-
-def _render_rows(normalized_name, entries):
-    rows = []
-    for f in entries:
-        rows.append(
-            {
-                "version": f["version"],
-                "filename": f["filename"],
-                "url": files.url_path(normalized_name, f["sha256"], f["filename"]),
-                "sha256": f["sha256"],
-                "size": f["size"],
-                "upload_time": datetime.fromisoformat(f["upload_time"]) if f["upload_time"] else None,
-                "requires_python": f["requires_python"],
-                "yanked": f["yanked"],
-                "yanked_reason": f["yanked_reason"],
-                "metadata_sha256": f["metadata_sha256"],
-                "provenance": None,
-            }
-        )
-    return rows
 
 
 def simple_detail(request, name, media_type, content_type):
@@ -62,7 +41,7 @@ def simple_detail(request, name, media_type, content_type):
     project = SimpleNamespace(
         name=normalized_name, normalized_name=normalized_name, status="active", status_reason="", last_serial=0
     )
-    rows = _render_rows(normalized_name, page.row.files)
+    rows = render_rows(normalized_name, page.row.files)
     if media_type == JSON_V1:
         body = render.render_detail_json(project, rows, page.row.versions)
     else:
@@ -88,10 +67,9 @@ def download(request, name, sha256, filename):
     normalized = normalize_name(name)
     is_metadata = filename.endswith(files.METADATA_SUFFIX) and not filename.endswith(".whl")
     base_filename = filename[: -len(files.METADATA_SUFFIX)] if is_metadata else filename
-    if normalized != name or not serves_upstream_files(normalized):
-        raise Http404("No such file.")  # a local project's name never serves upstream files (unless staff said so)
-    wanted = files.find(normalized, sha256, base_filename, is_metadata)
-    if wanted is None:
+    wanted = files.find(normalized, sha256, base_filename, is_metadata) if normalized == name else None
+    # A local project's name never serves upstream files, unless staff said so (then only versions it lacks).
+    if wanted is None or not merge.may_serve(normalized, wanted.entry["version"]):
         raise Http404("No such file.")
     counted = not is_metadata and request.method == "GET"
     try:
@@ -109,13 +87,6 @@ def download(request, name, sha256, filename):
         return _error("The upstream no longer has this file.\n", 502)
     except fetch.UpstreamError as exc:
         return _error(f"The upstream index failed: {exc}\n", 504 if exc.timeout else 502)
-
-
-def serves_upstream_files(normalized_name):
-    """Whether upstream files may be served under the name: no local project holds it, or staff
-    marked the local project "also serve upstream files" (and it is not quarantined)."""
-    project = Project.objects.filter(normalized_name=normalized_name).only("status", "serve_upstream_files").first()
-    return project is None or (project.serve_upstream_files and not project.is_quarantined)
 
 
 def may_proxy(name):

@@ -8,9 +8,11 @@ headers from api/cached.py.
 from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_safe
 
+from core.clientip import client_key
 from packages.canonical import redirect_to_normalized_name
 from packages.lookups import public_project
 from packages.services import global_serial
+from upstream import merge as upstream_merge
 from upstream import views as upstream_views
 
 from .. import pagecache
@@ -75,13 +77,17 @@ def detail(request, name):
             return upstream_views.simple_detail(request, name, media_type, _content_type(media_type))
         raise Http404(f"No project named '{name}'.")
 
+    # Staff let this project also serve the upstream's files for versions it lacks (upstream/merge.py).
+    upstream_part = upstream_merge.upstream_part(project, client_key(request)) if project.serve_upstream_files else None
+    kind = _kind(media_type) + (f"-{upstream_part.tag}" if upstream_part else "")
+
     def body():
         rows, versions = render.detail_data(project)
+        if upstream_part is not None:
+            rows, versions = upstream_part.merged(rows, versions)
         if media_type == JSON_V1:
             return render.render_detail_json(project, rows, versions)
         return render.render_detail_html(project, rows)
 
-    key = pagecache.detail_key(name, project.last_serial, _kind(media_type))
-    return Document(
-        key, project.last_serial, _kind(media_type), _content_type(media_type), body, ("simple", f"simple/{name}")
-    )
+    key = pagecache.detail_key(name, project.last_serial, kind)
+    return Document(key, project.last_serial, kind, _content_type(media_type), body, ("simple", f"simple/{name}"))

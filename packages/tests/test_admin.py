@@ -139,6 +139,19 @@ def test_raise_limits_on_change_form_is_journaled(admin_client, user):
     assert LogEntry.objects.filter(object_id=str(project.pk), change_message__startswith="Set upload limit").exists()
 
 
+def test_also_serve_upstream_files_on_the_change_form_is_journaled(admin_client, user):
+    project = ProjectFactory(name="merged-pkg", owner=user)
+    url = f"/admin/packages/project/{project.pk}/change/"
+    assert b'name="serve_upstream_files"' in admin_client.get(url).content
+    inline = {f"{prefix}-{key}": "0" for prefix in ("roles", "releases") for key in ("TOTAL_FORMS", "INITIAL_FORMS")}
+    data = {"upload_limit": "", "total_size_limit": "", "serve_upstream_files": "on", **inline}
+    assert admin_client.post(url, data).status_code == 302
+    project.refresh_from_db()
+    assert project.serve_upstream_files
+    assert JournalEntry.objects.filter(name="merged-pkg", action="also serve upstream files").exists()
+    assert LogEntry.objects.filter(object_id=str(project.pk), change_message="Also serve upstream files").exists()
+
+
 def test_transfer_ownership_action(admin_client, user, other_user):
     project = ProjectFactory(name="given-pkg", owner=user)
     bad = run_action(admin_client, "packages/project", "transfer", [project], reason="asked", new_owner="nobody")
