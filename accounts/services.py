@@ -1,22 +1,34 @@
 """Account operations shared by views, the admin and management commands."""
 
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
 from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from core.clientip import client_ip
 
-from .models import SecurityEvent
+from .models import SecurityEvent, User
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from packages.models import Project
+
+    from .models import ApiToken
+    from .tokens import IssuedToken
 
 
-def sync_user_email(user_id):
+def sync_user_email(user_id: int) -> None:
     """Set User.email to the account's verified primary address (empty when it has none)."""
     verified = EmailAddress.objects.filter(user_id=user_id, primary=True, verified=True)
     email = verified.values_list("email", flat=True).first() or ""
-    get_user_model().objects.filter(pk=user_id).exclude(email=email).update(email=email)
+    User.objects.filter(pk=user_id).exclude(email=email).update(email=email)
 
 
-def record_security_event(user, tag, request=None, **details):
+def record_security_event(user: User, tag: str, request: HttpRequest | None = None, **details: Any) -> SecurityEvent:
     return SecurityEvent.objects.create(
         user=user,
         tag=tag,
@@ -27,9 +39,17 @@ def record_security_event(user, tag, request=None, **details):
 
 
 @transaction.atomic
-def create_user(username, email, password, *, name="", is_staff=False, is_superuser=False, verified=True):
+def create_user(
+    username: str,
+    email: str,
+    password: str,
+    *,
+    name: str = "",
+    is_staff: bool = False,
+    is_superuser: bool = False,
+    verified: bool = True,
+) -> User:
     """Create a user with a primary email address (verified unless told otherwise)."""
-    User = get_user_model()
     user = User(username=username, email=email, name=name, is_staff=is_staff, is_superuser=is_superuser)
     user.set_password(password)
     user.full_clean(exclude=["password"])
@@ -39,14 +59,14 @@ def create_user(username, email, password, *, name="", is_staff=False, is_superu
     return user
 
 
-def notify(user, template_prefix, request=None, **context):
+def notify(user: User, template_prefix: str, request: HttpRequest | None = None, **context: Any) -> None:
     """Mail a security notice to the user's primary address (through the mail actor)."""
     from allauth.account.adapter import get_adapter
 
     get_adapter(request).send_notification_mail(template_prefix, user, context)
 
 
-def change_display_name(user, name, request=None):
+def change_display_name(user: User, name: str, request: HttpRequest | None = None) -> bool:
     old = user.name
     if name == old:
         return False
@@ -57,7 +77,14 @@ def change_display_name(user, name, request=None):
 
 
 @transaction.atomic
-def create_api_token(user, name, *, project=None, expires=None, request=None):
+def create_api_token(
+    user: User,
+    name: str,
+    *,
+    project: Project | None = None,
+    expires: datetime | None = None,
+    request: HttpRequest | None = None,
+) -> IssuedToken:
     """Issue a token, record it in the security history and tell the owner by mail."""
     from .tokens import issue_token
 
@@ -71,7 +98,7 @@ def create_api_token(user, name, *, project=None, expires=None, request=None):
 
 
 @transaction.atomic
-def revoke_api_token(user, token, request=None):
+def revoke_api_token(user: User, token: ApiToken, request: HttpRequest | None = None) -> bool:
     from .tokens import revoke_token
 
     if token.revoked is not None:
@@ -81,7 +108,7 @@ def revoke_api_token(user, token, request=None):
     return True
 
 
-def sole_owner_projects(user):
+def sole_owner_projects(user: User) -> list[Project]:
     """Projects where this user is the only Owner: they would be left without one."""
     from django.db.models import Count, Q
 
@@ -98,13 +125,13 @@ def sole_owner_projects(user):
 
 
 class AccountDeletionRefused(Exception):
-    def __init__(self, projects):
+    def __init__(self, projects: list[Project]) -> None:
         super().__init__("You are the only Owner of some projects.")
         self.projects = projects
 
 
 @transaction.atomic
-def delete_account(user):
+def delete_account(user: User) -> None:
     """Delete the account, unless a project would be left without an Owner."""
     from packages.services import remove_role
 

@@ -132,7 +132,7 @@ def time_lookups(user, database):
     uploader.user = user
     digests = digests_of(b"not stored")
     with transaction.atomic():
-        project = policy.lock_project("warm-up", uploader)
+        project, _ = policy.lock_project("warm-up", uploader)
         calls = {
             "lock_project": lambda: policy.lock_project("warm-up", uploader),
             "files_with_name_or_bytes": lambda: policy.files_with_name_or_bytes(

@@ -1,8 +1,13 @@
 """Admin actions that ask staff for a reason (and sometimes more) on an intermediate page."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.contrib import messages
-from django.contrib.admin import helpers
+from django.contrib.admin import ModelAdmin, helpers
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from .moderation import ModerationError
@@ -15,7 +20,16 @@ class ReasonForm(forms.Form):
     )
 
 
-def confirm_and_apply(modeladmin, request, queryset, *, title, apply, form_class=ReasonForm, intro=""):
+def confirm_and_apply(
+    modeladmin: ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet,
+    *,
+    title: str,
+    apply: Callable[[Any, dict[str, Any]], object],
+    form_class: type[forms.Form] = ReasonForm,
+    intro: str = "",
+) -> TemplateResponse | None:
     """Show a form for the selected objects; once submitted, call apply(obj, cleaned_data) on each.
 
     Returns None (back to the change list) when done, else the intermediate page. Failures of

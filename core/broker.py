@@ -17,7 +17,7 @@ from core import metrics, taskmetrics
 class InProcessBroker(StubBroker):
     """Runs each enqueued message immediately, in the caller's thread."""
 
-    def enqueue(self, message, *, delay=None):
+    def enqueue(self, message: dramatiq.Message, *, delay: int | None = None) -> dramatiq.Message:
         actor = self.get_actor(message.actor_name)
         metrics.task(message.actor_name, "sent")
         try:
@@ -29,7 +29,7 @@ class InProcessBroker(StubBroker):
         return message
 
 
-def build_broker(kind=None):
+def build_broker(kind: str | None = None) -> dramatiq.Broker:
     kind = (kind if kind is not None else settings.TASK_BROKER).lower()
     rabbitmq_url = settings.RABBITMQ_URL
     redis_url = settings.REDIS_URL

@@ -14,6 +14,8 @@ socket_timeout keep a black-holed Redis from holding a request for long).
 
 import threading
 import time
+from collections.abc import Iterable
+from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
@@ -26,10 +28,10 @@ COMPONENT = "cache"
 
 
 class FallbackRedisCache(RedisCache):
-    def __init__(self, server, params):
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self.fallback_seconds = float(params.get("FALLBACK_SECONDS", 5))
-        local_params = {
+        local_params: dict[str, Any] = {
             key: params[key] for key in ("TIMEOUT", "KEY_PREFIX", "VERSION", "KEY_FUNCTION") if key in params
         }
         local_params["OPTIONS"] = {"MAX_ENTRIES": int(params.get("FALLBACK_MAX_ENTRIES", 3000))}
@@ -37,7 +39,7 @@ class FallbackRedisCache(RedisCache):
         self._open_until = 0.0
         self._lock = threading.Lock()
 
-    def _call(self, name, *args, **kwargs):
+    def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         if time.monotonic() < self._open_until:
             degraded.fallback(COMPONENT, name)
             return getattr(self.local, name)(*args, **kwargs)
@@ -52,40 +54,42 @@ class FallbackRedisCache(RedisCache):
             degraded.recovered_from(COMPONENT)
         return result
 
-    def ping(self):
+    def ping(self) -> None:
         """Ask Redis itself (never the fallback): raises while it is unreachable (/_health/ready)."""
         self._cache.get_client(write=True).ping()
 
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+    def add(self, key: Any, value: Any, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         return self._call("add", key, value, timeout, version=version)
 
-    def get(self, key, default=None, version=None):
+    def get(self, key: Any, default: Any | None = None, version: int | None = None) -> Any:
         return self._call("get", key, default, version=version)
 
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+    def set(self, key: Any, value: Any, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None) -> None:
         return self._call("set", key, value, timeout, version=version)
 
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+    def touch(self, key: Any, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         return self._call("touch", key, timeout, version=version)
 
-    def delete(self, key, version=None):
+    def delete(self, key: Any, version: int | None = None) -> bool:
         return self._call("delete", key, version=version)
 
-    def get_many(self, keys, version=None):
+    def get_many(self, keys: Iterable[Any], version: int | None = None) -> dict[Any, Any]:
         return self._call("get_many", keys, version=version)
 
-    def has_key(self, key, version=None):
+    def has_key(self, key: Any, version: int | None = None) -> bool:
         return self._call("has_key", key, version=version)
 
-    def incr(self, key, delta=1, version=None):
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
         return self._call("incr", key, delta, version=version)
 
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+    def set_many(
+        self, data: dict[Any, Any], timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> list[Any]:
         return self._call("set_many", data, timeout, version=version)
 
-    def delete_many(self, keys, version=None):
+    def delete_many(self, keys: Iterable[Any], version: int | None = None) -> None:
         return self._call("delete_many", keys, version=version)
 
-    def clear(self):
+    def clear(self) -> None:
         self.local.clear()
         return self._call("clear")

@@ -8,9 +8,12 @@ left was written by the client and is ignored.
 """
 
 import ipaddress
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
 
 
 def _clean_ip(value):
@@ -24,13 +27,13 @@ def _hops(meta):
     return [hop for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
 
 
-def through_trusted_proxies(meta) -> bool:
+def through_trusted_proxies(meta: Mapping[str, Any]) -> bool:
     """Whether the request came through the TRUSTED_PROXY_COUNT proxies (so their headers count)."""
     count = settings.TRUSTED_PROXY_COUNT
     return count > 0 and len(_hops(meta)) >= count
 
 
-def client_ip(request):
+def client_ip(request: HttpRequest | None) -> str | None:
     """The client's address: REMOTE_ADDR, or the address the last trusted proxy saw."""
     if request is None:
         return None
@@ -45,7 +48,7 @@ def client_ip(request):
     return _clean_ip(hops[-count]) or remote
 
 
-def client_key(request):
+def client_key(request: HttpRequest | None) -> str:
     """The client as a throttle counts it: its address, or for IPv6 its /64 (one host usually
     holds a whole /64, and would otherwise get a fresh allowance per address)."""
     ip = client_ip(request) or "unknown"
@@ -57,7 +60,7 @@ def client_key(request):
     return ip
 
 
-def forwarded_chain(meta) -> list:
+def forwarded_chain(meta: Mapping[str, Any]) -> list[str]:
     """Every address a request names: the X-Forwarded-For entries, then REMOTE_ADDR."""
     return [hop.strip() for hop in _hops(meta)] + [meta.get("REMOTE_ADDR", "")]
 
@@ -67,7 +70,7 @@ def _networks(entries: tuple) -> tuple:
     return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
 
 
-def in_networks(address: str, entries) -> bool:
+def in_networks(address: str, entries: Iterable[str]) -> bool:
     """Whether `address` is in one of `entries` (addresses or networks, as in settings)."""
     try:
         ip = ipaddress.ip_address(address.strip("[]"))

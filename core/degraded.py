@@ -21,11 +21,11 @@ degraded = Signal()
 recovered = Signal()
 
 _lock = threading.Lock()
-_counts: Counter = Counter()
-_failing: set = set()
+_counts: Counter[tuple[str, str]] = Counter()
+_failing: set[str] = set()
 
 
-def fallback(component, what, exc=None):
+def fallback(component: str, what: str, exc: BaseException | None = None) -> None:
     """Count one fallback of `component` (e.g. "cache", "get") and tell whoever listens."""
     with _lock:
         _counts[(component, what)] += 1
@@ -38,7 +38,7 @@ def fallback(component, what, exc=None):
     degraded.send(sender=component, what=what, error=exc)
 
 
-def recovered_from(component):
+def recovered_from(component: str) -> None:
     """`component` answered again: the next failure is logged as a warning once more."""
     with _lock:
         if component not in _failing:
@@ -48,11 +48,11 @@ def recovered_from(component):
     recovered.send(sender=component)
 
 
-def is_failing(component):
+def is_failing(component: str) -> bool:
     return component in _failing
 
 
-def counts():
+def counts() -> dict[tuple[str, str], int]:
     """{(component, what): fallbacks in this process since it started}."""
     with _lock:
         return dict(_counts)

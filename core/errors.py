@@ -11,11 +11,13 @@ the JSON API, the error page for people.
 """
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.template import loader
 
 from . import degraded
@@ -60,7 +62,7 @@ CSRF_TEXT = ErrorText(
 )
 
 
-def is_machine_path(path):
+def is_machine_path(path: str) -> bool:
     """Paths that pip, uv, twine and API clients use: their errors stay short and plain."""
     return path.startswith(tuple(settings.MACHINE_PATH_PREFIXES))
 
@@ -69,7 +71,15 @@ def _wants_json(path):
     return path.startswith("/pypi/") and "/json" in path
 
 
-def error_response(request, status, *, reason=None, detail=None, text=None, code=None):
+def error_response(
+    request: HttpRequest | None,
+    status: int,
+    *,
+    reason: str | None = None,
+    detail: str | None = None,
+    text: ErrorText | None = None,
+    code: str | None = None,
+) -> HttpResponse:
     """The answer for `status`: plain text or JSON on machine paths, the error page elsewhere."""
     text = text or TEXTS[status]
     reason = reason or text.reason
@@ -89,30 +99,30 @@ def error_response(request, status, *, reason=None, detail=None, text=None, code
     return HttpResponse(body, status=status)
 
 
-def bad_request(request, exception=None):
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return error_response(request, 400)
 
 
-def permission_denied(request, exception=None):
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     # Views raise PermissionDenied("Only an Owner of this project can do that."): show that reason.
     message = str(exception) if exception is not None and str(exception) else None
     return error_response(request, 403, reason=message)
 
 
-def page_not_found(request, exception=None):
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return error_response(request, 404)
 
 
-def too_many_requests(request, exception=None):
+def too_many_requests(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """allauth's rate limits call the root URLconf's handler429."""
     return error_response(request, 429)
 
 
-def database_unavailable(exc):
+def database_unavailable(exc: BaseException) -> bool:
     return isinstance(exc, (OperationalError, InterfaceError))
 
 
-def server_error(request):
+def server_error(request: HttpRequest) -> HttpResponse:
     exc = sys.exc_info()[1]
     if exc is not None and database_unavailable(exc):
         degraded.fallback("database", request.path.split("/")[1] or "/", exc)
@@ -125,7 +135,7 @@ def server_error(request):
     return error_response(request, 500)
 
 
-def csrf_failure(request, reason=""):
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if is_machine_path(request.path):
         return error_response(request, 403, reason="CSRF verification failed.")
     return error_response(request, 403, text=CSRF_TEXT)
@@ -138,15 +148,15 @@ class ErrorPageMiddleware:
 
     STATUSES = (405, 429, 503)
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if (
             response.status_code not in self.STATUSES
             or is_machine_path(request.path)
-            or getattr(response, "streaming", False)
+            or not isinstance(response, HttpResponse)  # streaming: its body is not ours to read
             or response.get("Content-Type", "").startswith("text/html")
             and response.content
         ):

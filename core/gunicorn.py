@@ -8,9 +8,10 @@ gauges are dropped when it exits. Other gunicorn options stay on the command lin
 
 import os
 from pathlib import Path
+from typing import Any
 
 
-def on_starting(server):
+def on_starting(server: Any) -> None:
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if directory:
         path = Path(directory)
@@ -19,7 +20,7 @@ def on_starting(server):
             stale.unlink()
 
 
-def child_exit(server, worker):
+def child_exit(server: Any, worker: Any) -> None:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 

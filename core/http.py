@@ -1,7 +1,7 @@
 """Small HTTP helpers shared by apps."""
 
 
-def accepted_values(header):
+def accepted_values(header: str | None) -> list[str]:
     """Values of an Accept-style header with q > 0, most preferred first (ties keep header order)."""
     entries = []
     for index, part in enumerate((header or "").split(",")):

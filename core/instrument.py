@@ -13,9 +13,13 @@ never read here.
 import logging
 import os
 import re
+from collections.abc import Callable
 from time import perf_counter
 
 from django.conf import settings
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.urls import ResolverMatch
 from django.utils.functional import empty
 
 from . import metrics
@@ -32,26 +36,26 @@ SECRET_URL_KWARGS = frozenset({"key", "token", "uidb36", "uidb64", "secret"})
 QUIET_ROUTES = frozenset({"health_live", "health_ready", "metrics"})
 
 
-def identify(request, *, user_id=None, token_id=None):
+def identify(request: HttpRequest, *, user_id: int | None = None, token_id: int | None = None) -> None:
     """Views that authenticate without a session (uploads, API tokens) name the caller here."""
-    request._log_user_id = user_id
-    request._log_token_id = token_id
+    request._log_user_id = user_id  # type: ignore[attr-defined]  # read back for the request's log line
+    request._log_token_id = token_id  # type: ignore[attr-defined]  # likewise
 
 
-def request_id_for(request) -> str:
+def request_id_for(request: HttpRequest) -> str:
     incoming = request.META.get("HTTP_X_REQUEST_ID")
     if incoming and _SANE_REQUEST_ID.fullmatch(incoming) and through_trusted_proxies(request.META):
         return incoming
     return os.urandom(16).hex()
 
 
-def _route(request, match):
+def _route(request: HttpRequest, match):
     if match is None:
         return "static" if request.path.startswith(settings.STATIC_URL) else "unmatched"
     return match.view_name
 
 
-def _user_id(request):
+def _user_id(request: HttpRequest):
     user_id = getattr(request, "_log_user_id", None)
     if user_id is not None:
         return user_id
@@ -65,11 +69,11 @@ def _user_id(request):
 
 
 class RequestObserverMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
         self.log_quiet = settings.LOG_HEALTH_REQUESTS
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         started = perf_counter()
         request_id = request_id_for(request)
         reset = REQUEST_ID.set(request_id)
@@ -80,14 +84,14 @@ class RequestObserverMiddleware:
             match = request.resolver_match
             route = _route(request, match)
             status = response.status_code
-            metrics.observe_request(route, request.method, status, seconds)
+            metrics.observe_request(route, request.method or "", status, seconds)
             if logger.isEnabledFor(logging.INFO) and (self.log_quiet or route not in QUIET_ROUTES):
                 self.log(request, match, route, status, seconds)
             return response
         finally:
             REQUEST_ID.reset(reset)
 
-    def log(self, request, match, route, status, seconds):
+    def log(self, request: HttpRequest, match: ResolverMatch | None, route: str, status: int, seconds: float) -> None:
         path = request.path
         if match is not None and SECRET_URL_KWARGS.intersection(match.kwargs):
             path = "/" + match.route

@@ -33,7 +33,7 @@ FIELDS = (
 class RequestIdFilter(logging.Filter):
     """Adds the current request's id to every record logged while it runs."""
 
-    def filter(self, record):
+    def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "request_id", None) is None:
             record.request_id = REQUEST_ID.get()
         return True
@@ -56,7 +56,7 @@ def _timestamp(created: float, msecs: float) -> str:
 
 
 class JsonFormatter(logging.Formatter):
-    def format(self, record):
+    def format(self, record: logging.LogRecord) -> str:
         entry = {
             "ts": _timestamp(record.created, record.msecs),
             "level": record.levelname.lower(),
@@ -75,7 +75,7 @@ class TextFormatter(logging.Formatter):
     # Already in the request line's message ("GET /simple/ 200").
     SKIP = frozenset({"method", "path", "status"})
 
-    def format(self, record):
+    def format(self, record: logging.LogRecord) -> str:
         fields = {k: v for k, v in _fields(record).items() if k not in self.SKIP or record.name != "index.request"}
         line = f"{self.formatTime(record, '%H:%M:%S')} {record.levelname:<7} {record.name}: {record.getMessage()}"
         if fields:

@@ -174,6 +174,6 @@ def task(actor: str, outcome: str) -> None:
     TASKS.labels(actor, outcome).inc()
 
 
-def count_fallback(sender, **kwargs):
+def count_fallback(sender: object, **kwargs: object) -> None:
     """Receiver of core.degraded's `degraded` signal (connected in ops/apps.py)."""
     FALLBACKS.labels(str(sender)).inc()

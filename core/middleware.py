@@ -1,6 +1,8 @@
+from collections.abc import Callable
 from urllib.parse import unquote
 
-from django.http import FileResponse, HttpResponseBadRequest
+from django.http import FileResponse, HttpRequest, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 
 
@@ -14,7 +16,7 @@ class GZipPagesMiddleware(GZipMiddleware):
     and are skipped by the parent class because they carry Content-Encoding.
     """
 
-    def process_response(self, request, response):
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         if isinstance(response, FileResponse):
             return response
         return super().process_response(request, response)
@@ -34,10 +36,10 @@ class RejectControlCharactersMiddleware:
     (Django's fields refuse NUL; the upload form in api/upload/multipart.py).
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if _has_control(request.path_info) or _has_control(unquote(request.META.get("QUERY_STRING", ""))):
             return HttpResponseBadRequest(
                 "Bad request: the URL contains NUL or control characters.\n", content_type="text/plain; charset=utf-8"

@@ -8,22 +8,29 @@ with the same database converters the ORM applies (SQLite dates and booleans, sa
 Everything else uses the ORM.
 """
 
+from collections.abc import Iterable, Sequence
 from functools import cache
+from typing import Any, TypeVar
 
 from django.db import connection
+from django.db.models import Field, Model
+
+M = TypeVar("M", bound=Model)
 
 
-def quote(name):
+def quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def table(model, alias=None):
+def table(model: type[Model], alias: str | None = None) -> str:
     name = quote(model._meta.db_table)
     return f"{name} {alias}" if alias else name
 
 
-def column(model, field_name, alias=None):
-    name = quote(model._meta.get_field(field_name).column)
+def column(model: type[Model], field_name: str, alias: str | None = None) -> str:
+    field = model._meta.get_field(field_name)
+    assert isinstance(field, Field) and field.column, f"{model.__name__}.{field_name} is not a column"
+    name = quote(field.column)
     return f"{alias}.{name}" if alias else name
 
 
@@ -43,22 +50,22 @@ def _converters(model, skip):
     return tuple(out)
 
 
-def all_but(model, keep):
+def all_but(model: type[Model], keep: Iterable[str]) -> tuple[str, ...]:
     """The field names to skip so that only `keep` (and the primary key) are loaded."""
     keep = {*keep, model._meta.pk.name}
     return tuple(f.name for f in model._meta.concrete_fields if f.name not in keep)
 
 
-def select_all(model, alias, skip=()):
+def select_all(model: type[Model], alias: str, skip: Iterable[str] = ()) -> str:
     """Every concrete column of `model` but `skip`, in the order `instance()` reads them back."""
     return ", ".join(f"{alias}.{quote(field.column)}" for field in _fields(model, tuple(skip)))
 
 
-def width(model, skip=()):
+def width(model: type[Model], skip: Iterable[str] = ()) -> int:
     return len(_fields(model, tuple(skip)))
 
 
-def instance(model, values, skip=()):
+def instance(model: type[M], values: Sequence[Any], skip: Iterable[str] = ()) -> M:
     """A model instance from the columns of `select_all(model, ..., skip)`, as if the ORM had
     loaded it (the skipped fields are deferred: reading one costs a query, as with .defer())."""
     skip = tuple(skip)
@@ -70,13 +77,13 @@ def instance(model, values, skip=()):
     return model.from_db(connection.alias, [f.attname for f in _fields(model, skip)], converted)
 
 
-def fetch_one(sql, params):
+def fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 
 
-def fetch_all(sql, params):
+def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -8,7 +8,11 @@ on SQLite and 1 MiB overflowed PostgreSQL's parser stack ("stack depth limit exc
 """
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 if TYPE_CHECKING:
     from django.contrib.admin import ModelAdmin as _AdminBase  # always mixed into one
@@ -25,12 +29,12 @@ class QueryTooLarge(ValueError):
     """A search over the bound; the message is fit to show to the person who searched."""
 
 
-def tsquery_terms(query):
+def tsquery_terms(query: str | None) -> list[str]:
     """The word-character runs of a query: what becomes one tsquery operand each."""
     return [part for word in _WORD.findall(query or "") for part in re.split(r"[^\w]+", word) if part]
 
 
-def check_query(query="", classifiers=()):
+def check_query(query: str | None = "", classifiers: Sequence[str] = ()) -> str:
     """The shared bound: returns the stripped query, or raises QueryTooLarge."""
     query = (query or "").strip()
     if len(query) > MAX_QUERY_LENGTH:
@@ -45,7 +49,7 @@ def check_query(query="", classifiers=()):
 class BoundedSearchAdminMixin(_AdminBase):
     """An admin change list whose search is over the bound shows the message and no rows."""
 
-    def get_search_results(self, request, queryset, search_term):
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
         try:
             check_query(search_term)
         except QueryTooLarge as exc:

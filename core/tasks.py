@@ -5,7 +5,7 @@ import importlib
 from django.apps import apps
 
 
-def discover_task_modules():
+def discover_task_modules() -> None:
     """Import every installed app's tasks.py so workers know all actors."""
     for config in apps.get_app_configs():
         try:

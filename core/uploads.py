@@ -2,6 +2,7 @@
 not when settings are imported (importing settings writes nothing outside development mode)."""
 
 import os
+from typing import Any
 
 from django.conf import settings
 from django.core.files import uploadhandler
@@ -17,6 +18,6 @@ class TemporaryFileUploadHandler(uploadhandler.TemporaryFileUploadHandler):
     """FILE_UPLOAD_HANDLERS' handler for the site's forms (sponsor logos, ...); the upload API has
     its own (api/upload/handlers.py), which makes the directory the same way."""
 
-    def new_file(self, *args, **kwargs):
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
         ensure_upload_temp_dir()
         super().new_file(*args, **kwargs)

@@ -10,8 +10,9 @@ import posixpath
 import struct
 import tarfile
 import zipfile
+from collections.abc import Iterator
 
-from .errors import invalid
+from .errors import UploadError, invalid
 
 MAX_MEMBERS = 100_000
 MAX_UNCOMPRESSED = 2 * 1024**3
@@ -23,11 +24,11 @@ _ZIP64_EOCD = struct.Struct("<4sQHHIIQQQQ")
 _LOCAL = struct.Struct("<4sHHHHHIIIHH")
 
 
-def bad(message, code="bad_archive"):
+def bad(message: str, code: str = "bad_archive") -> UploadError:
     return invalid(f"Invalid distribution file. {message}", "content", anchor="content", code=code)
 
 
-def check_member_name(name):
+def check_member_name(name: str) -> None:
     if not name or "\x00" in name or "\\" in name:
         raise bad(f"Archive member name {name!r} is not allowed (empty, NUL or backslash).", "bad_member_name")
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
@@ -36,7 +37,7 @@ def check_member_name(name):
         raise bad(f"Archive member '{name}' points outside the archive ('..').", "path_traversal")
 
 
-def check_sizes(total_uncompressed, compressed_size):
+def check_sizes(total_uncompressed: int, compressed_size: int) -> None:
     if total_uncompressed > MAX_UNCOMPRESSED:
         raise bad(f"The archive expands to more than {MAX_UNCOMPRESSED // 1024**3} GiB.", "archive_bomb")
     if total_uncompressed > BOMB_FLOOR and total_uncompressed > MAX_RATIO * max(compressed_size, 1):
@@ -126,7 +127,7 @@ def _check_local_headers(f, infos, cd_offset):
     _check_gap(cd_offset, expected, slack, "the central directory")
 
 
-def check_zip(path, size):
+def check_zip(path: str, size: int) -> list[str]:
     """Returns the archive's member names (central directory order) once it passed every check."""
     try:
         with open(path, "rb") as f:
@@ -155,7 +156,7 @@ def check_zip(path, size):
         raise bad("The file is not a valid zip archive.", "not_zip") from None
 
 
-def check_tar_member(member, top, seen):
+def check_tar_member(member: tarfile.TarInfo, top: str, seen: set[str]) -> None:
     check_member_name(member.name)
     name = member.name.rstrip("/")
     if name.split("/")[0] != top:
@@ -189,7 +190,7 @@ def _check_tar_end(stream, budget):
         raise bad("There is data after the end of the gzip stream.", "trailing_data") from None
 
 
-def iter_tar(path, size, top):
+def iter_tar(path: str, size: int, top: str) -> Iterator[tuple[tarfile.TarFile, tarfile.TarInfo]]:
     """Yield (tarfile, member) for each member of a checked gzip tar, stopping at the first problem.
 
     Sizes are added up from the headers before a member's data is ever decompressed, so a bomb

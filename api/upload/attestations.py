@@ -7,21 +7,28 @@ inclusion proof and signed timestamp in each attestation are checked against it.
 refuses the whole upload. Runs before the storing transaction (it takes no lock).
 """
 
+from __future__ import annotations
+
 import json
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from .errors import UploadError, help_url
 
+if TYPE_CHECKING:
+    from .auth import Uploader
+    from .form import UploadForm
+
 MAX_ATTESTATIONS = 4  # one per predicate type (PEP 740 allows two today)
 INVALID = "Invalid attestations supplied during upload: "
 
 
-def _refuse(message, code="invalid_attestations"):
+def _refuse(message: str, code: str = "invalid_attestations") -> UploadError:
     return UploadError(message, code=code, field="attestations", help_url=help_url("trusted-publishing"))
 
 
-def verify(uploader, form, digests):
+def verify(uploader: Uploader, form: UploadForm, digests: dict[str, str]) -> str | None:
     """The provenance document (JSON text) to store for this file, or None without attestations."""
     if not form.attestations:
         return None

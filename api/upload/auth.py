@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import authenticate as django_authenticate
+from django.http import HttpRequest
 
 from accounts.throttles import account_key, throttle
 from accounts.tokens import TokenError, authenticate_token, parse_token
@@ -27,12 +28,12 @@ class Uploader:
     publisher: "TrustedPublisher | None" = None  # the trusted publisher a minted token acts for
 
     @property
-    def actor(self):
+    def actor(self) -> "User | None":
         """Who the upload's journal entries and new rows name: the user (None for a publisher)."""
         return self.user
 
     @property
-    def account(self):
+    def account(self) -> "User | None":
         """The account whose new-project rules apply: the user, or who registered the publisher."""
         return self.user if self.publisher is None else self.publisher.added_by
 
@@ -48,11 +49,11 @@ class _Failures:
     """Failed credentials count per client address and per credential (token id or account);
     once either has failed too often, the request is refused before its credentials are checked."""
 
-    def __init__(self, request):
+    def __init__(self, request: HttpRequest) -> None:
         self.per_client, self.per_credential = _failure_throttles()
         self.client = client_key(request)
 
-    def refuse_if_throttled(self, credential=None):
+    def refuse_if_throttled(self, credential: str | None = None) -> None:
         for limiter, ident in ((self.per_client, self.client), (self.per_credential, credential)):
             if ident is not None and limiter.exceeded(ident):
                 raise UploadError(
@@ -63,14 +64,14 @@ class _Failures:
                     headers={"Retry-After": str(limiter.retry_after())},
                 )
 
-    def failed(self, error, credential=None):
+    def failed(self, error: UploadError, credential: str | None = None) -> UploadError:
         self.per_client.hit(self.client)
         if credential is not None:
             self.per_credential.hit(credential)
         return error
 
 
-def _basic_credentials(request, failures):
+def _basic_credentials(request: HttpRequest, failures):
     header = request.META.get("HTTP_AUTHORIZATION", "")
     scheme, _, encoded = header.partition(" ")
     if scheme.lower() != "basic" or not encoded:
@@ -99,7 +100,7 @@ def _token_id(password):
         return None
 
 
-def authenticate(request) -> Uploader:
+def authenticate(request: HttpRequest) -> Uploader:
     failures = _Failures(request)
     failures.refuse_if_throttled()
     username, password = _basic_credentials(request, failures)
@@ -138,7 +139,7 @@ def authenticate(request) -> Uploader:
     return Uploader(user=user)
 
 
-def check_account(uploader: Uploader):
+def check_account(uploader: Uploader) -> None:
     """What pypi.org asks of every uploader, whatever the credentials: not frozen, a verified
     primary e-mail address, and (when the index requires it) two-factor authentication. A token
     minted for a trusted publisher acts for no person: these checks apply to the people who

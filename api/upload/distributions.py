@@ -1,6 +1,8 @@
 """Look inside the uploaded archive: layout, RECORD hashes, and core metadata that
 agrees with the form. Returns the metadata bytes (served as the PEP 658 file for wheels)."""
 
+from __future__ import annotations
+
 import base64
 import csv
 import hashlib
@@ -9,8 +11,9 @@ import os
 import zipfile
 from email.parser import BytesHeaderParser
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
-from packaging.metadata import parse_email
+from packaging.metadata import RawMetadata, parse_email
 from packaging.tags import parse_tag
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
@@ -18,6 +21,9 @@ from packaging.version import InvalidVersion, Version
 from . import archives
 from .archives import bad
 from .metadata import check_name_matches
+
+if TYPE_CHECKING:
+    from .form import UploadForm
 
 MAX_METADATA_SIZE = 10 * 1024 * 1024
 RECORD_HASHES = ("sha256", "sha384", "sha512")  # md5 and sha1 are not allowed in RECORD
@@ -31,7 +37,7 @@ def _read_limited(fileobj, what):
     return data
 
 
-def check_core_metadata(data, form, where):
+def check_core_metadata(data: bytes, form: UploadForm | SimpleNamespace, where: str) -> RawMetadata:
     """The METADATA / PKG-INFO inside the file names the same project and version as the form."""
     raw, _unparsed = parse_email(data)
     check_name_matches(raw.get("name", ""), form.name, where)
@@ -133,13 +139,16 @@ def _check_license_files(raw, present, prefix, what):
             )
 
 
-def wheel_metadata(path, filename, form=None, size=None):
+def wheel_metadata(path: str, filename: str, form: UploadForm | None = None, size: int | None = None) -> bytes:
     """Check a wheel and return the bytes of its .dist-info/METADATA."""
     names = archives.check_zip(path, size if size is not None else os.path.getsize(path))
+    named: UploadForm | SimpleNamespace
     if form is None:  # callers that only want the METADATA (test helpers) name the project in the file
         name, version = filename.split("-")[:2]
-        form = SimpleNamespace(name=name, version=version, filename=filename)
-    dist_info = _dist_info_dir(names, form)
+        named = SimpleNamespace(name=name, version=version, filename=filename)
+    else:
+        named = form
+    dist_info = _dist_info_dir(names, named)
     present = set(names)
     for required in ("METADATA", "WHEEL", "RECORD"):
         if f"{dist_info}/{required}" not in present:
@@ -156,12 +165,12 @@ def wheel_metadata(path, filename, form=None, size=None):
             _check_record(archive, dist_info)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise bad(f"'{filename}' could not be read as a zip archive ({exc.__class__.__name__}).", "not_zip") from None
-    raw = check_core_metadata(metadata, form, "the wheel's METADATA")
+    raw = check_core_metadata(metadata, named, "the wheel's METADATA")
     _check_license_files(raw, present, f"{dist_info}/licenses/", "wheel")
     return metadata
 
 
-def sdist_metadata(path, filename, form=None, size=None):
+def sdist_metadata(path: str, filename: str, form: UploadForm | None = None, size: int | None = None) -> bytes:
     """Check an sdist (single top directory, PKG-INFO) and return the bytes of its PKG-INFO."""
     top = filename[: -len(".tar.gz")]
     pkg_info, present = None, set()
@@ -179,7 +188,7 @@ def sdist_metadata(path, filename, form=None, size=None):
     return pkg_info
 
 
-def read_metadata(form, path, size=None) -> bytes:
+def read_metadata(form: UploadForm, path: str, size: int | None = None) -> bytes:
     if form.filetype == "bdist_wheel":
         return wheel_metadata(path, form.filename, form, size)
     return sdist_metadata(path, form.filename, form, size)

@@ -9,16 +9,25 @@ import json
 from http import HTTPStatus
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 
 
-def help_url(anchor):
+def help_url(anchor: str) -> str:
     """Link to this index's own page that explains an upload rule."""
     return f"{settings.SITE_URL.rstrip('/')}/legacy/help/#{anchor}"
 
 
 class UploadError(Exception):
-    def __init__(self, message, *, status=400, code="invalid", field=None, help_url=None, headers=None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 400,
+        code: str = "invalid",
+        field: str | None = None,
+        help_url: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.headers = headers or {}
         self.message = message
@@ -27,7 +36,7 @@ class UploadError(Exception):
         self.field = field
         self.help_url = help_url
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, str | int | None]:
         return {
             "message": self.message,
             "code": f"{self.status} {self.message}",
@@ -37,7 +46,7 @@ class UploadError(Exception):
             "help_url": self.help_url,
         }
 
-    def response(self, request):
+    def response(self, request: HttpRequest) -> HttpResponse:
         # A reason phrase must be one latin-1 line of printable characters.
         line = "".join(char if char.isprintable() else " " for char in " ".join(self.message.split()))
         reason = line.encode("latin-1", "replace").decode("latin-1")
@@ -54,11 +63,19 @@ class UploadError(Exception):
         return response
 
 
-def wants_json(request):
+def wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.META.get("HTTP_ACCEPT", "")
 
 
-def invalid(message, field=None, *, anchor=None, url=None, code="invalid", status=400):
+def invalid(
+    message: str,
+    field: str | None = None,
+    *,
+    anchor: str | None = None,
+    url: str | None = None,
+    code: str = "invalid",
+    status: int = 400,
+) -> UploadError:
     """Shorthand for the common 400 with a help link (our help page anchor or a spec URL)."""
     return UploadError(
         message, status=status, code=code, field=field, help_url=url or (help_url(anchor) if anchor else None)

@@ -1,11 +1,17 @@
 """Filename rules: file types, wheel names and platform tags, PEP 625 sdist names, pyversion."""
 
+from __future__ import annotations
+
 import re
+from typing import TYPE_CHECKING
 
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
 from .errors import invalid
+
+if TYPE_CHECKING:
+    from .form import UploadForm
 
 WHEEL_SPEC_URL = "https://packaging.python.org/specifications/binary-distribution-format/"
 SDIST_SPEC_URL = "https://packaging.python.org/specifications/source-distribution-format/"
@@ -40,11 +46,11 @@ _PLATFORM_PATTERNS = [
 ]
 
 
-def is_allowed_platform(platform):
+def is_allowed_platform(platform: str) -> bool:
     return platform in _STATIC_PLATFORMS or any(p.match(platform) for p in _PLATFORM_PATTERNS)
 
 
-def check_filetype(form):
+def check_filetype(form: UploadForm) -> None:
     filetype, filename = form.filetype, form.filename
     if filetype in RETIRED_TYPES or filename.endswith((".egg", ".exe", ".msi", ".rpm")):
         what = RETIRED_TYPES.get(filetype, f"Files like '{filename}'")
@@ -72,7 +78,7 @@ def check_filetype(form):
         )
 
 
-def check_filename_text(filename):
+def check_filename_text(filename: str) -> None:
     if len(filename) > MAX_FILENAME_LENGTH:
         raise invalid(f"Filename is too long: at most {MAX_FILENAME_LENGTH} characters.", "content")
     if "/" in filename or "\\" in filename or any(ord(c) < 32 or ord(c) == 127 for c in filename):
@@ -81,7 +87,7 @@ def check_filename_text(filename):
         raise invalid("Distribution filenames must be ASCII.", "content", anchor="filenames")
 
 
-def check_wheel_filename(form, version):
+def check_wheel_filename(form: UploadForm, version: Version) -> str:
     try:
         name, file_version, _build, tags = parse_wheel_filename(form.filename)
     except (InvalidWheelFilename, InvalidVersion) as exc:
@@ -108,7 +114,7 @@ def check_wheel_filename(form, version):
     return python_tags
 
 
-def check_sdist_filename(form, version):
+def check_sdist_filename(form: UploadForm, version: Version) -> str:
     """PEP 625: <normalized_name>-<normalized version>.tar.gz, nothing else."""
     stem = form.filename[: -len(".tar.gz")]
     name_part, sep, version_part = stem.rpartition("-")
@@ -161,7 +167,7 @@ def _check_name_and_version(form, file_name, file_version, version):
         )
 
 
-def check_filename(form, version):
+def check_filename(form: UploadForm, version: Version) -> str:
     """Returns the python_version recorded for the file ('source' or the wheel's python tag)."""
     check_filename_text(form.filename)
     check_filetype(form)

@@ -5,9 +5,12 @@ hashed on the way and cut off with a 413 as soon as the file passes its size lim
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.http import HttpRequest, QueryDict
 from django.http.multipartparser import MultiPartParserError
+from django.utils.datastructures import MultiValueDict
 
 from .errors import UploadError, help_url
 from .handlers import HashedTemporaryFile, LimitedHashingUploadHandler
@@ -61,16 +64,16 @@ class UploadForm:
     provenance: str | None = None  # set once they are verified: the document to store
 
     @property
-    def name(self):
+    def name(self) -> str:
         return self.metadata["name"]
 
     @property
-    def version(self):
+    def version(self) -> str:
         return self.metadata["version"]
 
     @property
-    def filename(self):
-        return self.content.name
+    def filename(self) -> str:
+        return self.content.name or ""  # a file part always has a name (handlers.py)
 
 
 def _project_urls(values):
@@ -87,7 +90,7 @@ def _project_urls(values):
     return urls
 
 
-def read_body(request):
+def read_body(request: HttpRequest) -> tuple[QueryDict, MultiValueDict]:
     """Parse the multipart body, as sent (multipart.py), with the streaming handler; returns (POST, FILES)."""
     handler = LimitedHashingUploadHandler(request)
     content_type = request.META.get("CONTENT_TYPE", "")
@@ -97,7 +100,7 @@ def read_body(request):
                 "The upload must be sent as multipart/form-data (as twine sends it).", code="invalid_form"
             )
         post, files = StrictMultiPartParser(request, [handler]).parse()
-        request._post, request._files = post, files
+        request._post, request._files = post, files  # type: ignore[attr-defined]  # Django's parsed-body cache
     except RequestDataTooBig:
         raise UploadError(
             "The form fields are too large (the long description is limited to 16 MiB).", status=413, code="too_large"
@@ -111,13 +114,13 @@ def read_body(request):
     return post, files
 
 
-def is_validate_only(request, post):
+def is_validate_only(request: HttpRequest, post: QueryDict) -> bool:
     """The documented dry-run switch: form field `validate_only` or header `X-Validate-Only`."""
     values = (post.get("validate_only", ""), request.META.get("HTTP_X_VALIDATE_ONLY", ""))
     return any(value.strip().lower() in TRUE_VALUES for value in values)
 
 
-def parse_form(request) -> UploadForm:
+def parse_form(request: HttpRequest) -> UploadForm:
     post, files = read_body(request)
     action = post.get(":action", "")
     if action in {"submit", "submit_pkg_info"}:
@@ -141,7 +144,9 @@ def parse_form(request) -> UploadForm:
     content = files.get("content")
     if content is None:
         raise UploadError("Upload payload does not have a file.", field="content", code="missing_file")
-    metadata = {key: post.get(key, "").strip() if key != "description" else post.get(key, "") for key in SINGLE_FIELDS}
+    metadata: dict[str, Any] = {
+        key: post.get(key, "").strip() if key != "description" else post.get(key, "") for key in SINGLE_FIELDS
+    }
     for form_key, meta_key in MULTI_FIELDS.items():
         values = [v for v in post.getlist(form_key) if v.strip()]
         if values or meta_key not in metadata:

@@ -1,13 +1,17 @@
 """Streaming upload handler: the body goes to a temporary file, hashed on the way, and is cut
 off as soon as the file passes its size limit (so a 10 GiB body never lands on disk)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import HttpRequest
 
 from core.uploads import ensure_upload_temp_dir
 from packages.digests import Digester
 
+from .errors import UploadError, help_url
 from .limits import file_limit_for_filename, human_size
 
 # Other file fields (twine sends none today) get a small limit of their own.
@@ -26,17 +30,24 @@ class HashedTemporaryFile(TemporaryUploadedFile):
 class LimitedHashingUploadHandler(FileUploadHandler):
     """Writes each file field to disk while computing md5/sha256/blake2b-256 and its size."""
 
-    def __init__(self, request=None):
+    def __init__(self, request: HttpRequest | None = None) -> None:
         super().__init__(request)
-        self.error = None  # an UploadError (413) once a limit was passed
+        self.error: UploadError | None = None  # a 413 once a limit was passed
         self.body_length = 0
         self.received = 0
 
-    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+    def handle_raw_input(
+        self,
+        input_data: object,
+        META: dict[str, str],
+        content_length: int,
+        boundary: object,
+        encoding: str | None = None,
+    ) -> None:
         self.body_length = content_length or 0
         return None  # let the normal multipart parsing go on
 
-    def new_file(self, field_name, file_name, *args, **kwargs):
+    def new_file(self, field_name: str, file_name: str, *args: Any, **kwargs: Any) -> None:
         super().new_file(field_name, file_name, *args, **kwargs)
         ensure_upload_temp_dir()
         # Django's parser calls this only for a part with a (non-empty) filename.
@@ -59,7 +70,7 @@ class LimitedHashingUploadHandler(FileUploadHandler):
         self.digester = Digester()
         self.size = 0
 
-    def receive_data_chunk(self, raw_data, start):
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
         self.size += len(raw_data)
         self.received += len(raw_data)
         if self.size > self.limit:
@@ -68,18 +79,16 @@ class LimitedHashingUploadHandler(FileUploadHandler):
         self.file.write(raw_data)
         return None
 
-    def file_complete(self, file_size):
+    def file_complete(self, file_size: int) -> HashedTemporaryFile:
         self.file.seek(0)
         self.file.size = file_size
         self.file.digests = self.digester.hexdigests()
         return self.file
 
-    def upload_interrupted(self):
+    def upload_interrupted(self) -> None:
         self._discard_file()
 
     def _cut_off(self):
-        from .errors import UploadError, help_url
-
         self.error = UploadError(
             self.limit_message, status=413, code="too_large", field="content", help_url=help_url("size-limits")
         )
@@ -92,7 +101,7 @@ class LimitedHashingUploadHandler(FileUploadHandler):
         # discarding it here in chunks (Django's exhaust) keeps that from costing memory.
         return self.request is not None and self.request.META.get("SERVER_SOFTWARE", "").startswith("WSGIServer/")
 
-    def _discard_file(self):
+    def _discard_file(self) -> None:
         file = getattr(self, "file", None)
         if file is not None and not file.closed:
             file.close()  # a NamedTemporaryFile removes itself on close

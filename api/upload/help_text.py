@@ -128,7 +128,7 @@ SECTIONS = [  # (anchor, title, text)
 ]
 
 
-def limits_summary():
+def limits_summary() -> str:
     return (
         f"Current limits: {human_size(settings.UPLOAD_MAX_FILE_SIZE)} per file, "
         f"{human_size(settings.UPLOAD_MAX_PROJECT_SIZE)} per project, releases accept new files for "

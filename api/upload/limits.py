@@ -5,7 +5,7 @@ from packages.models import Project
 from packages.names import normalize_name
 
 
-def human_size(num_bytes):
+def human_size(num_bytes: float) -> str:
     """100 MiB, 10 GiB, 200 bytes: the way the limits are written in the README."""
     size, unit = float(num_bytes), "bytes"
     for bigger in ("KiB", "MiB", "GiB", "TiB"):
@@ -15,14 +15,14 @@ def human_size(num_bytes):
     return f"{int(num_bytes)} bytes" if unit == "bytes" else f"{size:.4g} {unit}"
 
 
-def file_too_large_message(project, name):
+def file_too_large_message(project: Project | None, name: str) -> str:
     return (
         f"File too large. Limit for project '{project.name if project else name}' is "
         f"{human_size(file_size_limit(project))}. Ask the index staff to raise it if you need more."
     )
 
 
-def project_for_filename(filename):
+def project_for_filename(filename: str) -> Project | None:
     """The project a distribution filename belongs to (the name is everything before the first '-')."""
     name = filename.split("-", 1)[0]
     if not name:
@@ -30,7 +30,7 @@ def project_for_filename(filename):
     return Project.objects.filter(normalized_name=normalize_name(name)).first()
 
 
-def file_limit_for_filename(filename):
+def file_limit_for_filename(filename: str) -> tuple[int, str]:
     """(limit in bytes, message) for the streaming cut-off, before the form fields are known."""
     project = project_for_filename(filename)
     limit = file_size_limit(project)
@@ -42,7 +42,7 @@ def file_limit_for_filename(filename):
     return limit, file_too_large_message(project, filename.split("-", 1)[0])
 
 
-def project_too_large_message(project):
+def project_too_large_message(project: Project) -> str:
     return (
         f"Project size too large. Limit for project '{project.name}' total size is "
         f"{human_size(total_size_limit(project))}. Delete old files or ask the index staff to raise the limit."

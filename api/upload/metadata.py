@@ -4,6 +4,7 @@ dependencies, URLs, e-mail addresses and field lengths. The README is checked in
 import re
 from email.utils import getaddresses
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -15,7 +16,9 @@ from packaging.utils import canonicalize_name
 from trove_classifiers import classifiers as KNOWN_CLASSIFIERS
 from trove_classifiers import deprecated_classifiers
 
-from .errors import invalid
+from .errors import UploadError, invalid
+
+Metadata = dict[str, Any]  # the form's core-metadata fields (form.py), by field name
 
 CORE_METADATA_URL = "https://packaging.python.org/specifications/core-metadata/"
 LICENSE_EXPRESSION_URL = "https://packaging.python.org/specifications/license-expression/"
@@ -44,12 +47,12 @@ _LICENSE_REF = re.compile(r"^(DocumentRef-[A-Za-z0-9.-]+:)?LicenseRef-[A-Za-z0-9
 _DYNAMIC_FORBIDDEN = {"name", "version", "metadata-version"}
 
 
-def classifiers_url():
+def classifiers_url() -> str:
     """This index's own list of classifiers (/classifiers/), which links each to a search."""
     return f"{settings.SITE_URL.rstrip('/')}/classifiers/"
 
 
-def field_error(value, label, problem, field, **kwargs):
+def field_error(value: str, label: str, problem: str, field: str, **kwargs: Any) -> UploadError:
     shown = value if len(value) <= 80 else value[:77] + "..."
     return invalid(
         f"'{shown}' is an invalid value for {label}. Error: {problem} See {CORE_METADATA_URL}",
@@ -59,7 +62,7 @@ def field_error(value, label, problem, field, **kwargs):
     )
 
 
-def check_metadata_version(metadata):
+def check_metadata_version(metadata: Metadata) -> None:
     value = metadata.get("metadata_version", "")
     if value not in METADATA_VERSIONS:
         raise field_error(
@@ -71,7 +74,7 @@ def check_metadata_version(metadata):
         )
 
 
-def check_lengths(metadata):
+def check_lengths(metadata: Metadata) -> None:
     for key, limit in MAX_LENGTHS.items():
         if len(metadata.get(key) or "") > limit:
             label = key.replace("_", "-").title()
@@ -101,7 +104,7 @@ def check_lengths(metadata):
                 )
 
 
-def check_classifiers(metadata):
+def check_classifiers(metadata: Metadata) -> None:
     for classifier in metadata.get("classifiers") or []:
         if classifier.startswith("Private ::"):
             raise invalid(
@@ -134,7 +137,7 @@ def _spdx():
     return get_spdx_licensing()
 
 
-def check_license(metadata):
+def check_license(metadata: Metadata) -> None:
     expression = metadata.get("license_expression") or ""
     if not expression:
         return
@@ -168,7 +171,7 @@ def check_license(metadata):
         )
 
 
-def check_dependencies(metadata):
+def check_dependencies(metadata: Metadata) -> None:
     for value in metadata.get("requires_dist") or []:
         try:
             requirement = Requirement(value)
@@ -213,7 +216,7 @@ def _check_url(value, label, field):
         raise field_error(value, label, "Must be a valid, absolute http or https URL.", field, code="bad_url")
 
 
-def check_urls(metadata):
+def check_urls(metadata: Metadata) -> None:
     for key, label in (("home_page", "Home-page"), ("download_url", "Download-URL")):
         if metadata.get(key):
             _check_url(metadata[key], label, key)
@@ -235,7 +238,7 @@ def check_urls(metadata):
         _check_url(url, f"Project-URL '{name}'", "project_urls")
 
 
-def check_emails(metadata):
+def check_emails(metadata: Metadata) -> None:
     """An RFC 822 address list, as pypi.org reads it: every entry getaddresses() finds must be
     a valid address (an empty or unparsable entry is refused, not skipped), on one line."""
     for key, label in (("author_email", "Author-email"), ("maintainer_email", "Maintainer-email")):
@@ -253,7 +256,7 @@ def check_emails(metadata):
                 raise field_error(address or value, label, f"{exc}", key, code="bad_email") from None
 
 
-def check_name_matches(metadata_name, form_name, where):
+def check_name_matches(metadata_name: str | None, form_name: str, where: str) -> None:
     if canonicalize_name(metadata_name or "") != canonicalize_name(form_name):
         raise invalid(
             f"The name in {where} ('{metadata_name}') does not match the name in the upload form ('{form_name}').",
@@ -263,7 +266,7 @@ def check_name_matches(metadata_name, form_name, where):
         )
 
 
-def check_metadata(metadata):
+def check_metadata(metadata: Metadata) -> None:
     """Every field rule except Metadata-Version, which validate_form checks first."""
     check_lengths(metadata)
     check_classifiers(metadata)

@@ -11,8 +11,10 @@ as strict UTF-8 here. Names and values with NUL are refused too: PostgreSQL can'
 import io
 import unicodedata
 
-from django.http import QueryDict
+from django.core.files.uploadhandler import FileUploadHandler
+from django.http import HttpRequest, QueryDict
 from django.http.multipartparser import MultiPartParser
+from django.utils.datastructures import MultiValueDict
 
 from .errors import UploadError, help_url
 
@@ -20,15 +22,15 @@ LOSSLESS = "iso-8859-1"
 
 
 class StrictMultiPartParser(MultiPartParser):
-    def __init__(self, request, handlers):
+    def __init__(self, request: HttpRequest, handlers: list[FileUploadHandler]) -> None:
         body = io.BytesIO(request.body) if hasattr(request, "_body") else request  # read already (tests)
         super().__init__(request.META, body, handlers, LOSSLESS)
 
-    def sanitize_file_name(self, file_name):
+    def sanitize_file_name(self, file_name: str) -> str:
         check_sent_filename(file_name)
         return file_name  # as sent: nothing in it that a base name would drop
 
-    def parse(self):
+    def parse(self) -> tuple[QueryDict, MultiValueDict]:
         post, files = super().parse()
         return _strict_utf8(post), files
 
@@ -37,7 +39,7 @@ def _has_control(text):
     return any(unicodedata.category(char) == "Cc" for char in text)
 
 
-def check_sent_filename(name):
+def check_sent_filename(name: str) -> None:
     if "/" in name or "\\" in name:
         raise UploadError(
             "Cannot upload a file with '/' or '\\' in the name.",

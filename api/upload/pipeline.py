@@ -9,12 +9,15 @@
    project_names.py), then the archive's contents (distributions.py), then the rows, the
    bytes, the journal and the search index (packages.services).
 
-The view calls `handle_upload` and turns an UploadError into the response twine shows. Storage and rows are written together or not at all: the rows in
-one transaction, and any stored bytes that no committed row refers to are deleted on failure.
+The view calls `handle_upload` and turns an UploadError into the response twine shows.
+Storage and rows are written together or not at all: the rows in one transaction, and any
+stored bytes that no committed row refers to are deleted on failure.
 """
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.http import HttpRequest
+from packaging.version import Version
 
 import outbox
 from core import metrics
@@ -22,14 +25,14 @@ from packages import search, services
 from packages.storage import file_path
 
 from . import attestations, distributions, policy, publishers, validation
-from .auth import authenticate, check_account
+from .auth import Uploader, authenticate, check_account
 from .form import UploadForm, parse_form
 
 OK_IDENTICAL = "OK (file already uploaded, identical; nothing changed)"
 OK_VALIDATE_ONLY = "OK (validate only: every check passed; nothing was stored)"
 
 
-def handle_upload(request) -> str:
+def handle_upload(request: HttpRequest) -> str:
     policy.check_uploads_enabled()
     uploader = authenticate(request)  # headers only: the body is read after this
     check_account(uploader)
@@ -41,7 +44,9 @@ def handle_upload(request) -> str:
     return store(uploader, form, version, python_version, digests, size)
 
 
-def store(uploader, form, version, python_version, digests, size) -> str:
+def store(
+    uploader: Uploader, form: UploadForm, version: Version, python_version: str, digests: dict[str, str], size: int
+) -> str:
     """Check and write under the lock; a lost race for a new project name is retried once."""
     for attempt in (1, 2):
         try:
@@ -56,7 +61,9 @@ def store(uploader, form, version, python_version, digests, size) -> str:
     return "OK"  # pragma: no cover
 
 
-def check_store_and_record(uploader, form: UploadForm, version, python_version, digests, size) -> str:
+def check_store_and_record(
+    uploader: Uploader, form: UploadForm, version: Version, python_version: str, digests: dict[str, str], size: int
+) -> str:
     """Every rule that reads the index, then the rows and bytes, in one transaction.
 
     The rules run once, under the project's row lock (SQLite: its write lock), so two racing
@@ -79,9 +86,9 @@ def check_store_and_record(uploader, form: UploadForm, version, python_version, 
     try:
         with transaction.atomic():
             _take_write_lock()
-            project = policy.lock_project(form.name, uploader)
+            project, has_role = policy.lock_project(form.name, uploader)
             if project is not None:
-                policy.check_may_upload(uploader, project)
+                policy.check_may_upload(uploader, project, has_role)
             same_name_or_bytes = policy.files_with_name_or_bytes(form.filename, digests)
             if policy.is_identical_reupload(form.filename, digests, same_name_or_bytes):
                 return OK_IDENTICAL
@@ -124,7 +131,7 @@ def check_store_and_record(uploader, form: UploadForm, version, python_version, 
             outbox.cancel(intent)
 
 
-def _pause_for_kill_tests():
+def _pause_for_kill_tests() -> None:
     """Test hook (settings.UPLOAD_TEST_PAUSE_FILE, never set in production): the bytes are
     stored, the rows not committed; write this process's pid there and wait to be killed."""
     if settings.UPLOAD_TEST_PAUSE_FILE:
@@ -136,7 +143,7 @@ def _pause_for_kill_tests():
         time.sleep(120)
 
 
-def _take_write_lock():
+def _take_write_lock() -> None:
     """SQLite has no row locks: a no-op write takes its database write lock first, so racing
     uploads queue (busy timeout) instead of deadlocking on a read-to-write upgrade. PostgreSQL
     uses the project row lock (select_for_update) and the unique indexes instead."""

@@ -5,8 +5,11 @@ Each is a small function; the pipeline runs them once, under the project lock in
 storing transaction, so two racing uploads can't both pass.
 """
 
+from __future__ import annotations
+
 from datetime import timedelta
 from functools import cache
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection
@@ -22,8 +25,20 @@ from . import limits, publishers
 from .errors import UploadError, help_url
 from .project_names import check_new_project_name
 
+if TYPE_CHECKING:
+    from packaging.version import Version
 
-def check_uploads_enabled():
+    from accounts.models import ApiToken
+
+    from .auth import Uploader
+    from .form import UploadForm
+
+# What files_with_name_or_bytes() found: (filename, blake2_256), "" for a FilenameLog entry.
+NameOrBytesRows = list[tuple[str, str]]
+Digests = dict[str, str]
+
+
+def check_uploads_enabled() -> None:
     if flags.is_enabled(flags.DISALLOW_NEW_UPLOAD):
         raise UploadError(
             "New uploads are temporarily disabled by the index staff. Please try again later.",
@@ -43,7 +58,7 @@ _PROJECT_SKIP = ("search_vector",)  # can be large, and no check reads it
 
 
 @cache
-def _lock_project_sql():
+def _lock_project_sql() -> str:
     r, p = "r", "p"
     has_role = (
         f"SELECT 1 FROM {rawsql.table(Role, r)} WHERE {rawsql.column(Role, 'project', r)} = "
@@ -56,35 +71,36 @@ def _lock_project_sql():
     )
 
 
-def lock_project(name, uploader):
-    """The project called `name` (any spelling), row-locked, carrying `uploader_has_role`
-    (read in the same query, for check_may_upload); None when there is no such project."""
+def lock_project(name: str, uploader: Uploader) -> tuple[Project | None, bool]:
+    """(the project called `name` (any spelling), row-locked, or None when there is no such
+    project; whether the uploader holds a role on it, read in the same query for check_may_upload)."""
     user_pk = uploader.user.pk if uploader.user is not None else None  # a publisher holds no role
     row = rawsql.fetch_one(_lock_project_sql(), [user_pk, normalize_name(name)])
     if row is None:
-        return None
-    project = rawsql.instance(Project, row[:-1], _PROJECT_SKIP)
-    project.uploader_has_role = bool(row[-1])
-    return project
+        return None, False
+    return rawsql.instance(Project, row[:-1], _PROJECT_SKIP), bool(row[-1])
 
 
-def _scope_error(uploader, project_name):
+def _scope_error(token: ApiToken, project_name: str) -> UploadError:
+    assert token.project is not None  # called for project-scoped tokens only
     return UploadError(
         f"The given token isn't allowed to upload to project '{project_name}': it is scoped to project "
-        f"'{uploader.token.project.name}'.",
+        f"'{token.project.name}'.",
         status=403,
         code="forbidden",
         help_url=help_url("accounts"),
     )
 
 
-def check_may_upload(uploader, project):
-    """Token scope and role on an existing project (checked before the identical re-upload no-op)."""
+def check_may_upload(uploader: Uploader, project: Project, has_role: bool) -> None:
+    """Token scope and role on an existing project (checked before the identical re-upload no-op);
+    `has_role`: lock_project's answer."""
     if uploader.publisher is not None:
-        publishers.check_publisher_scope(uploader, project.name, project)
+        publishers.check_publisher_scope(uploader.publisher, project.name, project)
     elif uploader.token is not None and uploader.token.project_id not in (None, project.id):
-        raise _scope_error(uploader, project.name)
-    elif not project.uploader_has_role:  # project from lock_project()
+        raise _scope_error(uploader.token, project.name)
+    elif not has_role:
+        assert uploader.user is not None  # no publisher: a person's token or password
         raise UploadError(
             f"The user '{uploader.user.username}' isn't allowed to upload to project '{project.name}'. "
             "Ask an Owner of the project to add you as a collaborator.",
@@ -107,7 +123,7 @@ def check_may_upload(uploader, project):
         )
 
 
-def file_exists_error(filename, blake2_256):
+def file_exists_error(filename: str, blake2_256: str) -> UploadError:
     return UploadError(
         f"File already exists ('{filename}', with blake2_256 hash '{blake2_256}'). "
         f"See {help_url('filename-reuse')} for more information.",
@@ -118,7 +134,7 @@ def file_exists_error(filename, blake2_256):
 
 
 @cache
-def _files_with_name_or_bytes_sql():
+def _files_with_name_or_bytes_sql() -> str:
     name, b2 = rawsql.column(File, "filename", "f"), rawsql.column(File, "blake2_256_digest", "f")
     logged = rawsql.column(FilenameLog, "filename", "l")
     return (
@@ -127,14 +143,14 @@ def _files_with_name_or_bytes_sql():
     )
 
 
-def files_with_name_or_bytes(filename, digests):
+def files_with_name_or_bytes(filename: str, digests: Digests) -> NameOrBytesRows:
     """What the index already holds under this filename or these bytes, in one query:
     [(filename, blake2_256)] of stored files, plus (filename, "") when the name is in the
     FilenameLog (every file ever accepted, deleted ones included). At most four rows."""
     return rawsql.fetch_all(_files_with_name_or_bytes_sql(), [filename, digests["blake2_256"], filename])
 
 
-def is_identical_reupload(filename, digests, rows=None):
+def is_identical_reupload(filename: str, digests: Digests, rows: NameOrBytesRows | None = None) -> bool:
     """Whether exactly this file (this name, these bytes) is already stored. Other bytes under
     the name are check_filename_unused's refusal; `rows`: files_with_name_or_bytes(), when read."""
     if rows is None:
@@ -142,7 +158,7 @@ def is_identical_reupload(filename, digests, rows=None):
     return any(name == filename and b2 == digests["blake2_256"] for name, b2 in rows)
 
 
-def check_filename_unused(filename, digests, rows):
+def check_filename_unused(filename: str, digests: Digests, rows: NameOrBytesRows) -> None:
     """`rows`: files_with_name_or_bytes(). The filename must be new and never used before, and
     the bytes must not be stored under another name."""
     if any(name == filename and b2 for name, b2 in rows):
@@ -169,12 +185,12 @@ def _projects_created_since(user, since):
     return JournalEntry.objects.filter(submitted_by=user, action="create", submitted_date__gte=since).count()
 
 
-def check_new_project(uploader, name):
+def check_new_project(uploader: Uploader, name: str) -> None:
     """May this uploader create a project called `name` now?"""
     if uploader.publisher is not None:
-        publishers.check_publisher_scope(uploader, name, None)
+        publishers.check_publisher_scope(uploader.publisher, name, None)
     elif uploader.token is not None and uploader.token.project_id is not None:
-        raise _scope_error(uploader, name)
+        raise _scope_error(uploader.token, name)
     if flags.is_enabled(flags.DISALLOW_NEW_PROJECT):
         raise UploadError(
             "New project registration is temporarily disabled by the index staff. Upload files to "
@@ -199,7 +215,7 @@ _RELEASE_SKIP = rawsql.all_but(Release, ("project", "version", "created"))
 
 
 @cache
-def _find_release_sql():
+def _find_release_sql() -> str:
     r, f = "r", "f"
     has_sdist = (
         f"SELECT 1 FROM {rawsql.table(File, f)} WHERE {rawsql.column(File, 'release', f)} = "
@@ -212,22 +228,21 @@ def _find_release_sql():
     )
 
 
-def find_release(project, version):
-    """The release whose version equals `version` (already parsed by validate_form) under
-    PEP 440 (2 == 2.0 == 2.0.0), as Release.objects.for_version() finds it; only the columns
-    the checks and the new File row need (not its README), and `has_sdist`, in one query."""
+def find_release(project: Project, version: Version) -> tuple[Release | None, bool]:
+    """(the release whose version equals `version` (already parsed by validate_form) under
+    PEP 440 (2 == 2.0 == 2.0.0), as Release.objects.for_version() finds it, or None; whether it
+    has an sdist), in one query. Only the columns the checks and the new File row need (not its README)."""
     row = rawsql.fetch_one(_find_release_sql(), [File.PackageType.SDIST, project.pk, canonical_version(version)])
     if row is None:
-        return None
+        return None, False
     release = rawsql.instance(Release, row[:-1], _RELEASE_SKIP)
-    release.has_sdist = bool(row[-1])
     release.project = project  # already locked and loaded: no second query for it
-    return release
+    return release, bool(row[-1])
 
 
-def check_release(project, version, form):
+def check_release(project: Project, version: Version, form: UploadForm) -> Release | None:
     """New files go only to recent releases, and a release has at most one sdist."""
-    release = find_release(project, version)
+    release, has_sdist = find_release(project, version)
     if release is None:
         return None
     max_age = settings.UPLOAD_MAX_RELEASE_AGE_DAYS
@@ -239,7 +254,7 @@ def check_release(project, version, form):
             field="version",
             help_url=help_url("releases"),
         )
-    if form.filetype == "sdist" and release.has_sdist:
+    if form.filetype == "sdist" and has_sdist:
         raise UploadError(
             "Only one sdist may be uploaded per release.",
             code="one_sdist",
@@ -249,7 +264,7 @@ def check_release(project, version, form):
     return release
 
 
-def check_sizes(project, size, name):
+def check_sizes(project: Project | None, size: int, name: str) -> None:
     if size == 0:
         raise UploadError("The uploaded file is empty.", field="content", code="empty_file")
     if size > limits.file_size_limit(project):
@@ -270,7 +285,15 @@ def check_sizes(project, size, name):
         )
 
 
-def check_against_index(uploader, form, version, digests, size, project, rows):
+def check_against_index(
+    uploader: Uploader,
+    form: UploadForm,
+    version: Version,
+    digests: Digests,
+    size: int,
+    project: Project | None,
+    rows: NameOrBytesRows,
+) -> Release | None:
     """Every rule that depends on existing rows, for `project` (None: it will be created), after
     check_may_upload() and is_identical_reupload(); `rows` is files_with_name_or_bytes().
 

@@ -16,7 +16,7 @@ STDLIB_NAMES = frozenset(normalize_name(m) for m in sys.stdlib_module_names if n
 MAX_NAME_LENGTH = 200
 
 
-def check_name_syntax(name):
+def check_name_syntax(name: str) -> None:
     if len(name) > MAX_NAME_LENGTH:
         raise invalid(
             f"The name '{name[:50]}…' is too long: at most {MAX_NAME_LENGTH} characters.", "name", url=NAME_SPEC_URL
@@ -30,7 +30,7 @@ def check_name_syntax(name):
         )
 
 
-def check_new_project_name(name):
+def check_new_project_name(name: str) -> None:
     """Refuse names staff prohibited, stdlib module names and look-alikes of existing projects.
 
     A look-alike is refused for everyone, the resembled project's own maintainers included, as

@@ -1,17 +1,26 @@
 """Uploads with a token minted for a trusted publisher (oidc/): where it may upload, and what
 its first upload does for a pending publisher (create the project, Owner = who registered it)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from oidc import services as oidc_services
 from packages import services
 from packages.names import normalize_name
 
 from .errors import UploadError, help_url
 
+if TYPE_CHECKING:
+    from oidc.models import TrustedPublisher
+    from packages.models import Project, Release
 
-def check_publisher_scope(uploader, name, project):
+    from .auth import Uploader
+
+
+def check_publisher_scope(publisher: TrustedPublisher, name: str, project: Project | None) -> None:
     """A minted token uploads to its publisher's project only; a pending publisher's token may
     create the project it names (and nothing else). `project` is None for a new name."""
-    publisher = uploader.publisher
     if project is not None and publisher.project_id == project.id:
         return
     if project is None and publisher.is_pending and normalize_name(name) == publisher.pending_name:
@@ -24,7 +33,7 @@ def check_publisher_scope(uploader, name, project):
                 help_url=help_url("trusted-publishing"),
             )
         return
-    target = publisher.project.name if publisher.project_id else f"{publisher.pending_name} (pending)"
+    target = publisher.project.name if publisher.project is not None else f"{publisher.pending_name} (pending)"
     raise UploadError(
         f"The given token isn't allowed to upload to project '{name}': it was minted for the trusted publisher "
         f"{publisher.label} of project '{target}'.",
@@ -34,16 +43,19 @@ def check_publisher_scope(uploader, name, project):
     )
 
 
-def create_project(uploader, name):
+def create_project(uploader: Uploader, name: str) -> Project:
     """The new project for this upload: the uploader's, or a pending publisher's."""
     if uploader.publisher is None:
+        assert uploader.user is not None  # no publisher: a person's token or password
         return services.create_project(name, uploader.user)
-    project = services.create_project(name, uploader.publisher.added_by)
+    owner = uploader.publisher.added_by
+    assert owner is not None  # check_publisher_scope refused a pending publisher without one
+    project = services.create_project(name, owner)
     oidc_services.activate_pending(uploader.publisher, project)
     return project
 
 
-def record_published(uploader, release, filename):
+def record_published(uploader: Uploader, release: Release, filename: str) -> None:
     """ "published by <publisher>" in the project's history, next to the file's own entry."""
     if uploader.publisher is not None:
         services.record(
@@ -53,5 +65,5 @@ def record_published(uploader, release, filename):
         )
 
 
-def published_by(uploader):
+def published_by(uploader: Uploader) -> str:
     return uploader.publisher.label if uploader.publisher is not None else ""

@@ -4,11 +4,12 @@
 from core import readme
 
 from .errors import invalid
+from .metadata import Metadata
 
 CONTENT_TYPE_URL = "https://packaging.python.org/specifications/core-metadata/#description-content-type"
 
 
-def check_description(metadata):
+def check_description(metadata: Metadata) -> str:
     """The sanitized HTML of the description ('' when there is none), or a 400 saying why not."""
     declared = metadata.get("description_content_type") or ""
     try:

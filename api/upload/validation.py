@@ -1,8 +1,12 @@
 """Every check that needs only the request (no database): form, filename, metadata,
 README and digests. Checks that look at existing projects live in policy.py."""
 
-import hmac
+from __future__ import annotations
 
+import hmac
+from typing import TYPE_CHECKING
+
+from django.core.files.uploadedfile import UploadedFile
 from packaging.version import InvalidVersion, Version
 
 from packages.digests import digests_of_file
@@ -11,10 +15,13 @@ from . import filenames, metadata, readme
 from .errors import UploadError, invalid
 from .project_names import check_name_syntax
 
+if TYPE_CHECKING:
+    from .form import UploadForm
+
 VERSION_URL = "https://packaging.python.org/specifications/version-specifiers/"
 
 
-def check_version(form):
+def check_version(form: UploadForm) -> Version:
     try:
         version = Version(form.version)
     except InvalidVersion:
@@ -35,7 +42,7 @@ def check_version(form):
     return version
 
 
-def validate_form(form):
+def validate_form(form: UploadForm) -> tuple[Version, str]:
     """Returns (parsed version, python_version for the File row)."""
     metadata.check_metadata_version(form.metadata)
     check_name_syntax(form.name)
@@ -46,14 +53,15 @@ def validate_form(form):
     return version, python_version
 
 
-def compute_digests(uploaded_file):
+def compute_digests(uploaded_file: UploadedFile) -> tuple[dict[str, str], int]:
     """Digests and size of the upload: computed while streaming when the handler did it."""
-    if getattr(uploaded_file, "digests", None):
-        return dict(uploaded_file.digests), uploaded_file.size
+    streamed = getattr(uploaded_file, "digests", None)  # HashedTemporaryFile's (handlers.py)
+    if streamed:
+        return dict(streamed), uploaded_file.size or 0
     return digests_of_file(uploaded_file)
 
 
-def check_digests(declared, actual):
+def check_digests(declared: dict[str, str], actual: dict[str, str]) -> None:
     if not declared:
         raise UploadError("Include at least one message digest.", field="sha256_digest", code="missing_digest")
     for key, value in declared.items():

@@ -1,6 +1,6 @@
 import logging
 
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.csrf import csrf_exempt
@@ -16,7 +16,7 @@ logger = logging.getLogger("index.upload")
 
 
 @csrf_exempt  # token-authenticated API endpoint, not a browser form
-def upload(request):
+def upload(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return UploadError(
             "This is the upload endpoint: POST a file with twine (twine upload --repository-url <this URL> dist/*).",
@@ -32,13 +32,13 @@ def upload(request):
 
 
 @require_GET
-def release_link(request, name, version):
+def release_link(request: HttpRequest, name: str, version: str) -> HttpResponseRedirect:
     """hatch prints `<upload URL>/<project>/<version>/` after an upload: send people to the release."""
     return HttpResponseRedirect(reverse("release_detail", kwargs={"name": name, "version": version}))
 
 
 @require_GET
-def help_page(request):
+def help_page(request: HttpRequest) -> HttpResponse:
     """The page upload errors link to: one anchor per rule."""
     sections = format_html_join(
         "\n",
@@ -55,7 +55,7 @@ def help_page(request):
     return HttpResponse(page)
 
 
-def refused(request, exc):
+def refused(request: HttpRequest, exc: UploadError) -> None:
     """The refusal's metric and log line (code and field; the request id comes with the record)."""
     metrics.upload_refused(exc.code)
     logger.info("upload refused: %s", exc.code, extra={"code": exc.code, "field": exc.field, "status": exc.status})

@@ -1,6 +1,10 @@
+from __future__ import annotations
+
 import io
 import logging
+from typing import IO, TYPE_CHECKING
 
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import F
 
@@ -10,17 +14,23 @@ from ..storage import file_path, package_storage
 from .journal import record
 from .projects import _delete_stored_after_commit, _stored_paths
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
+    from ..models import Release
+    from .journal import Actor
+
 logger = logging.getLogger(__name__)
 
 
-def stored_sha256(storage, path):
+def stored_sha256(storage: Storage, path: str) -> tuple[str, int]:
     """(sha256 hex, size) of a stored object."""
     with storage.open(path, "rb") as handle:
         digests, size = digests_of_file(handle)
     return digests["sha256"], size
 
 
-def store_bytes(path, fileobj, stored_paths, sha256):
+def store_bytes(path: str, fileobj: IO[bytes], stored_paths: list[str], sha256: str) -> str:
     """Save to package storage at exactly `path`; remember it so a failure can undo it.
 
     An object already at `path` (left by an upload whose process died before its commit) is
@@ -40,19 +50,19 @@ def store_bytes(path, fileobj, stored_paths, sha256):
 
 
 def add_file(
-    release,
+    release: Release,
     *,
-    filename,
-    packagetype,
-    python_version,
-    fileobj,
-    size,
-    digests,
-    user,
-    metadata_bytes=None,
-    published_by="",
-    provenance=None,
-):
+    filename: str,
+    packagetype: str,
+    python_version: str,
+    fileobj: IO[bytes],
+    size: int,
+    digests: dict[str, str],
+    user: User | None,
+    metadata_bytes: bytes | None = None,
+    published_by: str = "",
+    provenance: str | None = None,
+) -> File:
     """Store a distribution (and its PEP 658 metadata) and record it, all or nothing.
 
     `digests` holds md5, sha256 and blake2_256 hex digests computed from the bytes; `published_by`
@@ -106,7 +116,7 @@ def add_file(
 
 
 @transaction.atomic
-def delete_file(file, actor, reason=""):
+def delete_file(file: File, actor: Actor, reason: str = "") -> None:
     release = file.release
     paths = _stored_paths([file])
     filename = file.filename

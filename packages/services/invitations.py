@@ -3,9 +3,12 @@
 Only a SHA-256 hash of the invitation token is stored; the token itself travels in the mail.
 """
 
+from __future__ import annotations
+
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -15,23 +18,30 @@ from ..models import Role, RoleInvitation
 from .journal import record
 from .projects import add_role, remove_role
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from accounts.models import User
+
+    from ..models import Project
+
 
 class CollaborationError(Exception):
     """The change is not allowed; the message is safe to show."""
 
 
-def hash_token(raw):
+def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _expire_stale(project, invitee):
+def _expire_stale(project, invitee) -> None:
     RoleInvitation.objects.filter(
         project=project, invitee=invitee, status=RoleInvitation.Status.PENDING, expires__lte=timezone.now()
     ).update(status=RoleInvitation.Status.EXPIRED)
 
 
 @transaction.atomic
-def invite(project, invitee, role_name, actor):
+def invite(project: Project, invitee: User, role_name: str, actor: User) -> tuple[RoleInvitation, str]:
     """Create a pending invitation; returns (invitation, raw token)."""
     if role_name not in dict(Role.ROLE_CHOICES):
         raise CollaborationError("Choose the role Owner or Maintainer.")
@@ -55,13 +65,13 @@ def invite(project, invitee, role_name, actor):
     return invitation, raw
 
 
-def pending_for(user):
+def pending_for(user: User) -> QuerySet[RoleInvitation]:
     return RoleInvitation.objects.filter(
         invitee=user, status=RoleInvitation.Status.PENDING, expires__gt=timezone.now()
     ).select_related("project", "invited_by")
 
 
-def accept_invitation(invitation, user):
+def accept_invitation(invitation: RoleInvitation, user: User) -> Role:
     with transaction.atomic():
         invitation = RoleInvitation.objects.select_for_update().get(pk=invitation.pk)
         problem = _problem(invitation, user)
@@ -72,7 +82,7 @@ def accept_invitation(invitation, user):
     raise CollaborationError(problem)  # outside the block, so an "expired" mark is kept
 
 
-def decline_invitation(invitation, user):
+def decline_invitation(invitation: RoleInvitation, user: User) -> None:
     with transaction.atomic():
         invitation = RoleInvitation.objects.select_for_update().get(pk=invitation.pk)
         problem = _problem(invitation, user)
@@ -85,7 +95,7 @@ def decline_invitation(invitation, user):
 
 
 @transaction.atomic
-def revoke_invitation(invitation, actor):
+def revoke_invitation(invitation: RoleInvitation, actor: User) -> None:
     if invitation.status != RoleInvitation.Status.PENDING:
         raise CollaborationError("This invitation is no longer pending.")
     invitation.status = RoleInvitation.Status.REVOKED
@@ -112,7 +122,7 @@ def _owner_count(project):
 
 
 @transaction.atomic
-def change_collaborator_role(role, new_role_name, actor):
+def change_collaborator_role(role: Role, new_role_name: str, actor: User) -> Role:
     """change_role, refusing to demote the last Owner."""
     from .projects import change_role
 
@@ -127,7 +137,7 @@ def change_collaborator_role(role, new_role_name, actor):
 
 
 @transaction.atomic
-def remove_collaborator(role, actor):
+def remove_collaborator(role: Role, actor: User) -> None:
     """remove_role, refusing to remove (or let leave) the last Owner."""
     role = Role.objects.select_for_update().select_related("user", "project").get(pk=role.pk)
     if role.role_name == Role.OWNER and _owner_count(role.project) <= 1:

@@ -1,5 +1,9 @@
+from __future__ import annotations
+
 import contextvars
+from contextlib import AbstractContextManager
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 
@@ -10,11 +14,29 @@ from ..cache import purge_project_on_commit
 from ..models import JournalEntry, Project
 from ..names import normalize_name
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+    # Who a change is recorded for: a person, or None (scripts, a trusted publisher's upload).
+    Actor = User | AnonymousUser | None
+
 # Entries queued by record() inside batched(): [(project, entry, project_updates)].
-_batch = contextvars.ContextVar("journal_batch", default=None)
+_batch: contextvars.ContextVar[list[tuple[Project, JournalEntry, dict[str, Any]]] | None] = contextvars.ContextVar(
+    "journal_batch", default=None
+)
 
 
-def record(project, action, *, version="", user=None, name=None, project_updates=None) -> JournalEntry:
+def record(
+    project: Project,
+    action: str,
+    *,
+    version: str = "",
+    user: Actor = None,
+    name: str | None = None,
+    project_updates: dict[str, Any] | None = None,
+) -> JournalEntry:
     """Write a journal entry and make its id the project's last serial (same transaction).
 
     `project_updates`: more Project columns to set in the same UPDATE (e.g. total_size).
@@ -39,7 +61,7 @@ def record(project, action, *, version="", user=None, name=None, project_updates
     return entry
 
 
-def batched():
+def batched() -> AbstractContextManager[None]:
     """Queue the journal entries of one change and write them when it ends: one INSERT for all
     and one UPDATE per project, instead of two queries per entry (an upload writes up to four).
 
@@ -48,7 +70,7 @@ def batched():
     return deferred(_batch, list, _write)
 
 
-def _write(pending):
+def _write(pending) -> None:
     if not pending:
         return
     entries = [entry for _, entry, _ in pending]
@@ -70,18 +92,19 @@ def _write(pending):
         _set_last_serial(project, serial, updates)
 
 
-def _set_last_serial(project, serial, updates):
+def _set_last_serial(project, serial, updates) -> None:
     if project is not None and project.pk is not None:
         Project.objects.filter(pk=project.pk).update(last_serial=serial, **updates)
         project.last_serial = serial
 
 
 @cache
-def _global_serial_sql():
+def _global_serial_sql() -> str:
     return f"SELECT MAX({rawsql.column(JournalEntry, 'id')}) FROM {rawsql.table(JournalEntry)}"
 
 
 def global_serial() -> int:
     """The newest serial of the whole index (what mirrors compare against, and what /simple/'s
     cache key holds). Plain SQL: /simple/ asks for it on every request (core/rawsql.py)."""
-    return rawsql.fetch_one(_global_serial_sql(), [])[0] or 0
+    row = rawsql.fetch_one(_global_serial_sql(), [])  # an aggregate: always one row
+    return (row[0] if row else None) or 0

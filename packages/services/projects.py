@@ -1,3 +1,8 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
 import outbox
@@ -7,9 +12,14 @@ from ..models import File, Project, Role
 from ..storage import package_storage
 from .journal import record
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
+    from .journal import Actor
+
 
 @transaction.atomic(savepoint=False)  # upload path: see the package docstring
-def create_project(name, user) -> Project:
+def create_project(name: str, user: User) -> Project:
     """Create a project and make `user` its Owner."""
     project = Project.objects.create(name=name)
     record(project, "create", user=user)
@@ -19,14 +29,14 @@ def create_project(name, user) -> Project:
 
 
 @transaction.atomic
-def add_role(project, user, role_name, actor) -> Role:
+def add_role(project: Project, user: User, role_name: str, actor: Actor) -> Role:
     role = Role.objects.create(user=user, project=project, role_name=role_name)
     record(project, f"add {role_name} {user.username}", user=actor)
     return role
 
 
 @transaction.atomic
-def change_role(role, new_role_name, actor) -> Role:
+def change_role(role: Role, new_role_name: str, actor: Actor) -> Role:
     old = role.role_name
     role.role_name = new_role_name
     role.save(update_fields=["role_name"])
@@ -35,14 +45,14 @@ def change_role(role, new_role_name, actor) -> Role:
 
 
 @transaction.atomic
-def remove_role(role, actor):
+def remove_role(role: Role, actor: Actor) -> None:
     project = role.project
     role.delete()
     record(project, f"remove {role.role_name} {role.user.username}", user=actor)
 
 
 @transaction.atomic
-def record_username_change(user, old_username, actor):
+def record_username_change(user: User, old_username: str, actor: Actor) -> None:
     """Usernames show in their projects' documents (JSON API "ownership", cached per serial):
     journal a rename on each of the user's projects so their serials move."""
     for role in user.roles.select_related("project"):
@@ -50,7 +60,7 @@ def record_username_change(user, old_username, actor):
 
 
 @transaction.atomic
-def set_status(project, status, actor, reason=""):
+def set_status(project: Project, status: str, actor: Actor, reason: str = "") -> Project:
     """Change the PEP 792 status (active, archived, deprecated, quarantined)."""
     old = project.status
     project.status = status
@@ -64,7 +74,7 @@ def set_status(project, status, actor, reason=""):
 
 
 @transaction.atomic
-def delete_project(project, actor, reason=""):
+def delete_project(project: Project, actor: Actor, reason: str = "") -> None:
     """Remove a project with all its releases and files. Filenames stay reserved forever."""
     paths = _project_stored_paths(project)
     record(project, f"remove project{': ' + reason if reason else ''}", user=actor)
@@ -85,7 +95,7 @@ def _project_stored_paths(project):
     return _stored_paths(File.objects.filter(release__project=project).only("path", "metadata_sha256"))
 
 
-def _delete_stored_after_commit(paths):
+def _delete_stored_after_commit(paths) -> None:
     """Delete stored bytes only once the rows are gone for good (never on rollback), and
     tell the front cache those URLs are gone: both outbox messages of this transaction."""
     purge_files_on_commit(paths)
@@ -93,7 +103,7 @@ def _delete_stored_after_commit(paths):
         outbox.enqueue(delete_unreferenced, list(paths))
 
 
-def delete_unreferenced(paths):
+def delete_unreferenced(paths: Iterable[str]) -> None:
     """Delete these stored objects (distribution or .metadata paths) unless a committed File row
     refers to them: after a failed upload, and as the outbox handler after a deletion."""
     storage = package_storage()

@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django.db import transaction
 from django.db.models import F
 from packaging.version import Version
@@ -8,6 +12,12 @@ from ..models import Classifier, Release
 from ..names import canonical_version
 from .journal import record
 from .projects import _delete_stored_after_commit, _stored_paths
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+    from ..models import Project
+    from .journal import Actor
 
 # Core-metadata fields stored directly on Release (lists/dicts are JSON fields).
 RELEASE_METADATA_FIELDS = [
@@ -38,7 +48,7 @@ RELEASE_METADATA_FIELDS = [
 ]
 
 
-def apply_metadata(release, metadata: dict):
+def apply_metadata(release: Release, metadata: dict[str, Any]) -> None:
     """Copy known core-metadata fields onto a release; classifiers go to the M2M after save."""
     for field in RELEASE_METADATA_FIELDS:
         if field in metadata and metadata[field] is not None:
@@ -53,7 +63,7 @@ def _classifiers_named(names):
 
 
 @transaction.atomic(savepoint=False)  # upload path: see the package docstring
-def create_release(project, version: str, metadata: dict, user) -> Release:
+def create_release(project: Project, version: str, metadata: dict[str, Any], user: User | None) -> Release:
     parsed = Version(version)
     release = Release(
         project=project,
@@ -76,7 +86,7 @@ def create_release(project, version: str, metadata: dict, user) -> Release:
 
 
 @transaction.atomic
-def yank_release(release, reason, actor):
+def yank_release(release: Release, reason: str | None, actor: Actor) -> Release:
     release.yanked = True
     release.yanked_reason = reason or ""
     release.save(update_fields=["yanked", "yanked_reason"])
@@ -85,7 +95,7 @@ def yank_release(release, reason, actor):
 
 
 @transaction.atomic
-def unyank_release(release, actor):
+def unyank_release(release: Release, actor: Actor) -> Release:
     release.yanked = False
     release.yanked_reason = ""
     release.save(update_fields=["yanked", "yanked_reason"])
@@ -94,7 +104,7 @@ def unyank_release(release, actor):
 
 
 @transaction.atomic
-def delete_release(release, actor, reason=""):
+def delete_release(release: Release, actor: Actor, reason: str = "") -> None:
     project = release.project
     files = list(release.files.all())
     paths = _stored_paths(files)
