@@ -2,8 +2,10 @@
 after bulk-loading 700,000 projects and 7,000,000 files (bench/bulk_copy.py, PostgreSQL COPY).
 
     .venv/bin/python bench/pypi_size.py [--projects 700000] [--releases 5] [--keep-db]
+    .venv/bin/python bench/pypi_size.py --load-only     # load both databases and keep them
+    .venv/bin/python bench/pypi_size.py --reuse-db      # measure on the kept ones (no reload)
 
-Uses a database of its own (bench_7m, dropped at the end unless --keep-db) on the PostgreSQL at
+Uses a database of its own (bench_7m, dropped at the end unless --keep-db or --reuse-db) on the PostgreSQL at
 DATABASE_URL's server (default postgres://postgres@127.0.0.1:5432). Django alone (gunicorn,
 2 sync workers, its local-memory page cache), no nginx. A second, nearly empty index
 (bench_7m_empty) runs beside it and every figure is taken on both in turns. Writes bench/.work/pypi_size.json and
@@ -108,7 +110,8 @@ def measure_pages(apps, results):
 
 
 def measure_uploads(apps, tokens, work, results):
-    """UPLOADS uploads to each index, in turns (the first of each is left out: it creates the project)."""
+    """UPLOADS uploads to each index, in turns (the first of each is left out: it creates the project,
+    named after the run so that a reused database takes it as new)."""
     times = {name: [] for name in apps}
     from twine.package import PackageFile
     from twine.repository import Repository
@@ -117,9 +120,10 @@ def measure_uploads(apps, tokens, work, results):
         name: Repository(f"{app.url}/legacy/", "__token__", tokens[name], disable_progress_bar=True)
         for name, app in apps.items()
     }
+    probe = f"latency-probe-{int(time.time())}"
     try:
         for n in range(UPLOADS + 1):
-            (path,) = write_dists(work / f"up-{n}", "latency-probe", f"1.{n}", kinds=("wheel",))
+            (path,) = write_dists(work / f"up-{n}", probe, f"1.{n}", kinds=("wheel",))
             package = PackageFile.from_filename(str(path), comment=None)
             for name, repository in repositories.items():
                 start = time.perf_counter()
@@ -139,11 +143,15 @@ def measure_uploads(apps, tokens, work, results):
         log(f"  {name}: upload median {results[name]['upload_ms']['median']:.0f} ms")
 
 
+def _token(env):
+    return servers.manage(env, "create_token", "bench").stdout.strip().splitlines()[-1]
+
+
 def prepare(env, files):
     """Schema, the bench user and its token, bigproj and smallproj uploaded with twine."""
     servers.manage(env, "migrate", "--run-syncdb", "--noinput")
     servers.manage(env, "create_user", "bench", "--email", "bench@example.com", "--password", "bench-pass-123")
-    token = servers.manage(env, "create_token", "bench").stdout.strip().splitlines()[-1]
+    token = _token(env)
     app = servers.start_gunicorn(env, 1, name="gunicorn-size-prepare")
     try:
         measure.twine_upload(app.url + "/legacy/", "__token__", token, files)
@@ -157,6 +165,14 @@ def main():
     parser.add_argument("--projects", type=int, default=700_000)
     parser.add_argument("--releases", type=int, default=5)
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument(
+        "--load-only", action="store_true", help="create and load both databases, keep them, measure nothing"
+    )
+    parser.add_argument(
+        "--reuse-db",
+        action="store_true",
+        help="measure on the databases a --load-only or --keep-db run left (schema brought up to the models)",
+    )
     parser.add_argument("--quick", action="store_true", help="one 2 s wrk run per figure (a smoke test)")
     parser.add_argument(
         "--only-root",
@@ -172,12 +188,15 @@ def main():
     server = (os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres").rsplit("/", 1)[0]
     servers.WORK.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="pypi-size-", dir=servers.WORK))
+    keep = args.keep_db or args.load_only or args.reuse_db
+    load_file = servers.WORK / "pypi_size_load.json"
     envs = {}
     for name, db in (("empty", DB_NAME + "_empty"), ("full", DB_NAME)):
         (work / f"var-{name}").mkdir()
         envs[name] = servers.app_env(f"{server}/{db}", work / f"var-{name}")
-        _admin(server, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-        _admin(server, f"CREATE DATABASE {db}")
+        if not args.reuse_db:
+            _admin(server, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+            _admin(server, f"CREATE DATABASE {db}")
     results = {
         "projects": args.projects,
         "releases_per_project": args.releases,
@@ -194,25 +213,41 @@ def main():
             for p in dataset.build(servers.WORK / "dists")["main"]
             if p.name.startswith((f"{dataset.BIG}-", f"{dataset.SMALL}-"))
         ]
-        log("both indexes: uploading bigproj and smallproj")
-        tokens = {name: prepare(env, files) for name, env in envs.items()}
+        if args.reuse_db:
+            log("reusing the loaded databases: schema brought up to the models")
+            for env in envs.values():
+                servers.manage(env, "migrate", "--run-syncdb", "--noinput")
+                subprocess.run(
+                    [sys.executable, str(servers.BENCH / "schema_catchup.py")], env=env, cwd=servers.ROOT, check=True
+                )
+            tokens = {name: _token(env) for name, env in envs.items()}
+            results["load"] = json.loads(load_file.read_text())
+        else:
+            log("both indexes: uploading bigproj and smallproj")
+            tokens = {name: prepare(env, files) for name, env in envs.items()}
 
-        log(f"bulk-loading {args.projects} projects × {args.releases} releases × 2 files with COPY")
-        start = time.perf_counter()
-        out = subprocess.run(
-            [sys.executable, str(servers.BENCH / "bulk_copy.py"), str(args.projects), "--releases", str(args.releases)],
-            env=envs["full"],
-            cwd=servers.ROOT,
-            check=True,
-            stdout=subprocess.PIPE,
-            text=True,
-        ).stdout  # its errors go to our stderr
-        results["load"] = json.loads(out.strip().splitlines()[-1])
-        results["load"]["total_s"] = time.perf_counter() - start
+            log(f"bulk-loading {args.projects} projects × {args.releases} releases × 2 files with COPY")
+            start = time.perf_counter()
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    str(servers.BENCH / "bulk_copy.py"),
+                    str(args.projects),
+                    "--releases",
+                    str(args.releases),
+                ],
+                env=envs["full"],
+                cwd=servers.ROOT,
+                check=True,
+                stdout=subprocess.PIPE,
+                text=True,
+            ).stdout  # its errors go to our stderr
+            results["load"] = json.loads(out.strip().splitlines()[-1])
+            results["load"]["total_s"] = time.perf_counter() - start
+            load_file.write_text(json.dumps(results["load"], indent=2))
         log(f"  loaded in {results['load']['total_s']:.0f} s: {results['load']['counts']}")
-        (servers.WORK / ("pypi_size_root.json" if args.only_root else "pypi_size.json")).write_text(
-            json.dumps(results, indent=2)
-        )
+        if args.load_only:
+            return
 
         for name, env in envs.items():
             apps[name] = servers.start_gunicorn(env, WORKERS, name=f"gunicorn-size-{name}")
@@ -239,12 +274,13 @@ def main():
     finally:
         for app in apps.values():
             app.stop()
-        out = "pypi_size_root.json" if args.only_root else "pypi_size.json"
-        (servers.WORK / out).write_text(json.dumps(results, indent=2))
-        if not args.keep_db:
+        if not args.load_only:
+            out = "pypi_size_root.json" if args.only_root else "pypi_size.json"
+            (servers.WORK / out).write_text(json.dumps(results, indent=2))
+        if not keep:
             for db in (DB_NAME, DB_NAME + "_empty"):
                 _admin(server, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-    if not args.only_root:
+    if not (args.only_root or args.load_only):
         write_section(results)
 
 
