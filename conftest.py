@@ -30,9 +30,13 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
 def _clear_cache():
     from django.core.cache import cache
 
+    from api.simple import index_store  # /simple/'s files, kept like a cache
+
     cache.clear()
+    index_store.clear()
     yield
     cache.clear()
+    index_store.clear()
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 """The HTTP side of the cached APIs (simple pages, JSON API documents), declared once.
 
 A view decorated with @cached_api(...) returns a Document (what to send: its page-cache key,
-serial, ETag kind, content type and how to render it) or a response of its own (a 404, 406 or
-redirect). The decorator answers a Document with a 304 when If-None-Match names its serial, else
-with the body from the page cache (api/pagecache.py) in the encoding the client takes, and gives
+serial, ETag kind, content type and how to render it), a StoredDocument (the same for a body kept
+as a file, /simple/), or a response of its own (a 404, 406 or redirect). The decorator answers a
+document with a 304 when If-None-Match names its serial, else with the body from the page cache
+(api/pagecache.py) or the file, in the encoding the client takes, and gives
 every answer the headers mirrors and installers rely on: ETag, X-PyPI-Last-Serial, Vary,
 Cache-Control and CORS, plus, for pages a front cache may keep (edge_cache=True), Surrogate-Key,
 Surrogate-Control and X-Accel-Expires.
@@ -11,10 +12,10 @@ Surrogate-Control and X-Accel-Expires.
 
 from dataclasses import dataclass
 from functools import wraps
-from typing import Callable
+from typing import BinaryIO, Callable
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import FileResponse, HttpResponse, HttpResponseNotModified
 
 from . import pagecache
 
@@ -31,6 +32,29 @@ class Document:
     content_type: str
     render: Callable[[], bytes]  # the plain body; runs only when this serial's body isn't cached
     surrogate_keys: tuple = ()  # what a front cache may purge it by
+    encodings: tuple = (pagecache.BROTLI, pagecache.GZIP)  # offered besides identity
+
+    def response(self, encoding: str) -> tuple[int, HttpResponse]:
+        body = pagecache.get_body(self.key, encoding, self.render)
+        return self.serial, HttpResponse(body, content_type=self.content_type)
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A body kept as a file (api/simple/index_store.py) and sent with sendfile."""
+
+    serial: int  # the serial the request saw: what If-None-Match is compared with
+    kind: str
+    content_type: str
+    open: Callable[[str], tuple[int, BinaryIO]]  # encoding -> (the body's own serial, its file)
+    surrogate_keys: tuple = ()
+    encodings: tuple = (pagecache.GZIP,)
+
+    def response(self, encoding: str) -> tuple[int, HttpResponse]:
+        serial, handle = self.open(encoding)
+        response = FileResponse(handle, content_type=self.content_type)
+        del response["Content-Disposition"]  # FileResponse names the file; this is a page
+        return serial, response
 
 
 def cached_api(*, vary: str, edge_cache: bool):
@@ -41,7 +65,7 @@ def cached_api(*, vary: str, edge_cache: bool):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             answer = view(request, *args, **kwargs)
-            if isinstance(answer, Document):
+            if isinstance(answer, (Document, StoredDocument)):
                 answer = _document_response(request, answer, vary, edge_cache)
             answer["Cache-Control"] = CACHE_CONTROL
             answer["Access-Control-Allow-Origin"] = "*"
@@ -54,17 +78,16 @@ def cached_api(*, vary: str, edge_cache: bool):
 
 def _document_response(request, document, vary, edge_cache):
     # Chosen before the If-None-Match branch: a 304 carries the ETag of the encoding it stands for.
-    encoding = pagecache.choose_encoding(request.META.get("HTTP_ACCEPT_ENCODING"))
-    if pagecache.etag_matches(request.META.get("HTTP_IF_NONE_MATCH"), document.serial, document.kind):
+    encoding = pagecache.choose_encoding(request.META.get("HTTP_ACCEPT_ENCODING"), document.encodings)
+    serial = document.serial
+    if pagecache.etag_matches(request.META.get("HTTP_IF_NONE_MATCH"), serial, document.kind):
         response = HttpResponseNotModified()
     else:
-        response = HttpResponse(
-            pagecache.get_body(document.key, encoding, document.render), content_type=document.content_type
-        )
+        serial, response = document.response(encoding)
         if encoding != pagecache.IDENTITY:
             response["Content-Encoding"] = encoding
-    response["ETag"] = pagecache.etag(document.serial, document.kind, encoding)
-    response["X-PyPI-Last-Serial"] = str(document.serial)
+    response["ETag"] = pagecache.etag(serial, document.kind, encoding)
+    response["X-PyPI-Last-Serial"] = str(serial)
     response["Vary"] = vary
     if edge_cache:
         response["Surrogate-Key"] = " ".join(document.surrogate_keys)

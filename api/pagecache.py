@@ -23,14 +23,13 @@ _GZIP_LEVEL = 6
 _BROTLI_QUALITY = 5
 
 
-def choose_encoding(accept_encoding: str) -> str:
-    """Best encoding the client accepts (brotli, then gzip), honouring q=0."""
+def choose_encoding(accept_encoding: str, offered=(BROTLI, GZIP)) -> str:
+    """The first of `offered` the client accepts (else identity), honouring q=0."""
     accepted = set(accepted_values(accept_encoding))
-    if BROTLI in accepted:
-        return BROTLI
-    if GZIP in accepted or "*" in accepted:
-        return GZIP
-    return IDENTITY
+    for encoding in offered:
+        if encoding in accepted:
+            return encoding
+    return offered[-1] if offered and "*" in accepted else IDENTITY
 
 
 def _compress(body: bytes, encoding: str) -> bytes:

@@ -349,6 +349,9 @@ else:
 # A front cache (deploy/nginx.conf, or a CDN) may keep simple pages this long; each change
 # then PURGEs them at EDGE_PURGE_URLS (comma-separated, e.g. http://127.0.0.1/_purge).
 EDGE_CACHE_SECONDS = int(os.environ.get("EDGE_CACHE_SECONDS", "0"))
+# /simple/ kept in segments and whole bodies on this node's disk, shared by its workers
+# (api/simple/index_store.py): about 3x the index's plain HTML (150 MB at 700,000 projects).
+SIMPLE_INDEX_DIR = Path(os.environ.get("SIMPLE_INDEX_DIR", VAR_DIR / "simple-index"))
 EDGE_PURGE_URLS = env_list("EDGE_PURGE_URLS", [])
 
 # --- Upstream indexes: the caching proxy (upstream/, README "Upstream indexes") ---

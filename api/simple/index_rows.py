@@ -1,61 +1,65 @@
-"""The rows of /simple/ (name, normalized name, last serial), kept up to date incrementally.
+"""What /simple/ lists: one row (name, normalized name, last serial) per public project.
 
-A full read of every project is fine at a few thousand projects but not after every one of
-the many changes a busy index of 100k projects sees. So the last list is kept in the cache
-with its serial, and a newer serial only re-reads the projects named by the journal
-entries written since. The replay starts REPLAY_WINDOW entries early so that a transaction
-that got a lower serial but committed later than its neighbours is not missed.
+The one owner of that rule, read two ways: every row (a node's first build of the index,
+api/simple/index_store.py), and the rows that changed since a serial (each later update), found
+from the journal: the projects it names since then are read again, and a name no longer listed
+(deleted, quarantined, made private) comes back as None. A transaction may take a serial and
+commit after a higher one: the serials of the last REPLAY_WINDOW that were not in the journal at
+an update ("unseen") are looked at again by the next one.
 """
 
-from django.core.cache import cache
+from django.db import connection
+from django.db.models import F, Q
+from django.db.models.functions import Collate
 
 from packages.models import JournalEntry, Project
 from packages.names import normalize_name
 
-SNAPSHOT_KEY = "simple:1:index-rows"
 REPLAY_WINDOW = 1000
 # Past this many new entries a full read is as cheap as the replay.
 MAX_REPLAY = 20000
 _CHUNK = 500  # names per IN (...) query, well under SQLite's variable limit
+# Byte order, as Python sorts str (the index store bisects on names): the database's own
+# collation may order "a-b" and "ab" otherwise.
+_BYTE_ORDER = {"postgresql": "C", "sqlite": "BINARY"}
 
 
-def _full():
-    rows = Project.objects.public().order_by("normalized_name").values_list("normalized_name", "name", "last_serial")
-    return {norm: (name, last) for norm, name, last in rows.iterator(chunk_size=5000)}
+def _listed():
+    return Project.objects.public()
 
 
-def _replay(projects, since):
-    names = {normalize_name(n) for n in JournalEntry.objects.filter(id__gt=since).values_list("name", flat=True)}
-    names = sorted(names)
-    added = False
+def all_rows():
+    """Every listed row, sorted by normalized name, streamed."""
+    collation = _BYTE_ORDER.get(connection.vendor)
+    order = Collate(F("normalized_name"), collation) if collation else F("normalized_name")
+    rows = _listed().order_by(order).values_list("name", "normalized_name", "last_serial")
+    return rows.iterator(chunk_size=5000)
+
+
+def unseen_after_build(serial, last_serials):
+    """The serials of the REPLAY_WINDOW up to `serial` a full read may have missed: all but the
+    `last_serials` of the rows it read (those it saw; an older entry of a project, or one of a
+    deleted project, is looked at again once, which is cheap)."""
+    return [n for n in range(max(1, serial - REPLAY_WINDOW + 1), serial + 1) if n not in last_serials]
+
+
+def changed_rows(since, unseen, serial):
+    """({normalized name: (name, normalized name, last serial), or None if no longer listed},
+    the serials of the REPLAY_WINDOW up to `serial` still not in the journal) for every project
+    the journal names after `since` or at one of the `unseen` serials of the last update."""
+    entries = list(JournalEntry.objects.filter(Q(id__gt=since) | Q(id__in=list(unseen))).values_list("id", "name"))
+    names = sorted({normalize_name(name) for _, name in entries})
+    changes = {}
     for start in range(0, len(names), _CHUNK):
         chunk = names[start : start + _CHUNK]
         found = {
-            norm: (name, last)
-            for norm, name, last in Project.objects.public()
+            norm: (name, norm, last)
+            for name, norm, last in _listed()
             .filter(normalized_name__in=chunk)
-            .values_list("normalized_name", "name", "last_serial")
+            .values_list("name", "normalized_name", "last_serial")
         }
-        for norm in chunk:
-            if norm in found:
-                added |= norm not in projects
-                projects[norm] = found[norm]
-            else:
-                projects.pop(norm, None)
-    return added
-
-
-def index_rows(serial):
-    """[(name, normalized_name, last_serial)] of public projects, sorted by normalized name."""
-    snapshot = cache.get(SNAPSHOT_KEY)
-    if snapshot is not None and snapshot[0] == serial:
-        projects = snapshot[1]
-    elif snapshot is not None and 0 < serial - snapshot[0] <= MAX_REPLAY:
-        projects = snapshot[1]
-        if _replay(projects, max(0, snapshot[0] - REPLAY_WINDOW)):
-            projects = dict(sorted(projects.items()))
-        cache.set(SNAPSHOT_KEY, (serial, projects), None)
-    else:
-        projects = _full()
-        cache.set(SNAPSHOT_KEY, (serial, projects), None)
-    return [(name, norm, last) for norm, (name, last) in projects.items()]
+        changes.update((norm, found.get(norm)) for norm in chunk)
+    # Below `since`, only the serials unseen last time can still be missing.
+    seen, before = {id for id, _ in entries}, set(unseen)
+    window = range(max(1, serial - REPLAY_WINDOW + 1), serial + 1)
+    return changes, [n for n in window if n not in seen and (n > since or n in before)]

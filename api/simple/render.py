@@ -123,26 +123,37 @@ def render_detail_json(project, rows, versions) -> bytes:
     return json.dumps(doc, separators=(",", ":")).encode()
 
 
-def index_rows(serial):
-    from .index_rows import index_rows as rows_at
+# /simple/ is put together from pieces (api/simple/index_store.py): a head, the rows of each
+# segment (JSON segments joined by INDEX_JSON_SEPARATOR) and a tail.
+INDEX_HTML_HEAD = (
+    "<!DOCTYPE html>\n<html>\n  <head>\n"
+    f'    <meta name="pypi:repository-version" content="{API_VERSION}">\n'
+    "    <title>Simple index</title>\n  </head>\n  <body>\n"
+).encode()
+INDEX_HTML_TAIL = b"  </body>\n</html>\n"
+INDEX_JSON_SEPARATOR = b","
+INDEX_JSON_TAIL = b"]}"
 
-    return rows_at(serial)
+
+def index_html_rows(rows) -> bytes:
+    """The links of `rows` ((name, normalized name, last serial), sorted)."""
+    return "".join(f'    <a href="/simple/{norm}/">{escape(name)}</a>\n' for name, norm, _ in rows).encode()
+
+
+def index_json_head(serial) -> bytes:
+    meta = json.dumps({"api-version": API_VERSION, "_last-serial": serial}, separators=(",", ":"))
+    return f'{{"meta":{meta},"projects":['.encode()
+
+
+def index_json_rows(rows) -> bytes:
+    """The PEP 691 project entries of `rows`, comma-separated (json.dumps of each name alone is
+    what the whole document's dumps would write, at a third of the cost)."""
+    return ",".join(f'{{"name":{json.dumps(name)},"_last-serial":{int(last)}}}' for name, _, last in rows).encode()
 
 
 def render_index_html(rows) -> bytes:
-    out = [
-        "<!DOCTYPE html>\n<html>\n  <head>\n",
-        f'    <meta name="pypi:repository-version" content="{API_VERSION}">\n',
-        "    <title>Simple index</title>\n  </head>\n  <body>\n",
-    ]
-    out.extend(f'    <a href="/simple/{norm}/">{escape(name)}</a>\n' for name, norm, _ in rows)
-    out.append("  </body>\n</html>\n")
-    return "".join(out).encode()
+    return INDEX_HTML_HEAD + index_html_rows(rows) + INDEX_HTML_TAIL
 
 
 def render_index_json(rows, serial) -> bytes:
-    doc = {
-        "meta": {"api-version": API_VERSION, "_last-serial": serial},
-        "projects": [{"name": name, "_last-serial": last} for name, _, last in rows],
-    }
-    return json.dumps(doc, separators=(",", ":")).encode()
+    return index_json_head(serial) + index_json_rows(rows) + INDEX_JSON_TAIL

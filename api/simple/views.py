@@ -1,8 +1,8 @@
 """Simple repository API views: /simple/ and /simple/<project>/.
 
 Each request costs one small query (the serial, or the project with its serial); bodies come
-from the serial-keyed page cache, already compressed for the client's Accept-Encoding, and the
-headers from api/cached.py.
+from the serial-keyed page cache (/simple/ from its files on disk, api/simple/index_store.py),
+already compressed for the client's Accept-Encoding, and the headers from api/cached.py.
 """
 
 from django.http import Http404, HttpResponse
@@ -16,8 +16,8 @@ from upstream import merge as upstream_merge
 from upstream import views as upstream_views
 
 from .. import pagecache
-from ..cached import Document, cached_api
-from . import render
+from ..cached import Document, StoredDocument, cached_api
+from . import index_store, render
 from .negotiation import JSON_V1, NotAcceptable, negotiate
 
 # A page's html and json differ, and a front cache keeps both (deploy/nginx.conf).
@@ -43,20 +43,13 @@ def index(request):
         media_type = negotiate(request)
     except NotAcceptable as exc:
         return _not_acceptable(exc)
+    kind = _kind(media_type)
     serial = global_serial()
-
-    def body():
-        rows = render.index_rows(serial)
-        if media_type == JSON_V1:
-            return render.render_index_json(rows, serial)
-        return render.render_index_html(rows)
-
-    return Document(
-        pagecache.index_key(serial, _kind(media_type)),
+    return StoredDocument(
         serial,
-        _kind(media_type),
+        kind,
         _content_type(media_type),
-        body,
+        lambda encoding: index_store.open_body(serial, kind, encoding),
         ("simple", "simple-index"),
     )
 

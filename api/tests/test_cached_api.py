@@ -27,8 +27,10 @@ def project(user):
 @pytest.mark.parametrize("encoding", ["identity", "gzip", "br"])
 def test_a_304_repeats_the_headers_of_the_200_it_stands_for(client, project, url, accept, vary, encoding):
     full = client.get(url, HTTP_ACCEPT=accept, HTTP_ACCEPT_ENCODING=encoding)
-    assert full.status_code == 200 and full.content
-    assert full.get("Content-Encoding", "identity") == encoding
+    assert full.status_code == 200 and full.getvalue()
+    # /simple/ is kept in gzip only (its pieces are updated one by one; api/simple/index_store.py).
+    served = "identity" if (url, encoding) == ("/simple/", "br") else encoding
+    assert full.get("Content-Encoding", "identity") == served
     again = client.get(url, HTTP_ACCEPT=accept, HTTP_ACCEPT_ENCODING=encoding, HTTP_IF_NONE_MATCH=full["ETag"])
     assert again.status_code == 304 and again.content == b""
     assert "Content-Type" not in again and "Content-Encoding" not in again

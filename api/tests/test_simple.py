@@ -119,11 +119,11 @@ def test_index_lists_public_projects_with_serials(client, project, user):
     hidden = project.__class__.objects.get(normalized_name="hidden")
     with transaction.atomic():
         services.set_status(hidden, "quarantined", user, "malware")
-    html = client.get("/simple/").content.decode()
+    html = client.get("/simple/").getvalue().decode()
     assert '<a href="/simple/demo-pkg/">Demo.Pkg</a>' in html
     assert "hidden" not in html
     response = client.get("/simple/", HTTP_ACCEPT=JSON_V1)
-    doc = json.loads(response.content)
+    doc = json.loads(response.getvalue())
     assert doc["projects"] == [{"name": "Demo.Pkg", "_last-serial": project.last_serial}]
     assert int(response["X-PyPI-Last-Serial"]) == services.global_serial()
     assert client.get("/simple/hidden/").status_code == 404

@@ -47,7 +47,7 @@ def test_quarantine_hides_project_from_public_apis_but_not_from_owner(client, pu
 
     assert client.get("/simple/evil-pkg/").status_code == 404
     assert client.get("/pypi/evil-pkg/json").status_code == 404
-    assert b"evil-pkg" not in client.get("/simple/").content
+    assert b"evil-pkg" not in client.get("/simple/").getvalue()
     assert Project.objects.visible_to(user).filter(name="evil-pkg").exists()
     assert not Project.objects.visible_to(UserFactory()).filter(name="evil-pkg").exists()
     entry = JournalEntry.objects.filter(name="evil-pkg").first()

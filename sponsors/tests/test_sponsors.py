@@ -138,7 +138,7 @@ def test_without_sponsors_no_empty_boxes_and_nothing_for_clients(client):
     assert "footer-sponsors" not in home and "home-sponsors" not in home
     add_sponsor()
     for path in ("/simple/", "/pypi/openapi.json"):
-        assert b"Acme" not in client.get(path).content, path
+        assert b"Acme" not in client.get(path).getvalue(), path
 
 
 def test_an_admin_change_is_logged_and_shows_at_once(staff_client, client):
