@@ -95,11 +95,10 @@ def ensure_stored(wanted):
     """Fetch, check and store the file unless it is stored (for prefetching: no client waits);
     its storage path. Raises as obtain() does, and IntegrityFailure on a mismatch found late."""
     response = obtain(wanted, lambda path: HttpResponse())
-    try:
-        for _ in response:  # a first download stores itself at the end of its stream
-            pass
-    finally:
-        response.close()
+    # Read to the end: a first download stores itself there (and an error ends its stream). Not
+    # response.close(): that is the end of a request, whose signal closes the database connection.
+    for _ in response:
+        pass
     return wanted.path
 
 
