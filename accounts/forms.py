@@ -64,14 +64,22 @@ class DisplayNameForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    """Name, scope (whole account or one of the user's projects) and an optional expiry date."""
+    """Name, kind and scope, and an optional expiry date. Upload tokens act for the whole account
+    or one of the user's projects; read tokens (pip and uv, for private projects; they never
+    upload) for one organization the user is in or one private project the user may see."""
 
     ACCOUNT_SCOPE = "account"
+    READ_ORGANIZATION = "read-org:"
+    READ_PROJECT = "read-project:"
 
     name = forms.CharField(
         label="Token name", max_length=100, help_text="What the token is for, e.g. “CI for my-project”."
     )
-    scope = forms.ChoiceField(label="Scope", help_text="A project-scoped token can upload to that project only.")
+    scope = forms.ChoiceField(
+        label="Scope",
+        help_text="An upload token scoped to a project uploads to that project only. A read token lets pip and "
+        "uv install the private projects it covers, and can never upload.",
+    )
     expires = forms.DateField(
         label="Expires on",
         required=False,
@@ -80,11 +88,27 @@ class TokenForm(forms.Form):
     )
 
     def __init__(self, *args, user, **kwargs):
+        from organizations.models import Organization
+        from packages.permissions import readable_by_user
+
         super().__init__(*args, **kwargs)
         self.projects = {str(p.pk): p for p in Project.objects.filter(roles__user=user).order_by("normalized_name")}
-        self.fields["scope"].choices = [(self.ACCOUNT_SCOPE, "Entire account (all projects)")] + [
+        self.read_organizations = {
+            str(o.pk): o for o in Organization.objects.filter(roles__user=user).order_by("normalized_name")
+        }
+        private = Project.objects.filter(readable_by_user(user), is_private=True).order_by("normalized_name")
+        self.read_projects = {str(p.pk): p for p in private}
+        upload = [(self.ACCOUNT_SCOPE, "Entire account (all projects)")] + [
             (pk, f"Project: {p.name}") for pk, p in self.projects.items()
         ]
+        read = [
+            (self.READ_ORGANIZATION + pk, f"Read: organization {o.name}") for pk, o in self.read_organizations.items()
+        ]
+        read += [(self.READ_PROJECT + pk, f"Read: private project {p.name}") for pk, p in self.read_projects.items()]
+        choices = [("Upload tokens (twine, uv publish)", upload)]
+        if read:
+            choices.append(("Read tokens (pip and uv install private projects; never upload)", read))
+        self.fields["scope"].choices = choices
 
     def clean_expires(self):
         day = self.cleaned_data.get("expires")
@@ -95,8 +119,14 @@ class TokenForm(forms.Form):
         return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.timezone.utc)
 
     def clean_scope(self):
+        """{"read": bool, "project": Project | None, "organization": Organization | None}."""
         scope = self.cleaned_data["scope"]
-        return None if scope == self.ACCOUNT_SCOPE else self.projects[scope]
+        if scope.startswith(self.READ_ORGANIZATION):
+            return {"read": True, "project": None, "organization": self.read_organizations[scope.partition(":")[2]]}
+        if scope.startswith(self.READ_PROJECT):
+            return {"read": True, "project": self.read_projects[scope.partition(":")[2]], "organization": None}
+        project = None if scope == self.ACCOUNT_SCOPE else self.projects[scope]
+        return {"read": False, "project": project, "organization": None}
 
 
 class DeleteAccountForm(forms.Form):

@@ -143,8 +143,10 @@ class ApiToken(models.Model):
     @property
     def scope_label(self):
         if self.organization_id:
-            return f"Organization: {self.organization.name}"
-        return f"Project: {self.project.name}" if self.project_id else "Entire account"
+            scope = f"Organization: {self.organization.name}"
+        else:
+            scope = f"Project: {self.project.name}" if self.project_id else "Entire account"
+        return f"Read only, {scope[0].lower()}{scope[1:]}" if self.kind == self.Kind.READ else scope
 
     @property
     def is_expired(self):

@@ -15,6 +15,7 @@ from .models import SecurityEvent, User
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
+    from organizations.models import Organization
     from packages.models import Project
 
     from .models import ApiToken
@@ -82,13 +83,19 @@ def create_api_token(
     name: str,
     *,
     project: Project | None = None,
+    organization: Organization | None = None,
+    read: bool = False,
     expires: datetime | None = None,
     request: HttpRequest | None = None,
 ) -> IssuedToken:
-    """Issue a token, record it in the security history and tell the owner by mail."""
-    from .tokens import issue_token
+    """Issue a token (an upload token, or with `read` a read token scoped to `project` or
+    `organization`), record it in the security history and tell the owner by mail."""
+    from .tokens import issue_read_token, issue_token
 
-    issued = issue_token(user, name, project=project, expires=expires)
+    if read:
+        issued = issue_read_token(user, name, project=project, organization=organization, expires=expires)
+    else:
+        issued = issue_token(user, name, project=project, expires=expires)
     scope = issued.token.scope_label
     record_security_event(
         user, SecurityEvent.Tag.TOKEN_CREATED, request, token=name, key_id=issued.token.key_id, scope=scope

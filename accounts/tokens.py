@@ -43,6 +43,16 @@ def issue_token(user, name, *, project=None, expires=None) -> IssuedToken:
     return _issue(kind=ApiToken.Kind.UPLOAD, user=user, name=name, project=project, expires=expires)
 
 
+def issue_read_token(user, name, *, project=None, organization=None, expires=None) -> IssuedToken:
+    """A user's read token, for pip and uv to install private projects: scoped to one project or
+    one organization (exactly one; the table's constraints say so too), read-only."""
+    if (project is None) == (organization is None):
+        raise ValueError("A read token is scoped to one project or one organization.")
+    return _issue(
+        kind=ApiToken.Kind.READ, user=user, name=name, project=project, organization=organization, expires=expires
+    )
+
+
 def issue_publisher_token(publisher, lifetime: timedelta) -> IssuedToken:
     """A token minted by the Trusted Publishing exchange: acts for `publisher` (no user), on its
     project only (a pending publisher's token may create the project it names), for `lifetime`."""
@@ -119,8 +129,11 @@ def _find_token(key_id):
     return token
 
 
-def authenticate_token(raw: str) -> ApiToken:
-    """Return the active token for this text, or raise TokenError saying why not."""
+def authenticate_token(raw: str, *, kinds=ApiToken.UPLOADING) -> ApiToken:
+    """Return the active token for this text, or raise TokenError saying why not. `kinds`: the
+    token kinds the caller accepts; uploads take Kind.UPLOADING only (the default), so a read
+    token never uploads. Readers (accounts/readers.py) take every kind: what a token may read is
+    packages/permissions.py's rule."""
     key_id, secret = parse_token(raw)
     token = _find_token(key_id)  # the scoped project is read only for error messages
     if token is None or not hmac.compare_digest(token.secret_hash, _hash_secret(secret)):
@@ -139,8 +152,12 @@ def authenticate_token(raw: str) -> ApiToken:
             if minted
             else "Invalid API Token: this token has expired. Create a new token."
         )
-    if token.kind not in ApiToken.UPLOADING:
-        raise TokenError("Invalid API Token: this token cannot upload.")
+    if token.kind not in kinds:
+        raise TokenError(
+            "Invalid API Token: this is a read token; it cannot upload. Upload with an upload token."
+            if token.kind == ApiToken.Kind.READ
+            else "Invalid API Token: this token cannot upload."
+        )
     if token.user is not None:
         if token.user.is_frozen:
             raise TokenError(f"The account '{token.user.username}' is frozen; its tokens cannot be used.")

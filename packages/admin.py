@@ -97,12 +97,27 @@ class ProjectLimitsForm(forms.ModelForm):
 class ProjectAdmin(CreateProjectAdminMixin, admin.ModelAdmin):
     form = ProjectLimitsForm
     list_display = ["name", "status", "owner_names", "total_size_display", "created", "last_serial"]
-    list_filter = ["status", "created"]
+    list_filter = ["status", "is_private", "created"]
     search_fields = ["normalized_name", "name"]
     show_full_result_count = False
     inlines = [RoleInline, ReleaseInline]
     fieldsets = [
-        (None, {"fields": ["name", "normalized_name", "status", "status_reason", "created", "last_serial", "links"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "normalized_name",
+                    "status",
+                    "status_reason",
+                    "organization",
+                    "is_private",
+                    "created",
+                    "last_serial",
+                    "links",
+                ]
+            },
+        ),
         (
             "Size limits in force (staff can only raise the site defaults; empty = the default)",
             {"fields": ["file_size_limit_display", "total_size_display", "upload_limit", "total_size_limit"]},
@@ -117,13 +132,15 @@ class ProjectAdmin(CreateProjectAdminMixin, admin.ModelAdmin):
         "normalized_name",
         "status",
         "status_reason",
+        "organization",
+        "is_private",
         "created",
         "last_serial",
         "links",
         "file_size_limit_display",
         "total_size_display",
     ]
-    actions = ["quarantine", "release_quarantine", "remove", "transfer"]
+    actions = ["quarantine", "release_quarantine", "make_private", "make_public", "remove", "transfer"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("roles__user")
@@ -199,6 +216,28 @@ class ProjectAdmin(CreateProjectAdminMixin, admin.ModelAdmin):
             queryset,
             title="Release from quarantine",
             apply=lambda p, data: moderation.release_from_quarantine(p, request.user, data["reason"]),
+        )
+
+    @admin.action(description="Make selected projects private", permissions=["change"])
+    def make_private(self, request, queryset):
+        return confirm_and_apply(
+            self,
+            request,
+            queryset,
+            title="Make projects private",
+            intro="Only projects of a private-capable organization can be private. A private project exists only "
+            "for people with a role on it and its organization's members: for everyone else it is a 404.",
+            apply=lambda p, data: moderation.set_privacy(p, True, request.user, data["reason"]),
+        )
+
+    @admin.action(description="Make selected projects public", permissions=["change"])
+    def make_public(self, request, queryset):
+        return confirm_and_apply(
+            self,
+            request,
+            queryset,
+            title="Make projects public",
+            apply=lambda p, data: moderation.set_privacy(p, False, request.user, data["reason"]),
         )
 
     @admin.action(description="Remove selected projects (with reason)", permissions=["remove"])

@@ -78,6 +78,11 @@ class RoleForm(forms.Form):
     role_name = forms.ChoiceField(choices=ROLE_FIELD_CHOICES, label="Role")
 
 
+class PrivacyForm(forms.Form):
+    private = forms.TypedChoiceField(choices=[("1", "Private"), ("0", "Public")], coerce=lambda v: v == "1")
+    reason = forms.CharField(required=False, max_length=500, label="Reason (optional, kept in the history)")
+
+
 class StatusForm(forms.Form):
     STATUS_CHOICES = [("archived", "Archived"), ("active", "Active")]
 

@@ -1,4 +1,5 @@
-"""The public project by name: the one lookup behind simple pages, JSON documents, XML-RPC and feeds.
+"""The project by name as a reader may see it: the one lookup behind simple pages, JSON
+documents, XML-RPC and feeds.
 
 Simple pages run it on every request, cache hit or not, so it is plain SQL built once from the
 model (core/rawsql.py): through the ORM, compiling the query cost about as much as running it.
@@ -10,10 +11,20 @@ from core import rawsql
 
 from .models import Project
 from .names import normalize_name
+from .permissions import reader_can_see
 
 # What the public documents read; any other field loads on first use (deferred), so loading
 # only these keeps the per-request cost at what the simple pages' own lookup cost.
-_FIELDS = ("name", "normalized_name", "last_serial", "status", "status_reason", "serve_upstream_files")
+_FIELDS = (
+    "name",
+    "normalized_name",
+    "last_serial",
+    "status",
+    "status_reason",
+    "serve_upstream_files",
+    "is_private",
+    "organization",
+)
 _SKIP = rawsql.all_but(Project, _FIELDS)
 
 
@@ -25,11 +36,15 @@ def _project_sql():
     )
 
 
-def public_project(name):
-    """The project called `name` (any spelling), or None when there is none or it is quarantined
-    (the rule of Project.objects.public())."""
+def public_project(name, reader=None):
+    """The project called `name` (any spelling), or None when there is none, it is quarantined
+    (the rule of Project.objects.public()) or it is private and `reader` may not see it
+    (packages/permissions.py: reader_can_see; None is anonymous). A public project costs this one
+    query whoever asks; a private one is what the reader's check runs for."""
     row = rawsql.fetch_one(_project_sql(), [normalize_name(name)])
     if row is None:
         return None
     project = rawsql.instance(Project, row, _SKIP)
-    return None if project.is_quarantined else project
+    if project.is_quarantined or not reader_can_see(reader, project):
+        return None
+    return project

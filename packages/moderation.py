@@ -29,6 +29,7 @@ __all__ = [
     "remove_release",
     "set_limits",
     "set_serve_upstream_files",
+    "set_privacy",
     "transfer_ownership",
 ]
 
@@ -54,6 +55,20 @@ def release_from_quarantine(project, actor, reason):
     with transaction.atomic():
         services.set_status(project, Project.Status.ACTIVE, actor, reason)
         log_staff_action(actor, project, f"Released from quarantine: {reason}")
+    return project
+
+
+def set_privacy(project, private, actor, reason):
+    """Staff make a project private (it must be in a private-capable organization) or public again."""
+    reason = require_reason(reason)
+    if project.is_private == private:
+        raise ModerationError(f"'{project.name}' is already {'private' if private else 'public'}.")
+    with transaction.atomic():
+        try:
+            services.set_private(project, private, actor, reason)
+        except services.PrivacyRefused as exc:
+            raise ModerationError(str(exc)) from None
+        log_staff_action(actor, project, f"Made {'private' if private else 'public'}: {reason}")
     return project
 
 

@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts.models import ApiToken
+
 from .models import Project, Role
 from .names import normalize_name
 
@@ -65,16 +67,48 @@ def user_can_see(user, project):
 
 def token_can_see(token, project):
     """Whether a read token (accounts.ApiToken, kind read, already verified) reaches `project`."""
+    if token.kind != ApiToken.Kind.READ:
+        return not project.is_private
     in_scope = token.project_id == project.pk or (
         token.organization_id is not None and token.organization_id == project.organization_id
     )
     return in_scope and user_can_see(token.user, project)
 
 
-def readable_by_user(user):
-    """A Project filter: the projects `user` may see (for listings, search, XML-RPC, feeds).
-    It joins roles, so listings add .distinct(). Team members are organization members, so the
-    organization clause covers team roles too."""
+def reader_can_see(reader, project):
+    """Whether `reader` may know that `project` exists. A reader is whoever asks: None (anonymous),
+    a user (a session, or a password sent by pip), or a verified ApiToken (a read token reads what
+    its user may see within its scope; any other kind reads only public projects). Public
+    projects cost nothing here: only a private one runs a query."""
+    if not project.is_private:
+        return True
+    if isinstance(reader, ApiToken):
+        return token_can_see(reader, project)
+    return user_can_see(reader, project)
+
+
+def readable_by_user(user, *, prefix=""):
+    """A Project filter: the projects `user` may see (for listings, search, feeds, counts).
+    `prefix` is the lookup path from another model to the project (e.g. "release__project__").
+    Subqueries, not joins, so a listing needs no .distinct(). Team members are organization
+    members, so the organization clause covers team roles too."""
+    public = Q(**{f"{prefix}is_private": False})
     if user is None or not user.is_authenticated:
-        return Q(is_private=False)
-    return Q(is_private=False) | Q(roles__user=user) | Q(organization__roles__user=user)
+        return public
+    from organizations.models import OrganizationRole
+
+    own = Role.objects.filter(user=user).values("project_id")
+    member_of = OrganizationRole.objects.filter(user=user).values("organization_id")
+    return public | Q(**{f"{prefix}pk__in": own}) | Q(**{f"{prefix}organization__in": member_of})
+
+
+def can_set_private(user, project):
+    """Who may make a project private or public again: an Owner of its organization. (Whether the
+    organization may have private projects at all is the service's check: set_private.)"""
+    if user is None or not user.is_authenticated or project.organization_id is None:
+        return False
+    from organizations.models import OrganizationRole
+
+    return OrganizationRole.objects.filter(
+        organization_id=project.organization_id, user=user, role_name=OrganizationRole.OWNER
+    ).exists()

@@ -161,13 +161,14 @@ def _tsquery(query):
     return " & ".join(f"{part}:*" for part in tsquery_terms(query))
 
 
-def search_projects(query="", classifiers=(), order="relevance"):
-    """Public projects matching `query` (all words) and every classifier in `classifiers`.
+def search_projects(query="", classifiers=(), order="relevance", user=None):
+    """Public projects (and the private ones `user` may see) matching `query` (all words) and
+    every classifier in `classifiers`.
 
     order: "relevance" (exact name first, then rank) or "date" (newest release first).
     Raises QueryTooLarge past the shared bound (check_query)."""
     query = check_query(query, classifiers)
-    projects = Project.objects.public()
+    projects = Project.objects.listed_for(user)
     for classifier in classifiers:
         projects = projects.filter(pk__in=Release.objects.filter(classifiers__name=classifier).values("project_id"))
     exact = normalize_name(query) if query else ""

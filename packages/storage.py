@@ -22,3 +22,22 @@ FILES_URL_PREFIX = "/packages/"
 def file_url_path(storage_path: str) -> str:
     """The download URL path of a stored distribution or metadata file (File.path, File.metadata_path)."""
     return FILES_URL_PREFIX + storage_path
+
+
+def signed_url(storage_path: str) -> str:
+    """A URL of the stored object that only works for a while: presigned (SigV4, for
+    S3_URL_EXPIRY_SECONDS) even where the storage's own URLs are plain (S3_PUBLIC_BUCKET,
+    S3_CUSTOM_DOMAIN). Private projects' files leave only this way. Local storage has no such
+    URL (its files are sent by Django or nginx, never redirected to)."""
+    from storages.backends.s3 import S3Storage
+    from storages.utils import clean_name
+
+    storage = package_storage()
+    if not isinstance(storage, S3Storage):
+        return storage.url(storage_path)
+    # The signed connection, to the bucket's endpoint (not the CDN's custom domain).
+    return storage.connection.meta.client.generate_presigned_url(
+        "get_object",
+        Params={"Bucket": storage.bucket.name, "Key": storage._normalize_name(clean_name(storage_path))},
+        ExpiresIn=storage.querystring_expire,
+    )

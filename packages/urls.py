@@ -75,6 +75,7 @@ urlpatterns = [
     ),
     path("manage/project/<str:name>/settings/", manage_settings.project_settings, name="manage_project_settings"),
     path("manage/project/<str:name>/settings/status/", manage_settings.set_status, name="manage_project_status"),
+    path("manage/project/<str:name>/settings/privacy/", manage_settings.set_private, name="manage_project_privacy"),
     path("manage/project/<str:name>/settings/delete/", manage_settings.delete_project, name="manage_project_delete"),
     path("project/<str:name>/report/", reports.report_project, name="project_report"),
 ]

@@ -6,9 +6,10 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, F, Max, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
+from packages.managers import public_q
 from packages.models import File, Project
 
 from .models import (
@@ -73,13 +74,20 @@ def downloads_of(project):
     return project_downloads(project.pk, project.normalized_name if project.serve_upstream_files else None)
 
 
-def top_projects(limit=20, days=30, include_upstream=False):
-    """[(project name, normalized name, downloads)] most downloaded in the last `days`, public only;
-    with `include_upstream`, projects proxied from upstream indexes too (their files' downloads
-    added to a local project of the name only when it serves upstream files)."""
+def top_projects(limit=20, days=30, include_upstream=False, *, include_private=False):
+    """[(project name, normalized name, downloads)] most downloaded in the last `days`, public only
+    (/stats/ never shows a private project) or, for staff's exports (`include_private`), private
+    ones too (never quarantined ones); with `include_upstream`, projects proxied from upstream
+    indexes too (their files' downloads added to a local project of the name only when it serves
+    upstream files)."""
     start = today() - timedelta(days=days - 1)
+    shown = (
+        ~Q(file__release__project__status=Project.Status.QUARANTINED)
+        if include_private
+        else public_q("file__release__project__")
+    )
     rows = (
-        DailyDownloads.objects.filter(day__gte=start, file__release__project__status__in=PUBLIC_STATUSES)
+        DailyDownloads.objects.filter(shown, day__gte=start)
         .values("file__release__project_id")
         .annotate(total=Sum("count"))
         .order_by("-total", "file__release__project_id")[:limit]
@@ -109,10 +117,10 @@ def _add_upstream(ranked, start, limit):
     )
     upstream = {r["project"]: r["total"] for r in upstream}
     local = {
-        normalized: (name, status in PUBLIC_STATUSES and serves)
-        for normalized, name, status, serves in Project.objects.filter(normalized_name__in=upstream).values_list(
-            "normalized_name", "name", "status", "serve_upstream_files"
-        )
+        normalized: (name, status in PUBLIC_STATUSES and serves and not private)
+        for normalized, name, status, serves, private in Project.objects.filter(
+            normalized_name__in=upstream
+        ).values_list("normalized_name", "name", "status", "serve_upstream_files", "is_private")
     }
     for normalized, total in upstream.items():
         name, counted = local.get(normalized, (normalized, True))
@@ -123,19 +131,15 @@ def _add_upstream(ranked, start, limit):
 
 
 def totals():
-    files = File.objects.filter(release__project__status__in=PUBLIC_STATUSES).aggregate(
-        files=Count("id"), bytes=Sum("size")
-    )
-    daily = DailyDownloads.objects.filter(file__release__project__status__in=PUBLIC_STATUSES).aggregate(n=Sum("count"))[
-        "n"
-    ]
-    monthly = MonthlyDownloads.objects.filter(file__release__project__status__in=PUBLIC_STATUSES).aggregate(
-        n=Sum("count")
-    )["n"]
+    """The index's totals on /stats/: public projects only (a private project's files, bytes and
+    downloads are not counted, so nothing about it can be read off the differences)."""
+    files = File.objects.filter(public_q("release__project__")).aggregate(files=Count("id"), bytes=Sum("size"))
+    daily = DailyDownloads.objects.filter(public_q("file__release__project__")).aggregate(n=Sum("count"))["n"]
+    monthly = MonthlyDownloads.objects.filter(public_q("file__release__project__")).aggregate(n=Sum("count"))["n"]
     # Files proxied from upstream indexes count like local ones.
     upstream = sum(model.objects.aggregate(n=Sum("count"))["n"] or 0 for model in UPSTREAM_MODELS)
     return {
-        "projects": Project.objects.filter(status__in=PUBLIC_STATUSES).count(),
+        "projects": Project.objects.public().count(),
         "files": files["files"] or 0,
         "bytes": files["bytes"] or 0,
         "downloads": (daily or 0) + (monthly or 0) + upstream,

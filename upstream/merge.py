@@ -53,14 +53,25 @@ def upstream_part(project, client=None):
     )
 
 
+def serves_upstream(project):
+    """Whether the local project adds upstream files: staff said so, and it is neither quarantined
+    nor private (a private project's name is never sent upstream, nor mixed with what an upstream
+    serves under it: that is the dependency confusion private projects exist to avoid)."""
+    return project.serve_upstream_files and not project.is_quarantined and not project.is_private
+
+
 def may_serve(normalized_name, version):
     """Whether an upstream file of `version` may be served under the name: no local project holds
     the name and staff did not prohibit it, or staff let the (not quarantined) local project serve upstream files and it has
     no such version itself."""
-    project = Project.objects.filter(normalized_name=normalized_name).only("status", "serve_upstream_files").first()
+    project = (
+        Project.objects.filter(normalized_name=normalized_name)
+        .only("status", "serve_upstream_files", "is_private")
+        .first()
+    )
     if project is None:
         return not ProhibitedProjectName.objects.filter(name=normalized_name).exists()
-    if not project.serve_upstream_files or project.is_quarantined:
+    if not serves_upstream(project):
         return False
     local = Release.objects.filter(project=project).values_list("version", flat=True)
     return canonicalize_version(version) not in {canonicalize_version(v) for v in local}

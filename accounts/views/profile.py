@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, render
 
+from packages.managers import public_q
 from packages.models import Release, latest_release
 
 # A profile lists this many projects at most (a user may hold thousands of roles).
@@ -12,7 +13,7 @@ def profile(request, username):
     user = get_object_or_404(get_user_model(), username=username, is_active=True)
     roles = list(
         user.roles.select_related("project")
-        .filter(project__status__in=["active", "archived", "deprecated"])
+        .filter(public_q("project__", user=request.user))
         .order_by("project__normalized_name")[:MAX_PROJECT_CARDS]
     )
     releases = {}

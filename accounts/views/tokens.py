@@ -1,5 +1,7 @@
 """/manage/account/tokens/: list, create (after re-authentication, shown once) and revoke API tokens."""
 
+from urllib.parse import urlsplit
+
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +15,7 @@ from ..models import ApiToken
 
 @login_required
 def tokens(request):
-    tokens = request.user.api_tokens.select_related("project")
+    tokens = request.user.api_tokens.select_related("project", "organization")
     return render(request, "accounts/tokens.html", {"tokens": tokens})
 
 
@@ -25,12 +27,14 @@ def create_token(request):
         issued = services.create_api_token(
             request.user,
             form.cleaned_data["name"],
-            project=form.cleaned_data["scope"],
+            **form.cleaned_data["scope"],
             expires=form.cleaned_data["expires"],
             request=request,
         )
         # Rendered, not redirected: the secret is never stored, so this is the only time it is shown.
-        response = render(request, "accounts/token_created.html", {"issued": issued})
+        # netrc names a machine by host name alone (no port), as pip and uv look it up.
+        machine = urlsplit(f"//{request.get_host()}").hostname
+        response = render(request, "accounts/token_created.html", {"issued": issued, "machine": machine})
         response["Cache-Control"] = "no-store"
         return response
     return render(request, "accounts/token_form.html", {"form": form})

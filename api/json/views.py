@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
+from accounts.readers import reader_for
 from packages.canonical import redirect_to_normalized_name
 from packages.lookups import public_project
 from stats.services import generation as downloads_generation
@@ -19,7 +20,7 @@ from .serializers import ProjectDocumentSerializer, ReleaseDocumentSerializer
 
 # pypi.org lets its CDN keep these 15 minutes and purges on change; nothing purges them here,
 # so no front cache keeps them and a mirror never sees a stale serial.
-json_api = method_decorator(cached_api(vary="Accept-Encoding", edge_cache=False))
+json_api = method_decorator(cached_api(vary="Accept-Encoding", edge_cache=False, json_errors=True))
 # The ETag's kind: every change moves the project's serial (usernames in "ownership" too).
 ETAG_KIND = "pypi-json"
 
@@ -28,7 +29,7 @@ def _not_found(message="Not Found"):
     return JsonResponse({"message": message}, status=404)
 
 
-def _document(request, key, serial, serializer_class, build_document):
+def _document(request, project, key, serial, serializer_class, build_document):
     """The document under `key`, rendered by `build_document()` only when this serial's body
     isn't cached yet; a matching If-None-Match costs no rendering at all. `info.downloads`
     changes without the serial, so the body and the ETag also follow the download counts."""
@@ -37,7 +38,9 @@ def _document(request, key, serial, serializer_class, build_document):
     def render():
         return JSONRenderer().render(serializer_class(build_document(), context={"request": request}).data)
 
-    return Document(f"{key}:d{counted}", serial, f"{ETAG_KIND}-d{counted}", "application/json", render)
+    return Document(
+        f"{key}:d{counted}", serial, f"{ETAG_KIND}-d{counted}", "application/json", render, private=project.is_private
+    )
 
 
 def _base_url(request):
@@ -64,12 +67,17 @@ class ProjectView(JSONView):
     @json_api
     @method_decorator(redirect_to_normalized_name("json_project"))
     def get(self, request, name):
-        project = public_project(name)
+        project = public_project(name, reader_for(request))
         if project is None or not documents.has_release(project):
             return _not_found()
         key = pagecache.json_project_key(_base_url(request), project.normalized_name, project.last_serial)
         return _document(
-            request, key, project.last_serial, ProjectDocumentSerializer, lambda: documents.project_document(project)
+            request,
+            project,
+            key,
+            project.last_serial,
+            ProjectDocumentSerializer,
+            lambda: documents.project_document(project),
         )
 
 
@@ -87,7 +95,7 @@ class ReleaseView(JSONView):
     @json_api
     @method_decorator(redirect_to_normalized_name("json_release"))
     def get(self, request, name, version):
-        project = public_project(name)
+        project = public_project(name, reader_for(request))
         release = project and documents.find_release(project, version)
         if release is None:
             return _not_found()
@@ -96,6 +104,7 @@ class ReleaseView(JSONView):
         )
         return _document(
             request,
+            project,
             key,
             project.last_serial,
             ReleaseDocumentSerializer,

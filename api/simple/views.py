@@ -8,6 +8,7 @@ already compressed for the client's Accept-Encoding, and the headers from api/ca
 from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_safe
 
+from accounts.readers import reader_for
 from core.clientip import client_key
 from packages.canonical import redirect_to_normalized_name
 from packages.lookups import public_project
@@ -43,6 +44,7 @@ def index(request):
         media_type = negotiate(request)
     except NotAcceptable as exc:
         return _not_acceptable(exc)
+    reader_for(request)  # wrong credentials are refused here too (the answer never depends on them)
     kind = _kind(media_type)
     serial = global_serial()
     return StoredDocument(
@@ -62,16 +64,19 @@ def detail(request, name):
         media_type = negotiate(request)
     except NotAcceptable as exc:
         return _not_acceptable(exc)
-    project = public_project(name)
+    # A private project the reader may not see is no project (404), and never asked upstream.
+    project = public_project(name, reader_for(request))
     if project is None:
         # The dependency-confusion rule (README "Upstream indexes"): only a name that no local
         # project holds (quarantined ones included) and staff did not prohibit is asked upstream.
-        if upstream_views.may_proxy(name):
+        if upstream_views.may_proxy(name):  # False for every local name, private ones too
             return upstream_views.simple_detail(request, name, media_type, _content_type(media_type))
         raise Http404(f"No project named '{name}'.")
 
     # Staff let this project also serve the upstream's files for versions it lacks (upstream/merge.py).
-    upstream_part = upstream_merge.upstream_part(project, client_key(request)) if project.serve_upstream_files else None
+    upstream_part = (
+        upstream_merge.upstream_part(project, client_key(request)) if upstream_merge.serves_upstream(project) else None
+    )
     kind = _kind(media_type) + (f"-{upstream_part.tag}" if upstream_part else "")
 
     def body():
@@ -83,4 +88,12 @@ def detail(request, name):
         return render.render_detail_html(project, rows)
 
     key = pagecache.detail_key(name, project.last_serial, kind)
-    return Document(key, project.last_serial, kind, _content_type(media_type), body, ("simple", f"simple/{name}"))
+    return Document(
+        key,
+        project.last_serial,
+        kind,
+        _content_type(media_type),
+        body,
+        ("simple", f"simple/{name}"),
+        private=project.is_private,
+    )

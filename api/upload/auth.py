@@ -1,7 +1,5 @@
 """Who is uploading (HTTP Basic: __token__ + API token, or password)."""
 
-import base64
-import binascii
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -9,9 +7,8 @@ from django.conf import settings
 from django.contrib.auth import authenticate as django_authenticate
 from django.http import HttpRequest
 
-from accounts.throttles import account_key, throttle
-from accounts.tokens import TokenError, authenticate_token, parse_token
-from core.clientip import client_key
+from accounts.basic import TOKEN_USERNAME, FailedCredentials, MalformedCredentials, credential_key, parse_basic
+from accounts.tokens import TokenError, authenticate_token
 from core.instrument import identify
 
 from .errors import UploadError, help_url
@@ -38,74 +35,49 @@ class Uploader:
         return self.user if self.publisher is None else self.publisher.added_by
 
 
-def _failure_throttles():
-    return (
-        throttle("upload-auth-client", settings.UPLOAD_AUTH_FAILURES_PER_CLIENT),
-        throttle("upload-auth-credential", settings.UPLOAD_AUTH_FAILURES_PER_CREDENTIAL),
-    )
-
-
 class _Failures:
-    """Failed credentials count per client address and per credential (token id or account);
-    once either has failed too often, the request is refused before its credentials are checked."""
+    """Failed credentials (accounts/basic.py, shared with the read path), answered as uploads answer."""
 
     def __init__(self, request: HttpRequest) -> None:
-        self.per_client, self.per_credential = _failure_throttles()
-        self.client = client_key(request)
+        self.counter = FailedCredentials(request)
 
     def refuse_if_throttled(self, credential: str | None = None) -> None:
-        for limiter, ident in ((self.per_client, self.client), (self.per_credential, credential)):
-            if ident is not None and limiter.exceeded(ident):
-                raise UploadError(
-                    "Too many failed authentication attempts. Try again later.",
-                    status=429,
-                    code="rate_limited",
-                    help_url=help_url("accounts"),
-                    headers={"Retry-After": str(limiter.retry_after())},
-                )
+        limiter = self.counter.throttled(credential)
+        if limiter is not None:
+            raise UploadError(
+                "Too many failed authentication attempts. Try again later.",
+                status=429,
+                code="rate_limited",
+                help_url=help_url("accounts"),
+                headers={"Retry-After": str(limiter.retry_after())},
+            )
 
     def failed(self, error: UploadError, credential: str | None = None) -> UploadError:
-        self.per_client.hit(self.client)
-        if credential is not None:
-            self.per_credential.hit(credential)
+        self.counter.failed(credential)
         return error
 
 
-def _basic_credentials(request: HttpRequest, failures):
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    scheme, _, encoded = header.partition(" ")
-    if scheme.lower() != "basic" or not encoded:
+def _basic_credentials(request: HttpRequest, failures: _Failures) -> tuple[str, str]:
+    try:
+        credentials = parse_basic(request.META.get("HTTP_AUTHORIZATION", ""))
+    except MalformedCredentials as exc:
+        raise failures.failed(UploadError(str(exc), status=403, code="auth")) from None
+    if credentials is None:
         raise UploadError(
             "Invalid or non-existent authentication information. Upload with an API token: "
             "username '__token__' and the token as the password.",
             status=403,
             code="auth",
         )
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        raise failures.failed(
-            UploadError("Malformed HTTP Basic authorization header.", status=403, code="auth")
-        ) from None
-    username, sep, password = decoded.partition(":")
-    if not sep or not decoded.isprintable():  # NUL or control characters never reach the database
-        raise failures.failed(UploadError("Malformed HTTP Basic authorization header.", status=403, code="auth"))
-    return username, password
-
-
-def _token_id(password):
-    try:
-        return "token:" + parse_token(password)[0]
-    except TokenError:
-        return None
+    return credentials
 
 
 def authenticate(request: HttpRequest) -> Uploader:
     failures = _Failures(request)
     failures.refuse_if_throttled()
     username, password = _basic_credentials(request, failures)
-    if username == "__token__":
-        credential = _token_id(password)
+    if username == TOKEN_USERNAME:
+        credential = credential_key(username, password)
         failures.refuse_if_throttled(credential)
         try:
             token = authenticate_token(password)
@@ -121,7 +93,7 @@ def authenticate(request: HttpRequest) -> Uploader:
             code="password_auth_disabled",
             help_url=help_url("accounts"),
         )
-    credential = account_key(username)
+    credential = credential_key(username, password)
     failures.refuse_if_throttled(credential)
     user = django_authenticate(request, username=username, password=password)
     if user is None:

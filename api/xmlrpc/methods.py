@@ -1,7 +1,8 @@
 """The XML-RPC methods. Each takes positional parameters as pypi.org's did and returns plain data.
 
-Unknown projects give empty results (as on pypi.org), never faults; quarantined projects
-are unknown to every method.
+Unknown projects give empty results (as on pypi.org), never faults; quarantined and private
+projects are unknown to every method (XML-RPC reads no credentials: it serves mirrors, which
+mirror public projects), the changelog included.
 """
 
 import contextvars
@@ -14,6 +15,7 @@ from django.contrib.auth import get_user_model
 
 from core.search_bound import check_query
 from packages.lookups import public_project
+from packages.managers import public_q
 from packages.models import File, JournalEntry, Project, Release, Role, latest_release
 from packages.search import search_projects
 from packages.services.journal import global_serial
@@ -103,7 +105,7 @@ def user_packages(user):
     account = get_user_model().objects.filter(username=user).first()
     if account is None:
         return []
-    roles = Role.objects.filter(user=account).exclude(project__status=Project.Status.QUARANTINED)
+    roles = Role.objects.filter(public_q("project__"), user=account)
     return [[r.role_name, r.project.name] for r in roles.select_related("project").order_by("project__normalized_name")]
 
 
@@ -191,7 +193,8 @@ def release_data(package_name, version):
 
 def _changes():
     # Every entry, quarantines and deletions included: a mirror must learn that a project went away.
-    return JournalEntry.objects.all()
+    # A private project's entries are not there (its name would be): it is unknown, as everywhere.
+    return JournalEntry.objects.exclude(project__is_private=True)
 
 
 @method("changelog")

@@ -23,6 +23,7 @@ from .invitations import (
 from .journal import batched as batched_journal
 from .journal import global_serial, record
 from .projects import (
+    PrivacyRefused,
     add_role,
     change_role,
     create_project,
@@ -30,12 +31,14 @@ from .projects import (
     delete_unreferenced,
     record_username_change,
     remove_role,
+    set_private,
     set_status,
 )
 from .releases import apply_metadata, create_release, delete_release, unyank_release, yank_release
 
 __all__ = [
     "CollaborationError",
+    "PrivacyRefused",
     "accept_invitation",
     "add_file",
     "add_role",
@@ -58,6 +61,7 @@ __all__ = [
     "remove_collaborator",
     "remove_role",
     "revoke_invitation",
+    "set_private",
     "set_status",
     "store_bytes",
     "unyank_release",

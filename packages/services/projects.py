@@ -73,6 +73,34 @@ def set_status(project: Project, status: str, actor: Actor, reason: str = "") ->
     return project
 
 
+class PrivacyRefused(Exception):
+    """The project cannot be made private; the message says why."""
+
+
+@transaction.atomic
+def set_private(project, private, actor, reason=""):
+    """Make a project private (it then exists only for those packages/permissions.py lets see
+    it) or public again. Only a project of a private-capable organization can become private.
+    Who may ask is the caller's check (permissions.can_set_private; staff in the admin).
+
+    The journal entry moves the serials (Django's page caches, /simple/'s listing) and purges the
+    project's pages and /simple/ from the front caches; the front cache's "may serve" answers for
+    its files are purged too, so nothing public of it is left in a shared cache."""
+    if project.is_private == private:
+        return project
+    if private and (project.organization_id is None or not project.organization.private_capable):
+        raise PrivacyRefused(
+            f"{project.name} is not in a private-capable organization: only such an organization's "
+            "projects can be private (the index's staff make an organization private-capable)."
+        )
+    project.is_private = private
+    project.save(update_fields=["is_private"])
+    purge_files_on_commit(_project_stored_paths(project))
+    action = "set private" if private else "set public"
+    record(project, f"{action}: {reason}" if reason else action, user=actor)
+    return project
+
+
 @transaction.atomic
 def delete_project(project: Project, actor: Actor, reason: str = "") -> None:
     """Remove a project with all its releases and files. Filenames stay reserved forever."""

@@ -24,8 +24,15 @@ HISTORY_FIELDS = (
 )
 
 
+def _with_token(url):
+    """The index URL pip and uv read a private project through: a read token as the password."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://__token__:<read token>@{rest}"
+
+
 def _project(request, name):
-    """The project (normalized `name`) if the user may see it: quarantined ones only its maintainers and staff."""
+    """The project (normalized `name`) if the user may see it: quarantined ones only its
+    maintainers and staff, private ones only those packages/permissions.py lets see them."""
     return get_object_or_404(Project.objects.visible_to(request.user), normalized_name=name)
 
 
@@ -77,6 +84,7 @@ def _context(request, project, releases, release):
         "classifier_groups": classifiers.grouped(current.classifier_names) if current else [],
         "keywords": split_keywords(current.keywords) if current else [],
         "index_url": f"{settings.SITE_URL.rstrip('/')}/simple/",
+        "private_index_url": _with_token(f"{settings.SITE_URL.rstrip('/')}/simple/"),
         "links": safe_links(current) if current else [],
         # Rendered at upload (core/readme.py): a page view never renders.
         "readme": mark_safe(current.description_html) if current else "",  # noqa: S308 (sanitized by nh3 at upload)

@@ -2,9 +2,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.shortcuts import render
 
+from ..managers import public_q
 from ..models import File, Project, Release
 
-PUBLIC_STATUSES = ["active", "archived", "deprecated"]
 NEW_RELEASES = 10
 UPDATED_PROJECTS = 8
 
@@ -13,7 +13,7 @@ def home(request):
     stats = {
         "projects": Project.objects.public().count(),
         "releases": Release.objects.public().count(),
-        "files": File.objects.filter(release__project__status__in=PUBLIC_STATUSES).count(),
+        "files": File.objects.filter(public_q("release__project__")).count(),
         "users": get_user_model().objects.filter(is_active=True).count(),
     }
     recent = list(Release.objects.public().select_related("project").order_by("-created")[: NEW_RELEASES * 5])

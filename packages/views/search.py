@@ -18,12 +18,12 @@ PER_PAGE = 20
 SUGGESTIONS = 5
 
 
-def _suggestions(query):
+def _suggestions(query, user):
     """Names close to the words of a search that found nothing: names holding a word, else names
     sharing its first letters, the closest first. Bounded: three words, 50 candidates each."""
     suggestions = []
     for word in [word.lower() for word in query.split() if len(word) >= 3][:3]:
-        public = Project.objects.public()
+        public = Project.objects.listed_for(user)
         candidates = list(public.filter(normalized_name__contains=word).values_list("name", "normalized_name")[:50])
         if not candidates:
             candidates = list(
@@ -45,7 +45,7 @@ def search(request):
         order = form.cleaned_data.get("o") or "relevance"
     too_large = form.is_bound and form.non_field_errors()
     searched = form.is_bound and not too_large  # any query string, even an empty ?q=, lists projects
-    results = search_projects(query, classifiers=classifiers, order=order) if searched else None
+    results = search_projects(query, classifiers=classifiers, order=order, user=request.user) if searched else None
     page = None
     rows = []
     if results is not None:
@@ -71,7 +71,7 @@ def search(request):
         "classifier_groups": trove.grouped(classifier_names),
         "query_string": query_string.urlencode(),
         "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1) if page else [],
-        "suggestions": _suggestions(query) if searched and query and not rows else [],
+        "suggestions": _suggestions(query, request.user) if searched and query and not rows else [],
     }
     return render(request, "packages/search.html", context, status=400 if too_large else 200)
 

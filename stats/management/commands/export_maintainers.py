@@ -59,7 +59,9 @@ class Command(BaseCommand):
     def _by_downloads(self, output, top):
         if top <= 0:
             raise CommandError("--top must be a positive number.")
-        ranked = top_projects(limit=top)
+        # Staff-only (a shell on the index): private projects are ranked too, since their
+        # maintainers are the index's users as much as anyone's.
+        ranked = top_projects(limit=top, include_private=True)
         roles = (
             Role.objects.filter(
                 project__normalized_name__in=[normalized for _, normalized, _ in ranked],
