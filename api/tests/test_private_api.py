@@ -34,6 +34,13 @@ def _get(client, url, auth=None, **headers):
     return client.get(url, **headers)
 
 
+def _text(response):
+    """The body, whether the view sent it whole or as a file (/simple/ is sent with sendfile)."""
+    if response.streaming:
+        return b"".join(response.streaming_content).decode()
+    return response.content.decode()
+
+
 def _urls(world):
     wheel = world.wheel
     name = world.project.normalized_name
@@ -95,7 +102,7 @@ def test_the_page_cache_never_serves_a_private_page_to_someone_not_allowed(clien
 def test_the_simple_index_never_lists_it(client, world, basic_auth):
     for who in ("anonymous", "member"):
         for accept in ("text/html", JSON_V1):
-            body = _get(client, "/simple/", _auth(basic_auth, world, who), HTTP_ACCEPT=accept).content.decode()
+            body = _text(_get(client, "/simple/", _auth(basic_auth, world, who), HTTP_ACCEPT=accept))
             assert world.public.normalized_name in body
             assert all(name not in body for name in world.names), (who, accept)
 
@@ -105,11 +112,11 @@ def test_making_it_public_again_lists_it_and_serves_it_to_everyone(client, world
 
     _get(client, "/simple/")  # the index's rows are cached, and replayed from the journal after
     services.set_private(world.project, False, world.owner)
-    assert world.project.normalized_name in _get(client, "/simple/").content.decode()
+    assert world.project.normalized_name in _text(_get(client, "/simple/"))
     response = _get(client, f"/simple/{world.project.normalized_name}/")
     assert response.status_code == 200 and response["Cache-Control"].startswith("public")
     services.set_private(world.project, True, world.owner)
-    assert world.project.normalized_name not in _get(client, "/simple/").content.decode()
+    assert world.project.normalized_name not in _text(_get(client, "/simple/"))
     assert _get(client, f"/simple/{world.project.normalized_name}/").status_code == 404
 
 
