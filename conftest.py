@@ -69,6 +69,20 @@ def other_user(db):
 
 
 @pytest.fixture
+def staff(db):
+    """The moderator ('mod', a superuser) of the account and project moderation tests."""
+    return UserFactory(username="mod", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def evil_release(user):
+    """alice's evil-pkg 1.0, which the moderation tests act on (the next upload tried is 2.0)."""
+    from devtools.publish import publish
+
+    return publish(user, "evil-pkg", "1.0")
+
+
+@pytest.fixture
 def token_for():
     """token_for(user, project=None) -> raw API token text."""
     from accounts.tokens import issue_token

@@ -11,7 +11,6 @@ series, against the 2 s target. Not part of the test suite (no timed assertions 
 
 import argparse
 import base64
-import hashlib
 import http.client
 import json
 import shutil
@@ -26,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import servers
 
 from devtools.dists import core_metadata, wheel_bytes
+from devtools.testing.uploads import legacy_fields
 
 TARGET = 2.0
 BOUNDARY = "hostile-bench-boundary"
@@ -80,19 +80,9 @@ def multipart(fields, filename, data):
 
 
 def upload_fields(name, version, data, **extra):
-    fields = {
-        ":action": "file_upload",
-        "protocol_version": "1",
-        "metadata_version": "2.1",
-        "name": name,
-        "version": version,
-        "filetype": "bdist_wheel",
-        "pyversion": "py3",
-        "summary": "hostile bench",
-        "sha256_digest": hashlib.sha256(data).hexdigest(),
-    }
-    fields.update(extra)
-    return fields
+    return legacy_fields(
+        f"{name}-{version}-py3-none-any.whl", data, name=name, version=version, summary="hostile bench", **extra
+    )
 
 
 def cases(client):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from devtools.testing.clients import clean_env
+from devtools.testing.clients import clean_env, twine_command
 
 VENV_BIN = Path(sys.executable).parent
 WRK_SECONDS = 10
@@ -115,21 +115,7 @@ def install_seconds(tool, index_url, requirement, runs=3):
 
 
 def twine_upload(repository_url, username, password, files, timeout=1800):
-    cmd = [
-        sys.executable,
-        "-m",
-        "twine",
-        "upload",
-        "--non-interactive",
-        "--disable-progress-bar",
-        "--repository-url",
-        repository_url,
-        "-u",
-        username,
-        "-p",
-        password,
-        *map(str, files),
-    ]
+    cmd = twine_command(repository_url, password, files, username)
     start = time.perf_counter()
     result = subprocess.run(cmd, capture_output=True, text=True, env=clean_env(), timeout=timeout)
     elapsed = time.perf_counter() - start

@@ -12,7 +12,6 @@ With `--lookups` it times the upload checks' queries instead, one at a time (bes
 """
 
 import argparse
-import base64
 import os
 import statistics
 import sys
@@ -62,34 +61,22 @@ def main():
 
         django.setup()
         from django.contrib.auth import get_user_model
-        from django.core.files.uploadedfile import SimpleUploadedFile
         from django.core.management import call_command
         from django.test import Client
 
         from accounts.tokens import issue_token
         from devtools.dists import wheel_bytes
-        from packages.digests import digests_of
+        from devtools.testing.uploads import legacy_form, token_auth
 
         call_command("migrate", verbosity=0)
         call_command("create_user", "bench", "--email", "bench@example.com", "--password", "bench-password-123")
         token = issue_token(get_user_model().objects.get(username="bench"), "bench").raw
-        auth = "Basic " + base64.b64encode(f"__token__:{token}".encode()).decode()
+        auth = token_auth(token)
         client = Client()
 
         def upload(name, version):
             filename, data = wheel_bytes(name, version)
-            form = {
-                ":action": "file_upload",
-                "protocol_version": "1",
-                "metadata_version": "2.1",
-                "name": name,
-                "version": version,
-                "filetype": "bdist_wheel",
-                "pyversion": "py3",
-                "summary": "A tiny test package",
-                "sha256_digest": digests_of(data)["sha256"],
-                "content": SimpleUploadedFile(filename, data),
-            }
+            form = legacy_form(filename, data, name=name, version=version)
             started = time.perf_counter()
             response = client.post("/legacy/", form, HTTP_AUTHORIZATION=auth)
             elapsed = time.perf_counter() - started

@@ -6,26 +6,13 @@ from django.urls import reverse
 
 from accounts import moderation
 from accounts.models import ApiToken, SecurityEvent
-from accounts.tests.factories import UserFactory
-from devtools.publish import publish
 from devtools.testing.uploads import upload_wheel
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff(db):
-    return UserFactory(username="mod", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def published(user):
-    """A project whose next upload (2.0) the frozen account tries."""
-    return publish(user, "evil-pkg", "1.0")
-
-
 def test_freeze_refuses_login_and_tokens_and_revokes_sessions(
-    client, user, staff, password, token_for, basic_auth, published
+    client, user, staff, password, token_for, basic_auth, evil_release
 ):
     token = token_for(user)
     assert client.login(username="alice", password=password)
@@ -46,7 +33,7 @@ def test_freeze_refuses_login_and_tokens_and_revokes_sessions(
 
 
 def test_frozen_users_fresh_token_is_refused_with_a_clear_message(
-    client, user, staff, token_for, basic_auth, published
+    client, user, staff, token_for, basic_auth, evil_release
 ):
     moderation.freeze_user(user, staff, "spam")
     response = upload_wheel(client, token_for(user), "evil-pkg", "2.0")  # a token created after the freeze

@@ -60,24 +60,7 @@ def _publish_commands(upload_url, token, project):
     wheel = str(next((project / "dist").glob("*.whl")))
     bin_dir = clients.BIN
     return {
-        "twine": (
-            [
-                sys.executable,
-                "-m",
-                "twine",
-                "upload",
-                "--non-interactive",
-                "--disable-progress-bar",
-                "--repository-url",
-                upload_url,
-                "-u",
-                "__token__",
-                "-p",
-                token,
-                wheel,
-            ],
-            {},
-        ),
+        "twine": (clients.twine_command(upload_url, token, [wheel]), {}),
         "uv": ([str(bin_dir / "uv"), "publish", "--publish-url", upload_url, "--token", token, wheel], {}),
         "poetry": (
             [str(bin_dir / "poetry"), "publish", "-r", "local", "--no-interaction"],

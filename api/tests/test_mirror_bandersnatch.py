@@ -12,10 +12,11 @@ from django.db import transaction
 from accounts.tests.factories import UserFactory
 from devtools.publish import publish
 from devtools.testing.clients import clean_env, import_version, pip_install
+from devtools.testing.servers import AppServer, LocalCA
 from packages import services
 from packages.models import File, Project, Release
 
-from .mirror_support import TLSServer, bandersnatch_config, bandersnatch_executable
+from .mirror_support import bandersnatch_config, bandersnatch_executable
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +33,8 @@ def bandersnatch():
 
 @pytest.fixture(scope="module")
 def tls_index(django_db_setup, tmp_path_factory):
-    server = TLSServer(tmp_path_factory.mktemp("tls")).start()
+    workdir = tmp_path_factory.mktemp("tls")
+    server = AppServer(workdir, tls=LocalCA(workdir), access_log=True).start()
     yield server
     server.stop()
 
@@ -40,8 +42,8 @@ def tls_index(django_db_setup, tmp_path_factory):
 def run_mirror(bandersnatch, server, workdir, run_name):
     diff = workdir / f"diff-{run_name}.txt"
     config = bandersnatch_config(workdir / "bandersnatch.conf", server.url, workdir / "mirror", diff)
-    env = clean_env(SSL_CERT_FILE=str(server.ca_file), REQUESTS_CA_BUNDLE=str(server.ca_file))
-    started_at = server.log_size()
+    env = clean_env(SSL_CERT_FILE=str(server.tls.ca_file), REQUESTS_CA_BUNDLE=str(server.tls.ca_file))
+    started_at = server.access_log_size()
     result = subprocess.run(
         [str(bandersnatch), "-c", str(config), "mirror"], capture_output=True, text=True, env=env, timeout=300
     )

@@ -102,21 +102,7 @@ def test_sigkill_between_store_and_commit_leaves_storage_equal_to_rows(tmp_path)
 
     with AppServer(tmp_path, env={**env, "UPLOAD_TEST_PAUSE_FILE": str(marker)}, workers=1) as app:
         twine = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "twine",
-                "upload",
-                "--non-interactive",
-                "--disable-progress-bar",
-                "--repository-url",
-                f"{app.url}/legacy/",
-                "-u",
-                "__token__",
-                "-p",
-                token,
-                *map(str, wheel),
-            ],
+            clients.twine_command(f"{app.url}/legacy/", token, wheel),
             env=clients.clean_env(),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

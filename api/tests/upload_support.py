@@ -14,9 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from devtools.dists import core_metadata, dist_name
+from devtools.testing.uploads import legacy_form, token_auth
 from packages import digests
 from packages.models import File, FilenameLog, JournalEntry, Project, Release
 
@@ -115,31 +115,14 @@ def digests_of(data):
     return {f"{key}_digest": value for key, value in digests.digests_of(data).items()}
 
 
-def form_for(filename, data, *, name=EXISTING, version="2.0", filetype=None, pyversion=None, **fields):
-    """The multipart form twine sends; `fields` override or (with value None) drop entries."""
-    if filetype is None:
-        filetype = "bdist_wheel" if filename.endswith(".whl") else "sdist"
-    if pyversion is None:
-        pyversion = filename[:-4].split("-")[-3] if filename.endswith(".whl") else "source"
-    form = {
-        ":action": "file_upload",
-        "protocol_version": "1",
-        "metadata_version": "2.1",
-        "name": name,
-        "version": version,
-        "filetype": filetype,
-        "pyversion": pyversion,
-        "summary": "A tiny test package",
-        "sha256_digest": digests_of(data)["sha256_digest"],
-    }
-    form.update(fields)
-    form = {key: value for key, value in form.items() if value is not None}
-    form["content"] = SimpleUploadedFile(filename, data, content_type="application/octet-stream")
-    return form
+def form_for(filename, data, *, name=EXISTING, version="2.0", **fields):
+    """The multipart form twine sends (devtools/testing/uploads.py); `fields` override or (with
+    value None) drop entries."""
+    return legacy_form(filename, data, name=name, version=version, **fields)
 
 
 def auth(token):
-    return "Basic " + base64.b64encode(f"__token__:{token}".encode()).decode()
+    return token_auth(token)
 
 
 def post(client, token, filename, data, *, headers=None, **fields):

@@ -22,25 +22,28 @@ def run(cmd, timeout=180, **kwargs):
     )
 
 
+def twine_command(repository_url, password, files, username="__token__", extra=()):
+    """`twine upload` of `files`, non-interactive, as the tests and bench/ run it."""
+    return [
+        sys.executable,
+        "-m",
+        "twine",
+        "upload",
+        "--non-interactive",
+        "--disable-progress-bar",
+        "--repository-url",
+        repository_url,
+        "-u",
+        username,
+        "-p",
+        password,
+        *extra,
+        *map(str, files),
+    ]
+
+
 def twine_upload(repository_url, password, files, username="__token__", extra=()):
-    return run(
-        [
-            sys.executable,
-            "-m",
-            "twine",
-            "upload",
-            "--non-interactive",
-            "--disable-progress-bar",
-            "--repository-url",
-            repository_url,
-            "-u",
-            username,
-            "-p",
-            password,
-            *extra,
-            *map(str, files),
-        ]
-    )
+    return run(twine_command(repository_url, password, files, username, extra))
 
 
 def pip_install(index_url, requirements, target, extra=()):

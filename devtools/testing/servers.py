@@ -128,14 +128,16 @@ class AppServer:
     """gunicorn serving pypiapp over http on 127.0.0.1, against this test run's database and
     package storage. `env` adds or overrides environment variables (REDIS_URL, ...); the
     workers' output (Django's log) goes to `self.log`. With `tls` (a LocalCA) it serves https
-    with a certificate for 127.0.0.1 from that CA."""
+    with a certificate for 127.0.0.1 from that CA; with `access_log`, gunicorn logs each request
+    (`requested_paths()`)."""
 
-    def __init__(self, workdir: Path, env=None, workers=2, timeout=30, tls=None):
+    def __init__(self, workdir: Path, env=None, workers=2, timeout=30, tls=None, access_log=False):
         self.workdir = Path(workdir)
         self.port = free_port()
         self.tls = tls
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.log = self.workdir / f"gunicorn-{self.port}.log"
+        self.access_log = self.workdir / f"access-{self.port}.log" if access_log else None
         self.extra_env = dict(env or {})
         self.workers = workers
         self.timeout = timeout
@@ -190,6 +192,7 @@ class AppServer:
                     "--timeout",
                     str(self.timeout),
                     *(["--certfile", str(self.tls.cert_file), "--keyfile", str(self.tls.key_file)] if self.tls else []),
+                    *(["--access-logfile", str(self.access_log)] if self.access_log else []),
                 ],
                 cwd=settings.BASE_DIR,
                 env=self.environment(),
@@ -225,6 +228,23 @@ class AppServer:
 
     def log_text(self):
         return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def access_log_size(self):
+        return self.access_log.stat().st_size if self.access_log.exists() else 0
+
+    def requested_paths(self, since_byte=0):
+        """Paths of the requests gunicorn logged after `since_byte` of its access log."""
+        with open(self.access_log, "rb") as log:
+            log.seek(since_byte)
+            lines = log.read().decode().splitlines()
+        paths = []
+        for line in lines:
+            if '"' in line:
+                request = line.split('"')[1]  # e.g. GET /pypi/foo/json HTTP/1.1
+                parts = request.split()
+                if len(parts) >= 2:
+                    paths.append(parts[1])
+        return paths
 
     def __enter__(self):
         return self.start()

@@ -21,29 +21,19 @@ from packages.tests.factories import ProjectFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff(db):
-    return UserFactory(username="mod", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def published(user):
-    return publish(user, "evil-pkg", "1.0")
-
-
 def upload(client, token, name="evil-pkg", version="2.0"):
     return upload_wheel(client, token, name, version)
 
 
-def test_reason_is_required(published, staff):
+def test_reason_is_required(evil_release, staff):
     with pytest.raises(moderation.ModerationError, match="reason"):
-        moderation.quarantine_project(published.project, staff, "  ")
+        moderation.quarantine_project(evil_release.project, staff, "  ")
     assert Project.objects.get().status == "active"
 
 
-def test_quarantine_hides_project_from_public_apis_but_not_from_owner(client, published, user, staff):
+def test_quarantine_hides_project_from_public_apis_but_not_from_owner(client, evil_release, user, staff):
     assert client.get("/simple/evil-pkg/").status_code == 200
-    moderation.quarantine_project(published.project, staff, "malware in setup.py")
+    moderation.quarantine_project(evil_release.project, staff, "malware in setup.py")
 
     assert client.get("/simple/evil-pkg/").status_code == 404
     assert client.get("/pypi/evil-pkg/json").status_code == 404
@@ -53,7 +43,7 @@ def test_quarantine_hides_project_from_public_apis_but_not_from_owner(client, pu
     entry = JournalEntry.objects.filter(name="evil-pkg").first()
     assert entry.action == "project status active -> quarantined: malware in setup.py"
     assert entry.submitted_by == staff
-    log = LogEntry.objects.get(object_id=str(published.project.pk))
+    log = LogEntry.objects.get(object_id=str(evil_release.project.pk))
     assert log.user == staff and "malware in setup.py" in log.change_message
 
     moderation.release_from_quarantine(Project.objects.get(), staff, "false positive")
@@ -62,13 +52,13 @@ def test_quarantine_hides_project_from_public_apis_but_not_from_owner(client, pu
         moderation.release_from_quarantine(Project.objects.get(), staff, "again")
 
 
-def test_quarantined_project_refuses_uploads(client, published, user, staff, token_for, basic_auth):
-    moderation.quarantine_project(published.project, staff, "malware")
+def test_quarantined_project_refuses_uploads(client, evil_release, user, staff, token_for, basic_auth):
+    moderation.quarantine_project(evil_release.project, staff, "malware")
     token = token_for(user)
     response = upload(client, token)
     assert response.status_code == 403, response.content
     assert "quarantined" in response.content.decode()
-    assert not published.project.releases.filter(version="2.0").exists()
+    assert not evil_release.project.releases.filter(version="2.0").exists()
     moderation.release_from_quarantine(Project.objects.get(), staff, "cleared")
     assert upload(client, token).status_code == 200
 
@@ -137,12 +127,16 @@ def test_prohibit_names_refuses_upload_and_optionally_removes_projects(client, u
         moderation.prohibit_names(["bad name!"], staff)
 
 
-def test_handle_report_quarantine_closes_all_open_reports(client, published, other_user, staff):
+def test_handle_report_quarantine_closes_all_open_reports(client, evil_release, other_user, staff):
     first = ProjectReport.objects.create(
-        project=published.project, project_name="evil-pkg", reporter=other_user, kind="malware", summary="steals tokens"
+        project=evil_release.project,
+        project_name="evil-pkg",
+        reporter=other_user,
+        kind="malware",
+        summary="steals tokens",
     )
     second = ProjectReport.objects.create(
-        project=published.project, project_name="evil-pkg", kind="spam", summary="spam"
+        project=evil_release.project, project_name="evil-pkg", kind="spam", summary="spam"
     )
     moderation.handle_report(first, "quarantine", staff, "confirmed")
     first.refresh_from_db()
@@ -154,16 +148,20 @@ def test_handle_report_quarantine_closes_all_open_reports(client, published, oth
         moderation.handle_report(first, "dismiss", staff, "x")
 
 
-def test_handle_report_dismiss_and_remove(client, published, other_user, staff):
+def test_handle_report_dismiss_and_remove(client, evil_release, other_user, staff):
     report = ProjectReport.objects.create(
-        project=published.project, project_name="evil-pkg", reporter=other_user, kind="spam", summary="looks like spam"
+        project=evil_release.project,
+        project_name="evil-pkg",
+        reporter=other_user,
+        kind="spam",
+        summary="looks like spam",
     )
     moderation.handle_report(report, "dismiss", staff, "legit project")
     assert client.get("/simple/evil-pkg/").status_code == 200
     assert JournalEntry.objects.filter(action=f"dismiss report #{report.pk}: legit project").exists()
 
     again = ProjectReport.objects.create(
-        project=published.project, project_name="evil-pkg", kind="malware", summary="now it is malware"
+        project=evil_release.project, project_name="evil-pkg", kind="malware", summary="now it is malware"
     )
     moderation.handle_report(again, "remove", staff, "confirmed malware")
     assert client.get("/simple/evil-pkg/").status_code == 404
@@ -171,7 +169,7 @@ def test_handle_report_dismiss_and_remove(client, published, other_user, staff):
     assert again.status == ProjectReport.Status.REMOVED and again.project is None
 
 
-def test_read_only_flag_refuses_writes_with_503(client, published, user, token_for, basic_auth):
+def test_read_only_flag_refuses_writes_with_503(client, evil_release, user, token_for, basic_auth):
     flags.ensure_known_flags()
     AdminFlag.objects.filter(id=flags.READ_ONLY).update(enabled=True)
     flags.forget_cached_flags()
@@ -212,7 +210,7 @@ def test_registration_flag_closes_signup(client):
     [(flags.DISALLOW_NEW_UPLOAD, "evil-pkg", 503), (flags.DISALLOW_NEW_PROJECT, "brand-new", 403)],
 )
 def test_upload_kill_switches_refuse_with_a_message(
-    client, published, user, token_for, basic_auth, flag_id, name, status
+    client, evil_release, user, token_for, basic_auth, flag_id, name, status
 ):
     assert upload(client, token_for(user), name="evil-pkg", version="1.5").status_code == 200
     flags.ensure_known_flags()
