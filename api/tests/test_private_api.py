@@ -241,3 +241,29 @@ def test_making_it_private_or_public_purges_its_pages_and_files_from_the_front_c
         paths = {path for path, _ in seen}
         name = world.project.normalized_name
         assert {f"/simple/{name}/", "/simple/", wheel.url_path, wheel.url_path + ".metadata"} <= paths
+
+
+@pytest.mark.parametrize("public_mode", [{"S3_PUBLIC_BUCKET": "1"}, {"S3_CUSTOM_DOMAIN": "files.example.test"}])
+def test_private_files_leave_s3_through_presigned_urls_only(client, world, basic_auth, settings, public_mode):
+    from urllib.parse import parse_qs, urlsplit
+
+    from pypiapp.settings import s3_storage
+
+    env = {
+        "S3_BUCKET": "dists",
+        "S3_ENDPOINT_URL": "http://127.0.0.1:9",
+        "S3_REGION": "us-east-1",
+        "S3_ACCESS_KEY_ID": "key-id",
+        "S3_SECRET_ACCESS_KEY": "secret",
+        **public_mode,
+    }
+    settings.STORAGES = {**settings.STORAGES, "packages": s3_storage(env)}
+    settings.FILE_DELIVERY = "redirect"
+    private = _get(client, world.wheel.url_path, _auth(basic_auth, world, "member"))
+    assert private.status_code == 302 and private["Cache-Control"] == "no-store"
+    location = urlsplit(private["Location"])
+    assert location.netloc == "127.0.0.1:9"  # the bucket's endpoint, never the CDN's domain
+    assert "X-Amz-Signature" in parse_qs(location.query)
+    public_wheel = world.public.releases.get().files.get(packagetype="bdist_wheel")
+    public = _get(client, public_wheel.url_path)
+    assert public.status_code == 302 and "X-Amz-Signature" not in public["Location"]
