@@ -107,28 +107,15 @@ def basic_auth():
 def call_app(db):
     """Call pypiapp.wsgi.application as gunicorn does: call(method, path, body=b"", **headers)
     -> (status, headers, body)."""
-    import io
 
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
 
+    from devtools.testing import wsgi
     from pypiapp.wsgi import application
 
     def call(method, path, body=b"", **headers):
-        environ = {
-            "REQUEST_METHOD": method,
-            "PATH_INFO": path,
-            "QUERY_STRING": "",
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "80",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "HTTP_HOST": "127.0.0.1",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(body),
-            "CONTENT_LENGTH": str(len(body)),
-            "wsgi.errors": io.StringIO(),
-            **{"HTTP_" + name.upper(): value for name, value in headers.items()},
-        }
+        environ = wsgi.environ(method, path, body, **headers)
         started = []
         # As Django's test client does: the test's transaction must outlive the request.
         request_started.disconnect(close_old_connections)

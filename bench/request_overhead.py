@@ -10,7 +10,6 @@ production (JSON) formatter. Run it as gunicorn runs the app:
     PROMETHEUS_MULTIPROC_DIR=$(mktemp -d) .venv/bin/python bench/request_overhead.py
 """
 
-import io
 import os
 import statistics
 import sys
@@ -31,27 +30,21 @@ django.setup()
 from django.conf import settings
 from django.core.management import call_command
 
+from devtools.testing import wsgi
+
 OBSERVER = "core.instrument.RequestObserverMiddleware"
 ROUNDS, PER_ROUND = 60, 300
 
 
 def environ(path):
-    return {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "127.0.0.1",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(),
-        "wsgi.errors": sys.stderr,
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_ACCEPT": "application/vnd.pypi.simple.v1+json",
-        "HTTP_ACCEPT_ENCODING": "gzip",
-        "HTTP_USER_AGENT": "pip/25.0",
-    }
+    return wsgi.environ(
+        "GET",
+        path,
+        remote_addr="127.0.0.1",
+        accept="application/vnd.pypi.simple.v1+json",
+        accept_encoding="gzip",
+        user_agent="pip/25.0",
+    )
 
 
 def build_app(with_observer):

@@ -101,33 +101,8 @@ class ProjectAdmin(CreateProjectAdminMixin, admin.ModelAdmin):
     search_fields = ["normalized_name", "name"]
     show_full_result_count = False
     inlines = [RoleInline, ReleaseInline]
-    fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "name",
-                    "normalized_name",
-                    "status",
-                    "status_reason",
-                    "organization",
-                    "is_private",
-                    "created",
-                    "last_serial",
-                    "links",
-                ]
-            },
-        ),
-        (
-            "Size limits in force (staff can only raise the site defaults; empty = the default)",
-            {"fields": ["file_size_limit_display", "total_size_display", "upload_limit", "total_size_limit"]},
-        ),
-        (
-            "Upstream indexes (off: the name is served alone, README 'Upstream indexes')",
-            {"fields": ["serve_upstream_files"]},
-        ),
-    ]
-    readonly_fields = [
+    # The first fieldset: read-only here (changes go through the actions).
+    _summary_fields = [
         "name",
         "normalized_name",
         "status",
@@ -137,9 +112,19 @@ class ProjectAdmin(CreateProjectAdminMixin, admin.ModelAdmin):
         "created",
         "last_serial",
         "links",
-        "file_size_limit_display",
-        "total_size_display",
     ]
+    fieldsets = [
+        (None, {"fields": _summary_fields}),
+        (
+            "Size limits in force (staff can only raise the site defaults; empty = the default)",
+            {"fields": ["file_size_limit_display", "total_size_display", "upload_limit", "total_size_limit"]},
+        ),
+        (
+            "Upstream indexes (off: the name is served alone, README 'Upstream indexes')",
+            {"fields": ["serve_upstream_files"]},
+        ),
+    ]
+    readonly_fields = [*_summary_fields, "file_size_limit_display", "total_size_display"]
     actions = ["quarantine", "release_quarantine", "make_private", "make_public", "remove", "transfer"]
 
     def get_queryset(self, request):

@@ -48,14 +48,6 @@ def _total():
 
 
 @pytest.fixture
-def log_path(settings, tmp_path):
-    path = tmp_path / "downloads.log"
-    settings.DOWNLOAD_LOG_PATH = str(path)
-    settings.DOWNLOAD_LOG_PATHS = [str(path)]
-    return path
-
-
-@pytest.fixture
 def published(transactional_db):
     owner = UserFactory(username="counted-owner")
     publish(owner, "counted", "1.0")

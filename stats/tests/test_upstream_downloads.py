@@ -22,14 +22,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def log_path(settings, tmp_path):
-    path = tmp_path / "downloads.log"
-    settings.DOWNLOAD_LOG_PATH = str(path)
-    settings.DOWNLOAD_LOG_PATHS = [str(path)]
-    return path
-
-
-@pytest.fixture
 def upstream(settings):
     with StaticIndex() as index:
         settings.UPSTREAM_INDEX_URL = index.url

@@ -1,4 +1,5 @@
 import csv
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -16,6 +17,19 @@ class Command(BaseCommand):
         "--by-downloads: the maintainers of the most-downloaded projects (last 30 days), one row per project, "
         "most downloaded first (project, downloads, username, name, email)."
     )
+
+    @contextmanager
+    def _csv_writer(self, output):
+        """A CSV writer on `output` (a path), or on stdout when it is empty."""
+        try:
+            stream = open(output, "w", newline="", encoding="utf-8") if output else self.stdout
+        except OSError as exc:
+            raise CommandError(f"Cannot write {output}: {exc.strerror}") from None
+        try:
+            yield csv.writer(stream)
+        finally:
+            if output:
+                stream.close()
 
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=365, help="Releases in the last N days (default 365).")
@@ -41,18 +55,10 @@ class Command(BaseCommand):
         for user_id, project_name in roles:
             projects.setdefault(user_id, set()).add(project_name)
         users = get_user_model().objects.filter(pk__in=projects).order_by("username")
-        try:
-            stream = open(output, "w", newline="", encoding="utf-8") if output else self.stdout
-        except OSError as exc:
-            raise CommandError(f"Cannot write {output}: {exc.strerror}") from None
-        try:
-            writer = csv.writer(stream)
+        with self._csv_writer(output) as writer:
             writer.writerow(["username", "name", "email", "projects"])
             for user in users.iterator():
                 writer.writerow([user.username, user.name, user.email, " ".join(sorted(projects[user.pk]))])
-        finally:
-            if output:
-                stream.close()
         if output:
             self.stdout.write(f"Wrote {len(projects)} maintainers to {output}.")
 
@@ -74,18 +80,10 @@ class Command(BaseCommand):
         people = {}
         for role in roles:
             people.setdefault(role.project.normalized_name, []).append(role.user)
-        try:
-            stream = open(output, "w", newline="", encoding="utf-8") if output else self.stdout
-        except OSError as exc:
-            raise CommandError(f"Cannot write {output}: {exc.strerror}") from None
-        try:
-            writer = csv.writer(stream)
+        with self._csv_writer(output) as writer:
             writer.writerow(["project", "downloads", "username", "name", "email"])
             for name, normalized, downloads in ranked:
                 for user in people.get(normalized, []):
                     writer.writerow([name, downloads, user.username, user.name, user.email])
-        finally:
-            if output:
-                stream.close()
         if output:
             self.stdout.write(f"Wrote the maintainers of {len(ranked)} projects to {output}.")
