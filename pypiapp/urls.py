@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("api.urls")),
     path("", include("oidc.urls")),
+    path("", include("upstream.urls")),  # upstream projects' pages, before packages' (upstream/web.py)
     path("", include("packages.urls")),
     path("", include("stats.urls")),
     path("", include("sponsors.urls")),

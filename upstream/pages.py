@@ -212,3 +212,12 @@ def expire(normalized_name):
     cache.delete(_cache_key(normalized_name))
     stale = timezone.now() - timedelta(seconds=max(settings.UPSTREAM_CACHE_SECONDS, settings.UPSTREAM_MISS_SECONDS) + 1)
     UpstreamProject.objects.filter(normalized_name=normalized_name, fetched_at__gt=stale).update(fetched_at=stale)
+
+
+def save_info(row, info):
+    """Keep the upstream's JSON API info on the row (upstream/documents.py), in the database and
+    in the cached copy."""
+    row.info, row.info_fetched_at = info, timezone.now()
+    UpstreamProject.objects.filter(pk=row.pk).update(info=row.info, info_fetched_at=row.info_fetched_at)
+    if cache.get(_cache_key(row.normalized_name)) is not None:
+        _remember(row)
