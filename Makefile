@@ -58,6 +58,8 @@ worker: venv
 
 bench: venv
 	$(BIN)/python bench/run.py
+	# The upstream proxy, cold and warm, next to devpi-server's mirror (bench/proxy.py; about 5 min)
+	$(BIN)/python bench/proxy.py
 	# pypi.org's size: 700,000 projects and 7,000,000 files (bench/pypi_size.py; about 40 min)
 	$(BIN)/python bench/pypi_size.py
 

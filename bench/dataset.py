@@ -35,9 +35,7 @@ def build(directory: Path) -> dict:
         for minor in range(300):
             write_dists(main, BIG, f"1.{minor}.0", requires_python=">=3.8", summary="The big project")
         write_dists(main, SMALL, "1.0.0", summary="The small project")
-        for i, name in enumerate(CHAIN):
-            requires = (f"{CHAIN[i + 1]}>=1.0",) if i + 1 < len(CHAIN) else ()
-            write_dists(main, name, "1.0.0", requires_dist=requires, module=name.replace("-", "_"))
+        write_chain(main)
         filler = 0
         while len(list(main.iterdir())) < TOTAL_FILES:
             write_dists(main, f"filler-{filler:03d}", "1.0.0", summary=f"Filler project {filler}")
@@ -46,6 +44,14 @@ def build(directory: Path) -> dict:
         done.write_text("ok")
     files = sorted(main.iterdir())
     return {"main": files, "huge": next((directory / "huge").iterdir())}
+
+
+def write_chain(directory: Path):
+    """chain-0 .. chain-9, a wheel and an sdist each: chain-N requires chain-(N+1)."""
+    for i, name in enumerate(CHAIN):
+        requires = (f"{CHAIN[i + 1]}>=1.0",) if i + 1 < len(CHAIN) else ()
+        write_dists(directory, name, "1.0.0", requires_dist=requires, module=name.replace("-", "_"))
+    return sorted(Path(directory).iterdir())
 
 
 def _record_line(path, digest, size):

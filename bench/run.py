@@ -45,8 +45,8 @@ def log(*args):
     print(time.strftime("%H:%M:%S"), *args, file=sys.stderr, flush=True)
 
 
-def database_url():
-    """A fresh PostgreSQL database when one is reachable, else SQLite under bench/.work."""
+def database_url(name="pypiapp_bench", sqlite_dir=None):
+    """A fresh PostgreSQL database `name` when one is reachable, else SQLite under bench/.work."""
     server = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
     if server.startswith("postgres"):
         try:
@@ -56,13 +56,13 @@ def database_url():
             conn = psycopg2.connect(base + "/postgres", connect_timeout=3)
             conn.autocommit = True
             with conn.cursor() as cur:
-                cur.execute("DROP DATABASE IF EXISTS pypiapp_bench WITH (FORCE)")
-                cur.execute("CREATE DATABASE pypiapp_bench")
+                cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                cur.execute(f"CREATE DATABASE {name}")
             conn.close()
-            return base + "/pypiapp_bench", "PostgreSQL"
+            return f"{base}/{name}", "PostgreSQL"
         except Exception as exc:  # noqa: BLE001 (any failure means: no PostgreSQL here)
             log("PostgreSQL not usable, falling back to SQLite:", exc)
-    return f"sqlite:///{WORK / 'var' / 'db.sqlite3'}", "SQLite"
+    return f"sqlite:///{(sqlite_dir or WORK / 'var') / 'db.sqlite3'}", "SQLite"
 
 
 def fetch(url, headers=None):

@@ -177,7 +177,9 @@ def start_pypiserver(packages_dir):
     return proc
 
 
-def start_devpi(serverdir, clientdir):
+def start_devpi(serverdir, clientdir, mirror_url=None):
+    """devpi-server with an index `bench/dev` for uploads (offline mode), or, with `mirror_url`,
+    a mirror index `bench/mirror` of that simple API (devpi's pull-through cache)."""
     port = free_port()
     shutil.rmtree(serverdir, ignore_errors=True)
     shutil.rmtree(clientdir, ignore_errors=True)
@@ -194,7 +196,7 @@ def start_devpi(serverdir, clientdir):
         "127.0.0.1",
         "--port",
         str(port),
-        "--offline-mode",
+        *([] if mirror_url else ["--offline-mode"]),
     ]
     proc = Proc("devpi", cmd, f"http://127.0.0.1:{port}")
     _ready(proc, proc.url + "/+api")
@@ -206,11 +208,14 @@ def start_devpi(serverdir, clientdir):
         devpi("use", proc.url)
         devpi("user", "-c", "bench", "password=bench-password", "email=bench@example.com")
         devpi("login", "bench", "--password", "bench-password")
-        devpi("index", "-c", "dev", "bases=", "volatile=False")
+        if mirror_url:
+            devpi("index", "-c", "mirror", "type=mirror", f"mirror_url={mirror_url}")
+        else:
+            devpi("index", "-c", "dev", "bases=", "volatile=False")
     except BaseException:
         proc.stop()
         raise
-    proc.simple = proc.url + "/bench/dev/+simple/"
+    proc.simple = proc.url + ("/bench/mirror/+simple/" if mirror_url else "/bench/dev/+simple/")
     proc.upload = proc.url + "/bench/dev/"
     proc.auth = ("bench", "bench-password")
     return proc

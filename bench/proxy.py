@@ -1,0 +1,218 @@
+"""The upstream proxy against devpi-server's mirror, on the 10-package chain (issue 18).
+
+    .venv/bin/python bench/proxy.py [--rounds 5] [--no-write]
+
+The upstream is another instance of this index (gunicorn) holding chain-0 … chain-9 as local
+projects (PEP 691 pages, PEP 658 metadata files, like pypi.org). Installed with pip and uv (no
+client cache, fresh target) of `chain-0`, which pulls in the other nine:
+
+- through this index as a proxy of that upstream (UPSTREAM_INDEX_URL), cold: a fresh database and
+  storage and restarted workers, nothing cached; then warm: everything cached;
+- through devpi-server's mirror index of the same upstream (`type=mirror`), cold (a fresh
+  serverdir, restarted) and warm;
+- from the upstream directly, which is also this index serving the same packages as local
+  projects: the figure "warm" is held to.
+
+Cold rounds reset both proxies before every install and alternate them; warm rounds are
+interleaved (measure.install_rounds), medians throughout. Same gunicorn settings for the proxy
+and the upstream (sync workers = CPUs, local-memory cache, FILE_DELIVERY=django). Writes the
+"Upstream proxy" section of bench/RESULTS.md; raw figures in bench/.work/proxy.json.
+"""
+
+import argparse
+import json
+import re
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import dataset
+import measure
+import servers
+from run import database_url
+from servers import WORK
+
+PROXY_COLD, PROXY_WARM = "this index as a proxy, cold", "this index as a proxy, warm"
+DEVPI_COLD, DEVPI_WARM = "devpi-server mirror, cold", "devpi-server mirror, warm"
+LOCAL = "upstream directly (this index, the chain as local projects)"
+TOOLS = ("pip", "uv")
+
+
+def log(*args):
+    print(time.strftime("%H:%M:%S"), *args, file=sys.stderr, flush=True)
+
+
+def start_upstream(workers):
+    var = WORK / "proxy-upstream"
+    shutil.rmtree(var, ignore_errors=True)
+    var.mkdir(parents=True)
+    db_url, db_name = database_url("pypiapp_proxy_upstream", var)
+    env = servers.app_env(db_url, var)
+    servers.manage(env, "migrate", "--run-syncdb", "--noinput")
+    servers.manage(env, "create_user", "bench", "--email", "bench@example.com", "--password", "bench-password-123")
+    token = servers.manage(env, "create_token", "bench").stdout.strip().splitlines()[-1]
+    app = servers.start_gunicorn(env, workers, name="gunicorn-upstream")
+    dists = dataset.write_chain(_fresh(WORK / "proxy-dists"))
+    measure.twine_upload(app.url + "/legacy/", "__token__", token, dists)
+    return app, db_name
+
+
+def _fresh(directory):
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    return directory
+
+
+class Proxy:
+    """This index with the upstream configured; reset() makes it cold (no page or file cached)."""
+
+    def __init__(self, upstream_url, workers):
+        self.var = _fresh(WORK / "proxy-index")
+        db_url, _ = database_url("pypiapp_proxy", self.var)
+        self.env = servers.app_env(
+            db_url,
+            self.var,
+            UPSTREAM_INDEX_URL=upstream_url + "/simple/",
+            UPSTREAM_LOOKUP_RATE="1000000/m",
+        )
+        servers.manage(self.env, "migrate", "--run-syncdb", "--noinput")
+        self.workers, self.app = workers, None
+
+    def reset(self):
+        self.stop()
+        servers.manage(
+            self.env,
+            "shell",
+            "-c",
+            "from upstream.models import UpstreamFile, UpstreamProject; "
+            "UpstreamFile.objects.all().delete(); UpstreamProject.objects.all().delete()",
+        )
+        shutil.rmtree(self.var / "packages" / "upstream", ignore_errors=True)
+        self.app = servers.start_gunicorn(self.env, self.workers, name="gunicorn-proxy")
+        return self.app.url + "/simple/"
+
+    def cached(self):
+        out = servers.manage(
+            self.env,
+            "shell",
+            "-c",
+            "from upstream.models import UpstreamFile; print(UpstreamFile.objects.count())",
+        )
+        return int(out.stdout.strip().splitlines()[-1])
+
+    def stop(self):
+        if self.app is not None:
+            self.app.stop()
+            self.app = None
+
+
+class Devpi:
+    def __init__(self, upstream_url):
+        self.upstream_url, self.proc = upstream_url + "/simple/", None
+
+    def reset(self):
+        self.stop()
+        self.proc = servers.start_devpi(WORK / "devpi-mirror", WORK / "devpi-mirror-client", self.upstream_url)
+        return self.proc.simple
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.stop()
+            self.proc = None
+
+
+def cold_rounds(proxy, devpi, rounds):
+    """{name: {tool: median seconds}} of installs right after a reset, the two in turns."""
+    times = {PROXY_COLD: {t: [] for t in TOOLS}, DEVPI_COLD: {t: [] for t in TOOLS}}
+    for number in range(rounds):
+        for tool in TOOLS:
+            for name, server in ((PROXY_COLD, proxy), (DEVPI_COLD, devpi)):
+                url = server.reset()
+                seconds = measure.install_seconds(tool, url, dataset.CHAIN[0], runs=1)
+                times[name][tool].append(seconds)
+                log(f"round {number + 1}: {name}, {tool}: {seconds:.2f}s")
+    return {name: {t: statistics.median(v) for t, v in tools.items()} for name, tools in times.items()}
+
+
+def render(results):
+    installs = results["installs"]
+    lines = [
+        "## Upstream proxy (bench/proxy.py)",
+        "",
+        f"Produced by `bench/proxy.py` (part of `make bench`). The upstream is another instance of this index "
+        f"holding the 10-package chain as local projects; pip and uv install `chain-0` (and so the other nine: "
+        f"10 wheels) with no client cache into a fresh target. Cold: the proxy's database rows and storage emptied "
+        f"and its workers restarted (devpi: a fresh serverdir), before every install, the two in turns, median of "
+        f"{results['rounds']}; warm: median of {measure.INSTALL_ROUNDS} interleaved rounds once everything is "
+        f"cached. This index: gunicorn, {results['workers']} sync workers, {results['database']}, local-memory "
+        f"cache, for the proxy and the upstream alike; devpi-server 6.20.3 with a `type=mirror` index.",
+        "",
+        "| install of the chain | pip s | uv s |",
+        "|---|---:|---:|",
+    ]
+    for name in (PROXY_COLD, DEVPI_COLD, PROXY_WARM, DEVPI_WARM, LOCAL):
+        row = installs[name]
+        lines.append(f"| {name} | {row['pip']:.2f} | {row['uv']:.2f} |")
+    lines += ["", "| target | measured | met |", "|---|---|---|"]
+    for tool in TOOLS:
+        cold, devpi = installs[PROXY_COLD][tool], installs[DEVPI_COLD][tool]
+        lines.append(
+            f"| {tool}: cold no slower than devpi cold | {cold:.2f} s vs {devpi:.2f} s ({cold / devpi:.2f}×) | "
+            f"{'yes' if cold <= devpi else 'no'} |"
+        )
+    for tool in TOOLS:
+        warm, local = installs[PROXY_WARM][tool], installs[LOCAL][tool]
+        lines.append(
+            f"| {tool}: warm within 10% of local | {warm:.2f} s vs {local:.2f} s ({warm / local:.2f}×) | "
+            f"{'yes' if warm <= 1.1 * local else 'no'} |"
+        )
+    lines += ["", f"Files cached by the proxy after the cold rounds: {results['cached_files']}."]
+    return "\n".join(lines) + "\n"
+
+
+def write_section(text):
+    path = servers.BENCH / "RESULTS.md"
+    current = path.read_text() if path.exists() else "# Benchmark results\n"
+    current = re.sub(r"\n## Upstream proxy.*?(?=\n## |\Z)", "\n", current, flags=re.S).rstrip("\n")
+    path.write_text(current + "\n\n" + text)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=5, help="cold installs per tool and server")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
+    args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    servers.ensure_tools()
+    workers = 2
+    running = []
+    try:
+        upstream, db_name = start_upstream(workers)
+        running.append(upstream)
+        proxy, devpi = Proxy(upstream.url, workers), Devpi(upstream.url)
+        running += [proxy, devpi]
+        results = {"rounds": args.rounds, "workers": workers, "database": db_name}
+        results["installs"] = cold_rounds(proxy, devpi, args.rounds)
+        results["cached_files"] = proxy.cached()
+        log("warm rounds")
+        warm = measure.install_rounds(
+            {PROXY_WARM: proxy.app.url + "/simple/", DEVPI_WARM: devpi.proc.simple, LOCAL: upstream.url + "/simple/"},
+            dataset.CHAIN[0],
+        )
+        results["installs"].update(warm)
+        (WORK / "proxy.json").write_text(json.dumps(results, indent=2))
+    finally:
+        for item in reversed(running):
+            item.stop()
+    text = render(results)
+    print(text)
+    if not args.no_write:
+        write_section(text)
+
+
+if __name__ == "__main__":
+    main()
