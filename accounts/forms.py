@@ -64,11 +64,14 @@ class DisplayNameForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    """Name, kind and scope, and an optional expiry date. Upload tokens act for the whole account
-    or one of the user's projects; read tokens (pip and uv, for private projects; they never
-    upload) for one organization the user is in or one private project the user may see."""
+    """Name, kind and scope, and an optional expiry date. Upload tokens act for the whole account,
+    one of the user's projects (own, team or organization role), or one of their organizations'
+    projects (where they may also create projects as its Owner or Manager); read tokens (pip and
+    uv, for private projects; they never upload) for one organization the user is in or one
+    private project the user may see."""
 
     ACCOUNT_SCOPE = "account"
+    UPLOAD_ORGANIZATION = "org:"
     READ_ORGANIZATION = "read-org:"
     READ_PROJECT = "read-project:"
 
@@ -77,8 +80,9 @@ class TokenForm(forms.Form):
     )
     scope = forms.ChoiceField(
         label="Scope",
-        help_text="An upload token scoped to a project uploads to that project only. A read token lets pip and "
-        "uv install the private projects it covers, and can never upload.",
+        help_text="An upload token scoped to a project uploads to that project only; one scoped to an "
+        "organization, to its projects (and creates new ones there if you are its Owner or Manager). A read token "
+        "lets pip and uv install the private projects it covers, and can never upload.",
     )
     expires = forms.DateField(
         label="Expires on",
@@ -89,17 +93,20 @@ class TokenForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         from organizations.models import Organization
-        from packages.permissions import readable_by_user
+        from packages.permissions import projects_of, readable_by_user
 
         super().__init__(*args, **kwargs)
-        self.projects = {str(p.pk): p for p in Project.objects.filter(roles__user=user).order_by("normalized_name")}
+        held = Project.objects.filter(pk__in=projects_of(user)).order_by("normalized_name")
+        self.projects = {str(p.pk): p for p in held}
         self.read_organizations = {
             str(o.pk): o for o in Organization.objects.filter(roles__user=user).order_by("normalized_name")
         }
         private = Project.objects.filter(readable_by_user(user), is_private=True).order_by("normalized_name")
         self.read_projects = {str(p.pk): p for p in private}
-        upload = [(self.ACCOUNT_SCOPE, "Entire account (all projects)")] + [
-            (pk, f"Project: {p.name}") for pk, p in self.projects.items()
+        upload = [
+            (self.ACCOUNT_SCOPE, "Entire account (all projects)"),
+            *((pk, f"Project: {p.name}") for pk, p in self.projects.items()),
+            *((self.UPLOAD_ORGANIZATION + pk, f"Organization: {o.name}") for pk, o in self.read_organizations.items()),
         ]
         read = [
             (self.READ_ORGANIZATION + pk, f"Read: organization {o.name}") for pk, o in self.read_organizations.items()
@@ -123,6 +130,8 @@ class TokenForm(forms.Form):
         scope = self.cleaned_data["scope"]
         if scope.startswith(self.READ_ORGANIZATION):
             return {"read": True, "project": None, "organization": self.read_organizations[scope.partition(":")[2]]}
+        if scope.startswith(self.UPLOAD_ORGANIZATION):
+            return {"read": False, "project": None, "organization": self.read_organizations[scope.partition(":")[2]]}
         if scope.startswith(self.READ_PROJECT):
             return {"read": True, "project": self.read_projects[scope.partition(":")[2]], "organization": None}
         project = None if scope == self.ACCOUNT_SCOPE else self.projects[scope]

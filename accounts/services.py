@@ -88,14 +88,14 @@ def create_api_token(
     expires: datetime | None = None,
     request: HttpRequest | None = None,
 ) -> IssuedToken:
-    """Issue a token (an upload token, or with `read` a read token scoped to `project` or
+    """Issue a token (an upload token, or with `read` a read token; either scoped to `project` or
     `organization`), record it in the security history and tell the owner by mail."""
     from .tokens import issue_read_token, issue_token
 
     if read:
         issued = issue_read_token(user, name, project=project, organization=organization, expires=expires)
     else:
-        issued = issue_token(user, name, project=project, expires=expires)
+        issued = issue_token(user, name, project=project, organization=organization, expires=expires)
     scope = issued.token.scope_label
     record_security_event(
         user, SecurityEvent.Tag.TOKEN_CREATED, request, token=name, key_id=issued.token.key_id, scope=scope

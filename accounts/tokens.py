@@ -38,9 +38,11 @@ def _issue(**fields) -> IssuedToken:
     return IssuedToken(token=token, raw=f"{TOKEN_PREFIX}{key_id}_{secret}")
 
 
-def issue_token(user, name, *, project=None, expires=None) -> IssuedToken:
-    """A user's upload token (for the whole account, or one project)."""
-    return _issue(kind=ApiToken.Kind.UPLOAD, user=user, name=name, project=project, expires=expires)
+def issue_token(user, name, *, project=None, organization=None, expires=None) -> IssuedToken:
+    """A user's upload token (for the whole account, one project, or one organization's projects)."""
+    return _issue(
+        kind=ApiToken.Kind.UPLOAD, user=user, name=name, project=project, organization=organization, expires=expires
+    )
 
 
 def issue_read_token(user, name, *, project=None, organization=None, expires=None) -> IssuedToken:

@@ -27,11 +27,17 @@ MODERATOR_PERMISSIONS = [
     "accounts.view_securityevent",
     "accounts.view_apitoken",
     "account.view_emailaddress",
+    # Organizations: moderators see them and decide applications; freezing is an admin's.
+    "organizations.view_organization",
+    "organizations.view_organizationapplication",
+    "organizations.change_organizationapplication",
+    "organizations.view_organizationrole",
+    "organizations.view_team",
 ]
 
 # Admins get every permission of these apps (allauth's "account" and "mfa" included, the OIDC
-# issuers and trusted publishers, and the upstream indexes and their cache).
-ADMIN_APPS = ["packages", "accounts", "account", "mfa", "oidc", "upstream"]
+# issuers and trusted publishers, the upstream indexes and their cache, and organizations).
+ADMIN_APPS = ["packages", "accounts", "account", "mfa", "oidc", "upstream", "organizations"]
 
 
 def _permissions(codes):

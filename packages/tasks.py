@@ -18,17 +18,23 @@ from . import tasks_announcements  # noqa: F401  (its actor: workers import only
 MAIL_QUEUE = "mail"
 
 
-def _send(template, context, recipients):
+def send_templated(template, context, recipients):
+    """Render `<template>.subject.txt` and `.body.txt` (e.g. "packages/email/invitation") and
+    mail them; other apps' actors (organizations/tasks.py) send through this too."""
     recipients = [address for address in recipients if address]
     if not recipients:
         return 0
     context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL.rstrip("/"), **context}
-    subject = " ".join(render_to_string(f"packages/email/{template}.subject.txt", context).split())
-    body = render_to_string(f"packages/email/{template}.body.txt", context)
+    subject = " ".join(render_to_string(f"{template}.subject.txt", context).split())
+    body = render_to_string(f"{template}.body.txt", context)
     return send_mail(f"[{settings.SITE_NAME}] {subject}", body, settings.DEFAULT_FROM_EMAIL, recipients)
 
 
-def _emails(user_ids):
+def _send(template, context, recipients):
+    return send_templated(f"packages/email/{template}", context, recipients)
+
+
+def emails_of(user_ids):
     return list(get_user_model().objects.filter(pk__in=user_ids, is_active=True).values_list("email", flat=True))
 
 
@@ -48,7 +54,7 @@ def send_invitation_mail(invitation_id, raw_token):
 def send_role_change_mail(user_id, project_name, change, actor_username):
     """change: a sentence part such as "added you as Maintainer" or "removed you"."""
     context = {"project_name": project_name, "change": change, "actor_username": actor_username}
-    _send("role_change", context, _emails([user_id]))
+    _send("role_change", context, emails_of([user_id]))
 
 
 @dramatiq.actor(queue_name=MAIL_QUEUE, max_retries=5, min_backoff=10_000)
@@ -61,7 +67,7 @@ def send_release_mail(recipient_ids, project_name, version, action, actor_userna
         "actor_username": actor_username,
         "reason": reason,
     }
-    _send("release_change", context, _emails(recipient_ids))
+    _send("release_change", context, emails_of(recipient_ids))
 
 
 @dramatiq.actor(queue_name=MAIL_QUEUE, max_retries=5, min_backoff=10_000)
@@ -73,4 +79,4 @@ def send_publisher_mail(recipient_ids, project_name, change, publisher_label, ac
         "publisher_label": publisher_label,
         "actor_username": actor_username,
     }
-    _send("publisher_change", context, _emails(recipient_ids))
+    _send("publisher_change", context, emails_of(recipient_ids))

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("oidc.urls")),
     path("", include("upstream.urls")),  # upstream projects' pages, before packages' (upstream/web.py)
     path("", include("packages.urls")),
+    path("", include("organizations.urls")),
     path("", include("stats.urls")),
     path("", include("sponsors.urls")),
 ]

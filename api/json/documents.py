@@ -6,6 +6,7 @@ projects are visible (quarantined ones never are) is packages.lookups.public_pro
 
 from dataclasses import dataclass, field
 
+from organizations.models import Organization
 from packages.models import File, Project, Release, Role, latest_release
 
 
@@ -20,9 +21,16 @@ def find_release(project, version):
 
 
 def ownership(project):
+    """As pypi.org fills it (warehouse #19525, the successor of XML-RPC package_roles): `roles` are
+    the project's own collaborators only, Owners first (roles through teams or the organization
+    are not listed); `organization` is the owning organization's name, or None. Moving a project
+    in or out of an organization journals it, so the serial-keyed cache never shows a stale one."""
     roles = Role.objects.filter(project=project).select_related("user")
     ordered = sorted(roles, key=lambda r: (r.role_name != Role.OWNER, r.user.username))
-    return {"roles": [{"role": r.role_name, "user": r.user.username} for r in ordered], "organization": None}
+    organization = None
+    if project.organization_id is not None:
+        organization = Organization.objects.filter(pk=project.organization_id).values_list("name", flat=True).first()
+    return {"roles": [{"role": r.role_name, "user": r.user.username} for r in ordered], "organization": organization}
 
 
 @dataclass

@@ -18,6 +18,16 @@ SECTIONS = [  # (anchor, title, text)
         "Maintainer role. New projects per user are rate limited (PROJECT_CREATE_RATE, answer 429).",
     ),
     (
+        "organizations",
+        "Organizations",
+        "A project in an organization takes uploads from its collaborators, from the members of the organization's "
+        "teams that hold a role on it (Owner or Maintainer), and from the organization's Owners. A token scoped to an "
+        "organization uploads to that organization's projects only (where its user has a role), and its first upload "
+        "of a new name creates the project in the organization when its user is an Owner or Manager there. A token "
+        "acts only while its user has a role: someone removed from the organization loses its teams' roles at once. "
+        "The projects of an organization the index staff froze take no uploads.",
+    ),
+    (
         "trusted-publishing",
         "Trusted publishers and attestations",
         "A CI job can upload without a stored token: it exchanges its OIDC identity token at /_/oidc/mint-token for a "
@@ -31,7 +41,7 @@ SECTIONS = [  # (anchor, title, text)
         "project-names",
         "Project names",
         "A name is ASCII letters and digits with '.', '_' and '-' between them (PEP 508). Refused for new projects: "
-        "names the staff prohibited, names of standard-library modules, and names that look like an existing project "
+        "names the staff prohibited, organizations' names, names of standard-library modules, and names that look like an existing project "
         "once case, separators and the look-alikes l/1/I and o/0 are folded (for everyone, that project's "
         "maintainers included; the index staff can create such a project). "
         "Names that normalize to an existing project's name (PEP 503) upload to that project.",

@@ -86,9 +86,9 @@ def check_store_and_record(
     try:
         with transaction.atomic():
             _take_write_lock()
-            project, has_role = policy.lock_project(form.name, uploader)
+            project, access = policy.lock_project(form.name, uploader)
             if project is not None:
-                policy.check_may_upload(uploader, project, has_role)
+                policy.check_may_upload(uploader, project, access)
             same_name_or_bytes = policy.files_with_name_or_bytes(form.filename, digests)
             if policy.is_identical_reupload(form.filename, digests, same_name_or_bytes):
                 return OK_IDENTICAL

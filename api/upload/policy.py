@@ -7,6 +7,7 @@ storing transaction, so two racing uploads can't both pass.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from typing import TYPE_CHECKING
@@ -17,9 +18,12 @@ from django.utils import timezone
 
 from accounts.throttles import parse_rate
 from core import rawsql
+from organizations import permissions as org_permissions
+from organizations.models import Organization
 from packages import flags
-from packages.models import File, FilenameLog, JournalEntry, Project, Release, Role
+from packages.models import File, FilenameLog, JournalEntry, Project, Release
 from packages.names import canonical_version, normalize_name
+from packages.permissions import has_role_sql
 
 from . import limits, publishers
 from .errors import UploadError, help_url
@@ -57,49 +61,84 @@ def check_uploads_enabled() -> None:
 _PROJECT_SKIP = ("search_vector",)  # can be large, and no check reads it
 
 
+@dataclass(frozen=True)
+class Access:
+    """What lock_project read beside the project, for check_may_upload."""
+
+    has_role: bool  # own, team or organization Owner: packages/permissions.py's rule
+    frozen_organization: str | None = None  # the project's organization's name, when staff froze it
+
+
 @cache
 def _lock_project_sql() -> str:
-    r, p = "r", "p"
-    has_role = (
-        f"SELECT 1 FROM {rawsql.table(Role, r)} WHERE {rawsql.column(Role, 'project', r)} = "
-        f"{rawsql.column(Project, 'id', p)} AND {rawsql.column(Role, 'user', r)} = %s"
+    p, o = "p", "o"
+    frozen = (
+        f"SELECT {rawsql.column(Organization, 'name', o)} FROM {rawsql.table(Organization, o)} "
+        f"WHERE {rawsql.column(Organization, 'id', o)} = {rawsql.column(Project, 'organization', p)} "
+        f"AND {rawsql.column(Organization, 'is_frozen', o)} = %s"
     )
     lock = f" {connection.ops.for_update_sql()}" if connection.features.has_select_for_update else ""
     return (
-        f"SELECT {rawsql.select_all(Project, p, _PROJECT_SKIP)}, EXISTS ({has_role}) "
+        f"SELECT {rawsql.select_all(Project, p, _PROJECT_SKIP)}, {has_role_sql(p)}, ({frozen}) "
         f"FROM {rawsql.table(Project, p)} WHERE {rawsql.column(Project, 'normalized_name', p)} = %s{lock}"
     )
 
 
-def lock_project(name: str, uploader: Uploader) -> tuple[Project | None, bool]:
+def lock_project(name: str, uploader: Uploader) -> tuple[Project | None, Access]:
     """(the project called `name` (any spelling), row-locked, or None when there is no such
-    project; whether the uploader holds a role on it, read in the same query for check_may_upload)."""
+    project; whether the uploader holds a role on it and whether its organization is frozen,
+    read in the same query for check_may_upload)."""
     user_pk = uploader.user.pk if uploader.user is not None else None  # a publisher holds no role
-    row = rawsql.fetch_one(_lock_project_sql(), [user_pk, normalize_name(name)])
+    row = rawsql.fetch_one(_lock_project_sql(), [user_pk, user_pk, user_pk, True, normalize_name(name)])
     if row is None:
-        return None, False
-    return rawsql.instance(Project, row[:-1], _PROJECT_SKIP), bool(row[-1])
+        return None, Access(has_role=False)
+    return rawsql.instance(Project, row[:-2], _PROJECT_SKIP), Access(bool(row[-2]), row[-1])
 
 
 def _scope_error(token: ApiToken, project_name: str) -> UploadError:
-    assert token.project is not None  # called for project-scoped tokens only
+    if token.organization is not None:
+        scope = f"organization '{token.organization.name}'"
+    else:
+        assert token.project is not None  # called for scoped tokens only
+        scope = f"project '{token.project.name}'"
     return UploadError(
-        f"The given token isn't allowed to upload to project '{project_name}': it is scoped to project "
-        f"'{token.project.name}'.",
+        f"The given token isn't allowed to upload to project '{project_name}': it is scoped to {scope}.",
         status=403,
         code="forbidden",
         help_url=help_url("accounts"),
     )
 
 
-def check_may_upload(uploader: Uploader, project: Project, has_role: bool) -> None:
-    """Token scope and role on an existing project (checked before the identical re-upload no-op);
-    `has_role`: lock_project's answer."""
+def _frozen_error(project_name: str, organization_name: str) -> UploadError:
+    return UploadError(
+        f"The organization '{organization_name}' is frozen by the index staff: its projects take no uploads "
+        f"(project '{project_name}'). Its Owners can contact the index staff.",
+        status=403,
+        code="organization_frozen",
+        help_url=help_url("organizations"),
+    )
+
+
+def _out_of_scope(token: ApiToken | None, project: Project | None) -> bool:
+    """Whether a user's token is scoped away from `project` (None: a new project)."""
+    if token is None:
+        return False
+    if token.project_id is not None:
+        return project is None or token.project_id != project.id
+    if token.organization_id is not None:
+        return project is not None and token.organization_id != project.organization_id
+    return False
+
+
+def check_may_upload(uploader: Uploader, project: Project, access: Access) -> None:
+    """Token scope, role and organization on an existing project (checked before the identical
+    re-upload no-op); `access`: lock_project's answer."""
     if uploader.publisher is not None:
         publishers.check_publisher_scope(uploader.publisher, project.name, project)
-    elif uploader.token is not None and uploader.token.project_id not in (None, project.id):
+    elif _out_of_scope(uploader.token, project):
+        assert uploader.token is not None
         raise _scope_error(uploader.token, project.name)
-    elif not has_role:
+    elif not access.has_role:
         assert uploader.user is not None  # no publisher: a person's token or password
         raise UploadError(
             f"The user '{uploader.user.username}' isn't allowed to upload to project '{project.name}'. "
@@ -108,6 +147,8 @@ def check_may_upload(uploader: Uploader, project: Project, has_role: bool) -> No
             code="forbidden",
             help_url=help_url("accounts"),
         )
+    if access.frozen_organization:
+        raise _frozen_error(project.name, access.frozen_organization)
     if project.status == Project.Status.ARCHIVED:
         raise UploadError(
             f"Project '{project.name}' is archived: unarchive it before uploading new files.",
@@ -185,12 +226,30 @@ def _projects_created_since(user, since):
     return JournalEntry.objects.filter(submitted_by=user, action="create", submitted_date__gte=since).count()
 
 
+def _check_organization_may_create(uploader: Uploader, organization: Organization, name: str) -> None:
+    assert uploader.user is not None  # an organization-scoped token is a person's
+    if not org_permissions.can_create_projects(org_permissions.role_in(uploader.user, organization)):
+        raise UploadError(
+            f"The user '{uploader.user.username}' isn't allowed to create project '{name}' in the organization "
+            f"'{organization.name}': only its Owners and Managers can.",
+            status=403,
+            code="forbidden",
+            help_url=help_url("organizations"),
+        )
+    if organization.is_frozen:
+        raise _frozen_error(name, organization.name)
+
+
 def check_new_project(uploader: Uploader, name: str) -> None:
-    """May this uploader create a project called `name` now?"""
+    """May this uploader create a project called `name` now? A token scoped to an organization
+    creates it in that organization, when its user is an Owner or Manager there."""
+    token = uploader.token
     if uploader.publisher is not None:
         publishers.check_publisher_scope(uploader.publisher, name, None)
-    elif uploader.token is not None and uploader.token.project_id is not None:
-        raise _scope_error(uploader.token, name)
+    elif token is not None and _out_of_scope(token, None):
+        raise _scope_error(token, name)
+    elif token is not None and token.organization is not None:
+        _check_organization_may_create(uploader, token.organization, name)
     if flags.is_enabled(flags.DISALLOW_NEW_PROJECT):
         raise UploadError(
             "New project registration is temporarily disabled by the index staff. Upload files to "

@@ -1,9 +1,11 @@
-"""Rules for a new project's name: syntax, staff prohibitions, stdlib modules, look-alikes."""
+"""Rules for a new project's name: syntax, staff prohibitions, organizations' names, stdlib
+modules, look-alikes."""
 
 import sys
 
 from django.db.models import Value
 
+from organizations.models import Organization
 from packages.models import ProhibitedProjectName, Project
 from packages.names import is_valid_name, normalize_name, ultranormalize_name
 from upstream.pages import upstream_claims
@@ -38,13 +40,20 @@ def check_new_project_name(name: str) -> None:
     create one from the admin.
     """
     normalized = normalize_name(name)
-    prohibited, upstream_claim, clash = _prohibited_and_lookalike(normalized, ultranormalize_name(name))
+    prohibited, upstream_claim, clash, organization = _prohibited_and_lookalike(normalized, ultranormalize_name(name))
     if prohibited:
         raise invalid(
             f"The name '{name}' isn't allowed. It has been prohibited by the index staff.",
             "name",
             anchor="project-names",
             code="name_prohibited",
+        )
+    if organization:
+        raise invalid(
+            f"The name '{name}' is an organization's name on this index: a project cannot take it.",
+            "name",
+            anchor="project-names",
+            code="name_organization",
         )
     if upstream_claim:
         raise invalid(
@@ -73,7 +82,7 @@ def check_new_project_name(name: str) -> None:
 
 def _prohibited_and_lookalike(normalized, ultranormalized):
     """(is the name prohibited, is it an upstream's project (upstream/pages.py), an existing look-alike
-    project's name or None), in one query."""
+    project's name or None, is it an organization's name), in one query."""
     prohibited = ProhibitedProjectName.objects.filter(name=normalized).annotate(kind=Value("prohibited"))
     lookalikes = (
         Project.objects.filter(ultranormalized_name=ultranormalized)
@@ -81,15 +90,18 @@ def _prohibited_and_lookalike(normalized, ultranormalized):
         .annotate(kind=Value("lookalike"))
     )
     upstream = upstream_claims(normalized).annotate(kind=Value("upstream"))
+    # Organization has a field called "kind": the claim's column takes another name (a UNION matches by position).
+    organizations = Organization.objects.filter(normalized_name=normalized).annotate(claim=Value("organization"))
     rows = list(
         prohibited.order_by()
         .values_list("name", "kind")
         .union(
             lookalikes.order_by().values_list("name", "kind"),
             upstream.order_by().values_list("normalized_name", "kind"),
+            organizations.order_by().values_list("normalized_name", "claim"),
             all=True,
         )
     )
     clashes = sorted((name for name, kind in rows if kind == "lookalike"), key=normalize_name)
     kinds = {kind for _, kind in rows}
-    return "prohibited" in kinds, "upstream" in kinds, (clashes[0] if clashes else None)
+    return "prohibited" in kinds, "upstream" in kinds, (clashes[0] if clashes else None), "organization" in kinds

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from oidc import services as oidc_services
+from organizations.services import projects as org_projects
 from packages import services
 from packages.names import normalize_name
 
@@ -44,9 +45,13 @@ def check_publisher_scope(publisher: TrustedPublisher, name: str, project: Proje
 
 
 def create_project(uploader: Uploader, name: str) -> Project:
-    """The new project for this upload: the uploader's, or a pending publisher's."""
+    """The new project for this upload: the uploader's (in the organization its token is scoped
+    to, if any: policy.check_new_project allowed it), or a pending publisher's."""
     if uploader.publisher is None:
         assert uploader.user is not None  # no publisher: a person's token or password
+        token = uploader.token
+        if token is not None and token.organization is not None:
+            return org_projects.create_in(token.organization, name, uploader.user)
         return services.create_project(name, uploader.user)
     owner = uploader.publisher.added_by
     assert owner is not None  # check_publisher_scope refused a pending publisher without one

@@ -1,14 +1,19 @@
 """Collaborator invitations: an Owner invites, the invitee accepts or declines before expiry.
 
 Only a SHA-256 hash of the invitation token is stored; the token itself travels in the mail.
+The mechanics (issue, answer, revoke, expiry) are shared with organization invitations
+(organizations/services/members.py): `issue`, `answer` and `revoke` take any invitation model
+with the fields of RoleInvitation (invitee, role_name, invited_by, token, expires, status) and
+a scope (project=..., organization=...).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -19,11 +24,15 @@ from .journal import record
 from .projects import add_role, remove_role
 
 if TYPE_CHECKING:
-    from django.db.models import QuerySet
+    from django.db.models import Model, QuerySet
 
     from accounts.models import User
 
     from ..models import Project
+
+PENDING, ACCEPTED, DECLINED, REVOKED, EXPIRED = ("pending", "accepted", "declined", "revoked", "expired")
+Invitation = TypeVar("Invitation", bound="Model")
+T = TypeVar("T")
 
 
 class CollaborationError(Exception):
@@ -34,10 +43,66 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _expire_stale(project, invitee) -> None:
-    RoleInvitation.objects.filter(
-        project=project, invitee=invitee, status=RoleInvitation.Status.PENDING, expires__lte=timezone.now()
-    ).update(status=RoleInvitation.Status.EXPIRED)
+def issue(model: type[Invitation], invitee: User, role_name: str, actor: User, **scope: Any) -> tuple[Invitation, str]:
+    """A new pending invitation of `model` in `scope` (its one object, e.g. project=...) for
+    `invitee`, expiring after ROLE_INVITATION_HOURS; returns (invitation, raw token). Refuses a
+    second pending one; stale ones are marked expired first."""
+    if not invitee.is_active or getattr(invitee, "is_frozen", False):
+        raise CollaborationError(f"{invitee.username} cannot be invited.")
+    where = model._default_manager.filter(invitee=invitee, status=PENDING, **scope)
+    where.filter(expires__lte=timezone.now()).update(status=EXPIRED)
+    if where.exists():
+        (target,) = scope.values()
+        raise CollaborationError(f"{invitee.username} already has a pending invitation to {target}.")
+    raw = secrets.token_urlsafe(32)
+    invitation = model._default_manager.create(
+        invitee=invitee,
+        role_name=role_name,
+        invited_by=actor,
+        token=hash_token(raw),
+        expires=timezone.now() + timedelta(hours=settings.ROLE_INVITATION_HOURS),
+        **scope,
+    )
+    return invitation, raw
+
+
+def answer(invitation: Any, user: User, status: str, then: Callable[[Any], T], *, scope: str) -> T:
+    """Mark `invitation` accepted or declined (`status`) by `user`, under its row lock, and run
+    `then(invitation)` in the same transaction; returns what it returns. Raises
+    CollaborationError when `user` can't answer it now (an expired one stays marked so).
+    `scope`: what it invites to, as the messages name it ("the project")."""
+    with transaction.atomic():
+        invitation = type(invitation)._default_manager.select_for_update().get(pk=invitation.pk)
+        problem = _problem(invitation, user, scope)
+        if problem is None:
+            invitation.status = status
+            invitation.save(update_fields=["status"])
+            return then(invitation)
+    raise CollaborationError(problem)  # outside the block, so an "expired" mark is kept
+
+
+def revoke(invitation: Any) -> None:
+    if invitation.status != PENDING:
+        raise CollaborationError("This invitation is no longer pending.")
+    invitation.status = REVOKED
+    invitation.save(update_fields=["status"])
+
+
+def pending_of(model: type[Invitation], user: User) -> QuerySet[Invitation]:
+    return model._default_manager.filter(invitee=user, status=PENDING, expires__gt=timezone.now())
+
+
+def _problem(invitation: Any, user: User, scope: str) -> str | None:
+    """Why this user cannot answer this invitation now (None if they can); marks expired ones."""
+    if invitation.invitee_id != user.pk:
+        return "This invitation is for another account."
+    if invitation.status != PENDING:
+        return "This invitation is no longer pending."
+    if invitation.is_expired:
+        invitation.status = EXPIRED
+        invitation.save(update_fields=["status"])
+        return f"This invitation has expired. Ask an Owner of {scope} to invite you again."
+    return None
 
 
 @transaction.atomic
@@ -47,73 +112,33 @@ def invite(project: Project, invitee: User, role_name: str, actor: User) -> tupl
         raise CollaborationError("Choose the role Owner or Maintainer.")
     if Role.objects.filter(project=project, user=invitee).exists():
         raise CollaborationError(f"{invitee.username} is already a collaborator on {project.name}.")
-    if not invitee.is_active or getattr(invitee, "is_frozen", False):
-        raise CollaborationError(f"{invitee.username} cannot be invited.")
-    _expire_stale(project, invitee)
-    if RoleInvitation.objects.filter(project=project, invitee=invitee, status=RoleInvitation.Status.PENDING).exists():
-        raise CollaborationError(f"{invitee.username} already has a pending invitation to {project.name}.")
-    raw = secrets.token_urlsafe(32)
-    invitation = RoleInvitation.objects.create(
-        project=project,
-        invitee=invitee,
-        role_name=role_name,
-        invited_by=actor,
-        token=hash_token(raw),
-        expires=timezone.now() + timedelta(hours=settings.ROLE_INVITATION_HOURS),
-    )
+    invitation, raw = issue(RoleInvitation, invitee, role_name, actor, project=project)
     record(project, f"invite {role_name} {invitee.username}", user=actor)
     return invitation, raw
 
 
 def pending_for(user: User) -> QuerySet[RoleInvitation]:
-    return RoleInvitation.objects.filter(
-        invitee=user, status=RoleInvitation.Status.PENDING, expires__gt=timezone.now()
-    ).select_related("project", "invited_by")
+    return pending_of(RoleInvitation, user).select_related("project", "invited_by")
 
 
 def accept_invitation(invitation: RoleInvitation, user: User) -> Role:
-    with transaction.atomic():
-        invitation = RoleInvitation.objects.select_for_update().get(pk=invitation.pk)
-        problem = _problem(invitation, user)
-        if problem is None:
-            invitation.status = RoleInvitation.Status.ACCEPTED
-            invitation.save(update_fields=["status"])
-            return add_role(invitation.project, user, invitation.role_name, user)
-    raise CollaborationError(problem)  # outside the block, so an "expired" mark is kept
+    def join(inv: RoleInvitation) -> Role:
+        return add_role(inv.project, user, inv.role_name, user)
+
+    return answer(invitation, user, ACCEPTED, join, scope="the project")
 
 
 def decline_invitation(invitation: RoleInvitation, user: User) -> None:
-    with transaction.atomic():
-        invitation = RoleInvitation.objects.select_for_update().get(pk=invitation.pk)
-        problem = _problem(invitation, user)
-        if problem is None:
-            invitation.status = RoleInvitation.Status.DECLINED
-            invitation.save(update_fields=["status"])
-            record(invitation.project, f"decline invitation {invitation.role_name} {user.username}", user=user)
-            return
-    raise CollaborationError(problem)
+    def journal(inv: RoleInvitation) -> None:
+        record(inv.project, f"decline invitation {inv.role_name} {user.username}", user=user)
+
+    answer(invitation, user, DECLINED, journal, scope="the project")
 
 
 @transaction.atomic
 def revoke_invitation(invitation: RoleInvitation, actor: User) -> None:
-    if invitation.status != RoleInvitation.Status.PENDING:
-        raise CollaborationError("This invitation is no longer pending.")
-    invitation.status = RoleInvitation.Status.REVOKED
-    invitation.save(update_fields=["status"])
+    revoke(invitation)
     record(invitation.project, f"revoke invitation {invitation.role_name} {invitation.invitee.username}", user=actor)
-
-
-def _problem(invitation, user):
-    """Why this user cannot answer this invitation now (None if they can); marks expired ones."""
-    if invitation.invitee_id != user.pk:
-        return "This invitation is for another account."
-    if invitation.status != RoleInvitation.Status.PENDING:
-        return "This invitation is no longer pending."
-    if invitation.is_expired:
-        invitation.status = RoleInvitation.Status.EXPIRED
-        invitation.save(update_fields=["status"])
-        return "This invitation has expired. Ask an Owner of the project to invite you again."
-    return None
 
 
 def _owner_count(project):

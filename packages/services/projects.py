@@ -14,14 +14,16 @@ from .journal import record
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from organizations.models import Organization
 
     from .journal import Actor
 
 
 @transaction.atomic(savepoint=False)  # upload path: see the package docstring
-def create_project(name: str, user: User) -> Project:
-    """Create a project and make `user` its Owner."""
-    project = Project.objects.create(name=name)
+def create_project(name: str, user: User, organization: Organization | None = None) -> Project:
+    """Create a project (in `organization`, when given: organizations/services/projects.py
+    journals that) and make `user` its Owner."""
+    project = Project.objects.create(name=name, organization=organization)
     record(project, "create", user=user)
     Role.objects.create(user=user, project=project, role_name=Role.OWNER)
     record(project, f"add {Role.OWNER} {user.username}", user=user)

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from organizations.models import TeamProjectRole
+
 from ... import services
 from ...forms import InviteForm, RoleForm
 from ...models import Role, RoleInvitation
@@ -21,10 +23,12 @@ def _page(request, project, role, invite_form=None, status=200):
     invitations = RoleInvitation.objects.filter(project=project, status=RoleInvitation.Status.PENDING).select_related(
         "invitee", "invited_by"
     )
+    team_roles = TeamProjectRole.objects.filter(project=project, team__organization_id=project.organization_id)
     context = {
         "project": project,
         "role": role,
         "roles": roles,
+        "team_roles": team_roles.select_related("team", "team__organization").order_by("team__normalized_name"),
         "invitations": invitations,
         "tab": "collaborators",
         "can_manage": can_manage_collaborators(role),

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from ... import services
 from ...forms import ConfirmNameForm, ReasonForm
-from ...models import File, JournalEntry, Release, Role, latest_release
-from ...permissions import managed_project
+from ...models import File, JournalEntry, Project, Release, latest_release
+from ...permissions import managed_project, projects_of
 from . import notify
 
 HISTORY_PAGE = 200
@@ -19,15 +19,24 @@ HISTORY_PAGE = 200
 
 @login_required
 def projects(request):
+    """Every project the user holds a role on: their own, their teams' and, as an organization's
+    Owner, its projects (packages.permissions.projects_of)."""
+    effective = projects_of(request.user)
     releases = Release.objects.only("id", "project_id", "version", "yanked", "is_prerelease", "created")
-    roles = (
-        Role.objects.filter(user=request.user)
-        .select_related("project")
-        .prefetch_related(Prefetch("project__releases", queryset=releases))
-        .order_by("project__normalized_name")
+    found = (
+        Project.objects.filter(pk__in=effective)
+        .select_related("organization")
+        .prefetch_related(Prefetch("releases", queryset=releases))
+        .order_by("normalized_name")
     )
     rows = [
-        {"role": role, "project": role.project, "latest": latest_release(role.project.releases.all())} for role in roles
+        {
+            "role": effective[p.pk],
+            "project": p,
+            "latest": latest_release(p.releases.all()),
+            "organization": p.organization,
+        }
+        for p in found
     ]
     pending = services.pending_for(request.user).count()
     return render(request, "manage/projects.html", {"rows": rows, "pending_invitations": pending})

@@ -1,0 +1,2 @@
+class OrganizationError(Exception):
+    """The change is not allowed; the message is safe to show."""
