@@ -11,10 +11,17 @@ from ..models import Organization
 from .events import record_event
 
 
+def _locked(organization):
+    """The caller's organization, row-locked and read again (its flags as they are now)."""
+    list(Organization.objects.select_for_update().filter(pk=organization.pk).values_list("pk"))
+    organization.refresh_from_db(fields=["is_frozen", "frozen_reason", "private_capable"])
+    return organization
+
+
 @transaction.atomic
 def freeze(organization, actor, reason):
     reason = require_reason(reason)
-    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    organization = _locked(organization)
     if organization.is_frozen:
         raise ModerationError("The organization is already frozen.")
     organization.is_frozen, organization.frozen_reason = True, reason
@@ -27,7 +34,7 @@ def freeze(organization, actor, reason):
 @transaction.atomic
 def unfreeze(organization, actor, reason):
     reason = require_reason(reason)
-    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    organization = _locked(organization)
     if not organization.is_frozen:
         raise ModerationError("The organization is not frozen.")
     organization.is_frozen, organization.frozen_reason = False, ""
@@ -41,7 +48,7 @@ def unfreeze(organization, actor, reason):
 def allow_private(organization, actor, reason):
     """Staff make the organization private-capable: its Owners may then mark its projects private."""
     reason = require_reason(reason)
-    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    organization = _locked(organization)
     if organization.private_capable:
         raise ModerationError("The organization is already private-capable.")
     organization.private_capable = True

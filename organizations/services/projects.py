@@ -8,7 +8,7 @@ from packages import services as package_services
 from packages.models import Project, Role
 from packages.names import normalize_name
 
-from ..models import TeamProjectRole
+from ..models import Organization, TeamProjectRole
 from .errors import OrganizationError
 from .events import record_event, record_project
 
@@ -28,7 +28,7 @@ def create_project(organization, name, user):
     from api.upload.errors import UploadError
     from api.upload.project_names import check_name_syntax, check_new_project_name
 
-    if organization.is_frozen:
+    if Organization.objects.filter(pk=organization.pk, is_frozen=True).exists():
         raise OrganizationError(f"{organization.name} is frozen by the index staff: it takes no new projects.")
     if flags.is_enabled(flags.DISALLOW_NEW_PROJECT):
         raise OrganizationError("New project registration is temporarily disabled by the index staff.")
