@@ -13,7 +13,6 @@ from devtools.publish import publish
 from organizations import services
 from organizations.models import (
     Organization,
-    OrganizationApplication,
     OrganizationInvitation,
     OrganizationRole,
     Team,
