@@ -37,7 +37,7 @@ def test_your_projects_lists_last_release_and_role(owner_client, project, user, 
     with django_assert_max_num_queries(10):
         response = owner_client.get("/manage/projects/")
     rows = response.context["rows"]
-    assert [(r["project"].name, r["latest"].version, r["role"].role_name) for r in rows] == [("proj", "2.0", "Owner")]
+    assert [(r["project"].name, r["latest"].version, r["role"]) for r in rows] == [("proj", "2.0", "Owner")]
     html = response.content.decode()
     assert "Owner" in html and "2.0" in html and "not-mine" not in html
 
