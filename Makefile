@@ -60,6 +60,8 @@ bench: venv
 	$(BIN)/python bench/run.py
 	# The upstream proxy, cold and warm, next to devpi-server's mirror (bench/proxy.py; about 5 min)
 	$(BIN)/python bench/proxy.py
+	# A private project's simple page with a read token against a public page (issue 19; about 2 min)
+	$(BIN)/python bench/private_read.py
 	# pypi.org's size: 700,000 projects and 7,000,000 files (bench/pypi_size.py; about 40 min)
 	$(BIN)/python bench/pypi_size.py
 

@@ -148,3 +148,13 @@ def test_staff_switch_it_in_the_admin_with_a_reason_and_the_admin_refuses_other_
     run_action(client, "packages/project", "make_private", [world.project, world.public], reason="oops")
     assert Project.objects.get(pk=world.project.pk).is_private
     assert not Project.objects.get(pk=world.public.pk).is_private  # in no private-capable organization
+
+
+def test_the_one_project_check_and_the_listing_filter_agree(world):
+    """user_can_see (plain SQL, per request) and readable_by_user (listings) are one rule."""
+    from packages.permissions import readable_by_user, user_can_see
+
+    for user in (world.owner, world.member, world.maintainer, world.stranger, world.outsider, None):
+        listed = Project.objects.filter(readable_by_user(user), pk=world.project.pk).exists()
+        assert user_can_see(user, world.project) == listed
+        assert listed == (user in (world.owner, world.member, world.maintainer))
