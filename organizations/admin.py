@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
+from django.db.models import Case, IntegerField, Value, When
 
 from core.admin_actions import ReasonForm, confirm_and_apply
 from core.admin_mixins import ViewOnlyAdminMixin
@@ -173,12 +174,10 @@ class OrganizationApplicationAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["normalized_name", "display_name", "submitted_by__username"]
     actions = ["approve", "decline"]
 
-    def get_queryset(self, request):
-        # Pending first, oldest first among them (a queue); decided ones after, newest first.
-        from django.db.models import Case, IntegerField, Value, When
-
+    def get_ordering(self, request):
+        # A queue: pending applications first, the oldest first (then the decided ones).
         pending = Case(When(status="pending", then=Value(0)), default=Value(1), output_field=IntegerField())
-        return super().get_queryset(request).order_by(pending, "created")
+        return [pending, "created"]
 
     def has_decide_permission(self, request):
         return request.user.has_perm("organizations.change_organizationapplication")

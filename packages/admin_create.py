@@ -5,6 +5,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from organizations.models import Organization
+
 from . import services
 from .models import Project
 from .names import is_valid_name, normalize_name
@@ -25,6 +27,8 @@ class ProjectCreateForm(forms.ModelForm):
             raise forms.ValidationError("Not a valid project name (PEP 508).")
         if Project.objects.filter(normalized_name=normalize_name(name)).exists():
             raise forms.ValidationError("A project with this name exists.")
+        if Organization.objects.filter(normalized_name=normalize_name(name)).exists():
+            raise forms.ValidationError("This is an organization's name: a project cannot take it.")
         return name
 
 

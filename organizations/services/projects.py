@@ -83,13 +83,10 @@ def move_out(project, actor, *, new_owner=None):
             raise OrganizationError(f"{project.name} has no Owner of its own: name one to move it out.")
         Role.objects.update_or_create(project=project, user=owner, defaults={"role_name": Role.OWNER})
         record_project(project, f"add {Role.OWNER} {owner.username}", actor)
-    updates = ["organization"]
+    # Public again before it leaves (journaled, and its private answers purged from front caches).
+    package_services.set_private(project, False, actor, "moved out of its organization")
     project.organization = None
-    if project.is_private:
-        project.is_private = False
-        updates.append("is_private")
-        record_project(project, "made public: moved out of its organization", actor)
-    project.save(update_fields=updates)
+    project.save(update_fields=["organization"])
     record_project(project, f"moved out of organization {organization.name}", actor)
     record_event(organization, f"remove project {project.name}", actor)
     return project

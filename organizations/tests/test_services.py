@@ -201,7 +201,7 @@ def test_moving_projects_in_and_out_is_journaled_and_out_makes_it_public(acme):
         "remove team acme/devs (Maintainer)",
         "remove team acme/leads (Owner)",
         "add Owner olga",
-        "made public: moved out of its organization",
+        "set public: moved out of its organization",
         "moved out of organization acme",
     ]
     with pytest.raises(OrganizationError, match="belongs to no organization"):
