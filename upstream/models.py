@@ -36,6 +36,8 @@ class UpstreamProject(models.Model):
     # The upstream's JSON API `info` for the project (empty: not fetched, or it has no JSON API).
     info = models.JSONField(default=dict, blank=True)
     info_fetched_at = models.DateTimeField(null=True, blank=True)
+    # When an upstream first served the name here: what /simple/ lists changed then (upstream/listing.py).
+    listed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     released_for_local = models.BooleanField(
         default=False,
         help_text="Staff released this name: a local upload may now create it (and then hides the upstream's files).",

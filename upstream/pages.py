@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.throttles import throttle
 from core import metrics
 
-from . import fetch, indexes
+from . import fetch, indexes, listing
 from .models import UpstreamProject
 
 log = logging.getLogger(__name__)
@@ -189,6 +189,8 @@ def lookup(normalized_name, client=None):
             "fetched_at": timezone.now(),
         },
     )
+    if not row.is_miss and row.listed_at is None:
+        listing.listed(row)  # /simple/ lists it from now
     _remember(row)
     return _answer(row)
 

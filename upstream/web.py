@@ -1,8 +1,8 @@
 """The project and release pages of upstream projects (/project/<name>/, /project/<name>/<v>/).
 
-Mounted before packages' pages (pypiapp/urls.py): a name a local project holds, or that no
-upstream page was cached for, is packages' page as before (a web page never asks the upstreams
-about a new name); a cached upstream project gets a page saying which upstream it comes from.
+Mounted before packages' pages (pypiapp/urls.py), which answer first: only where they find no
+project (404), a name whose upstream page is cached (and that no local project holds) gets a page
+saying which upstream it comes from. A web page never asks the upstreams about a new name.
 """
 
 from types import SimpleNamespace
@@ -74,9 +74,12 @@ def _context(request, page, version):
 
 @redirect_to_normalized_name("project_detail")
 def project_detail(request, name):
-    row = _cached_row(name)
-    if row is None:
+    try:  # a local project's page costs nothing more
         return local_pages.project_detail(request, name=name)
+    except Http404:
+        row = _cached_row(name)
+        if row is None:
+            raise
     page = _revalidated(request, row)
     version = documents.latest_version(page.row)
     if version is None:
@@ -86,9 +89,12 @@ def project_detail(request, name):
 
 @redirect_to_normalized_name("release_detail")
 def release_detail(request, name, version):
-    row = _cached_row(name)
-    if row is None:
+    try:
         return local_pages.release_detail(request, name=name, version=version)
+    except Http404:
+        row = _cached_row(name)
+        if row is None:
+            raise
     page = _revalidated(request, row)
     found = documents.find_version(page.row, version)
     if found is None:

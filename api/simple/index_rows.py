@@ -1,4 +1,5 @@
-"""What /simple/ lists: one row (name, normalized name, last serial) per public project.
+"""What /simple/ lists: one row (name, normalized name, last serial) per public project, and
+one per upstream project this index has cached (upstream/listing.py, a source of extra names).
 
 The one owner of that rule, read two ways: every row (a node's first build of the index,
 api/simple/index_store.py), and the rows that changed since a serial (each later update), found
@@ -8,12 +9,15 @@ commit after a higher one: the serials of the last REPLAY_WINDOW that were not i
 an update ("unseen") are looked at again by the next one.
 """
 
+import heapq
+
 from django.db import connection
 from django.db.models import F, Q
 from django.db.models.functions import Collate
 
 from packages.models import JournalEntry, Project
 from packages.names import normalize_name
+from upstream import listing as upstream_listing
 
 REPLAY_WINDOW = 1000
 # Past this many new entries a full read is as cheap as the replay.
@@ -28,12 +32,14 @@ def _listed():
     return Project.objects.public()
 
 
-def all_rows():
-    """Every listed row, sorted by normalized name, streamed."""
+def all_rows(upstream=True):
+    """Every listed row, sorted by normalized name, streamed; with `upstream` (something was
+    ever listed from one) the upstream projects this index has cached among them
+    (upstream/listing.py: no local project holds their names)."""
     collation = _BYTE_ORDER.get(connection.vendor)
     order = Collate(F("normalized_name"), collation) if collation else F("normalized_name")
-    rows = _listed().order_by(order).values_list("name", "normalized_name", "last_serial")
-    return rows.iterator(chunk_size=5000)
+    rows = _listed().order_by(order).values_list("name", "normalized_name", "last_serial").iterator(chunk_size=5000)
+    return heapq.merge(rows, upstream_listing.rows(), key=lambda row: row[1]) if upstream else rows
 
 
 def unseen_after_build(serial, last_serials):
@@ -43,12 +49,13 @@ def unseen_after_build(serial, last_serials):
     return [n for n in range(max(1, serial - REPLAY_WINDOW + 1), serial + 1) if n not in last_serials]
 
 
-def changed_rows(since, unseen, serial):
+def changed_rows(since, unseen, serial, also=()):
     """({normalized name: (name, normalized name, last serial), or None if no longer listed},
     the serials of the REPLAY_WINDOW up to `serial` still not in the journal) for every project
-    the journal names after `since` or at one of the `unseen` serials of the last update."""
+    the journal names after `since` or at one of the `unseen` serials of the last update, and
+    the names `also` (upstream projects newly listed)."""
     entries = list(JournalEntry.objects.filter(Q(id__gt=since) | Q(id__in=list(unseen))).values_list("id", "name"))
-    names = sorted({normalize_name(name) for _, name in entries})
+    names = sorted({normalize_name(name) for _, name in entries} | set(also))
     changes = {}
     for start in range(0, len(names), _CHUNK):
         chunk = names[start : start + _CHUNK]
@@ -58,6 +65,8 @@ def changed_rows(since, unseen, serial):
             .filter(normalized_name__in=chunk)
             .values_list("name", "normalized_name", "last_serial")
         }
+        if missing := [norm for norm in chunk if norm not in found]:  # deleted locally, or upstream's
+            found.update((row[1], row) for row in upstream_listing.rows(missing))
         changes.update((norm, found.get(norm)) for norm in chunk)
     # Below `since`, only the serials unseen last time can still be missing.
     seen, before = {id for id, _ in entries}, set(unseen)

@@ -36,6 +36,7 @@ from django.db import connection
 from core import gzip_pieces, metrics
 from packages.names import normalize_name
 from packages.services import global_serial
+from upstream import listing as upstream_listing
 
 from .. import pagecache
 from . import index_rows, render
@@ -71,6 +72,7 @@ class Manifest:
     segments: tuple
     unseen: tuple  # index_rows.missing_entries at `serial`
     next_id: int
+    listed: int = 0  # the upstream listing's marker it stands for (upstream/listing.py)
 
 
 def _root() -> Path:
@@ -82,15 +84,16 @@ def _database() -> str:
     return f"{connection.vendor}:{db.get('HOST') or ''}:{db.get('PORT') or ''}/{db['NAME']}"
 
 
-def body_path(serial: int, kind: str, encoding: str) -> Path:
-    return _root() / "bodies" / f"{serial}.{kind}.{encoding}"
+def body_path(serial: int, kind: str, encoding: str, listed: int = 0) -> Path:
+    return _root() / "bodies" / f"{serial}.{listed}.{kind}.{encoding}"
 
 
-def open_body(serial: int, kind: str, encoding: str) -> tuple[int, BinaryIO]:
-    """(serial, open file) of the whole body of `kind` in `encoding`: at `serial` when it is
-    written already, else at the newest serial, after bringing the segments to it."""
+def open_body(serial: int, kind: str, encoding: str, listed: int = 0) -> tuple[int, BinaryIO]:
+    """(serial, open file) of the whole body of `kind` in `encoding`: at `serial` (and the
+    upstream listing's marker `listed`) when it is written already, else at the newest serial,
+    after bringing the segments to it."""
     try:
-        handle = open(body_path(serial, kind, encoding), "rb")
+        handle = open(body_path(serial, kind, encoding, listed), "rb")
     except FileNotFoundError:
         pass
     else:
@@ -99,13 +102,13 @@ def open_body(serial: int, kind: str, encoding: str) -> tuple[int, BinaryIO]:
     metrics.page_cache("simple", False)
     with _locked():
         try:
-            manifest = update(serial)
-            path = body_path(manifest.serial, kind, encoding)
+            manifest = update(serial, listed)
+            path = body_path(manifest.serial, kind, encoding, manifest.listed)
             if not path.exists():
                 _write_body(manifest, kind, encoding, path)
         except Damaged:
-            manifest = _build(global_serial())
-            path = body_path(manifest.serial, kind, encoding)
+            manifest = _build(global_serial(), upstream_listing.marker())
+            path = body_path(manifest.serial, kind, encoding, manifest.listed)
             _write_body(manifest, kind, encoding, path)
         return manifest.serial, open(path, "rb")
 
@@ -122,22 +125,26 @@ def _locked():
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def update(serial: int) -> Manifest:
+def update(serial: int, listed: int = 0) -> Manifest:
     """Bring the segments to `serial`, the global serial the request read, or to a newer one
-    another worker brought them to (call under _locked)."""
+    another worker brought them to, and to the upstream listing's marker `listed` (call under
+    _locked)."""
     manifest = read_manifest()
     if manifest is not None and manifest.serial > serial:
         serial = global_serial()  # moved on since the request read it, or gone backwards
+    if manifest is not None and manifest.listed > listed:
+        listed = upstream_listing.marker()
     if (
         manifest is None
         or manifest.database != _database()
         or not 0 <= serial - manifest.serial <= index_rows.MAX_REPLAY
     ):
-        return _build(serial)
-    if manifest.serial == serial:
+        return _build(serial, listed)
+    if manifest.serial == serial and manifest.listed == listed:
         return manifest
-    changes, unseen = index_rows.changed_rows(manifest.serial, manifest.unseen, serial)
-    return _apply(manifest, changes, serial, tuple(unseen))
+    also = upstream_listing.listed_since(manifest.listed) if listed != manifest.listed else ()
+    changes, unseen = index_rows.changed_rows(manifest.serial, manifest.unseen, serial, also)
+    return _apply(manifest, changes, serial, tuple(unseen), listed)
 
 
 def read_manifest() -> Manifest | None:
@@ -148,22 +155,24 @@ def read_manifest() -> Manifest | None:
     if data.get("format") != FORMAT:
         return None
     segments = tuple(Segment(id, first, tuple(lengths)) for id, first, lengths in data["segments"])
-    return Manifest(data["serial"], data["database"], segments, tuple(data["unseen"]), data["next_id"])
+    return Manifest(
+        data["serial"], data["database"], segments, tuple(data["unseen"]), data["next_id"], data.get("listed", 0)
+    )
 
 
-def _build(serial: int) -> Manifest:
+def _build(serial: int, listed: int = 0) -> Manifest:
     # Bodies too: one of the same serial may come from another database, or before a restore.
     for stale in [*(_root() / "segments").glob("*"), *(_root() / "bodies").glob("*")]:
         stale.unlink()
-    rows, segments, recent = index_rows.all_rows(), [], set()
+    rows, segments, recent = index_rows.all_rows(upstream=bool(listed)), [], set()
     while chunk := list(islice(rows, SEGMENT_ROWS)):
         segments.append(_write_segment(len(segments), chunk))
         recent.update(last for _, _, last in chunk if last > serial - index_rows.REPLAY_WINDOW)
     unseen = tuple(index_rows.unseen_after_build(serial, recent))
-    return _save(Manifest(serial, _database(), tuple(segments), unseen, len(segments)), replaced=())
+    return _save(Manifest(serial, _database(), tuple(segments), unseen, len(segments), listed), replaced=())
 
 
-def _apply(manifest: Manifest, changes: dict, serial: int, unseen: tuple) -> Manifest:
+def _apply(manifest: Manifest, changes: dict, serial: int, unseen: tuple, listed: int = 0) -> Manifest:
     """The manifest at `serial`: `changes` ({normalized name: row or None}) written into the
     segments they fall in (a name before every segment's first falls in the first)."""
     firsts = [segment.first for segment in manifest.segments]
@@ -191,7 +200,7 @@ def _apply(manifest: Manifest, changes: dict, serial: int, unseen: tuple) -> Man
         segments[index : index + 1] = written
         if old is not None:
             replaced.append(old)
-    return _save(Manifest(serial, _database(), tuple(segments), unseen, next_id), replaced)
+    return _save(Manifest(serial, _database(), tuple(segments), unseen, next_id, listed), replaced)
 
 
 def _cut(rows: list) -> list:
@@ -237,6 +246,7 @@ def _save(manifest: Manifest, replaced) -> Manifest:
         "segments": [[s.id, s.first, list(s.lengths)] for s in manifest.segments],
         "unseen": list(manifest.unseen),
         "next_id": manifest.next_id,
+        "listed": manifest.listed,
     }
     temporary = _root() / "manifest.json.tmp"
     temporary.write_text(json.dumps(data, separators=(",", ":")))
@@ -245,7 +255,7 @@ def _save(manifest: Manifest, replaced) -> Manifest:
         _segment_path(segment.id).unlink(missing_ok=True)
     # A worker may still be sending an older body: its open file outlives the unlink.
     for body in (_root() / "bodies").glob("*"):
-        if not body.name.startswith(f"{manifest.serial}."):
+        if not body.name.startswith(f"{manifest.serial}.{manifest.listed}."):
             body.unlink(missing_ok=True)
     return manifest
 

@@ -13,6 +13,7 @@ from core.clientip import client_key
 from packages.canonical import redirect_to_normalized_name
 from packages.lookups import public_project
 from packages.services import global_serial
+from upstream import listing as upstream_listing
 from upstream import merge as upstream_merge
 from upstream import views as upstream_views
 
@@ -47,11 +48,12 @@ def index(request):
     reader_for(request)  # wrong credentials are refused here too (the answer never depends on them)
     kind = _kind(media_type)
     serial = global_serial()
+    listed = upstream_listing.marker()  # the upstream projects it lists move it too: part of the ETag
     return StoredDocument(
         serial,
-        kind,
+        f"{kind}-u{listed}" if listed else kind,
         _content_type(media_type),
-        lambda encoding: index_store.open_body(serial, kind, encoding),
+        lambda encoding: index_store.open_body(serial, kind, encoding, listed),
         ("simple", "simple-index"),
     )
 
