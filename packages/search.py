@@ -9,23 +9,33 @@ fall back to case-insensitive substring matching with a simple name-first rankin
 """
 
 import contextvars
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Max, Q, TextField, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from core.batching import deferred
 from core.search_bound import MAX_QUERY_LENGTH, QueryTooLarge, check_query, tsquery_terms
 
+from . import search_candidates
 from .models import Project, Release, latest_key, safe_version
 from .names import normalize_name
 
 SEARCH_CONFIG = "english"
 # to_tsvector refuses input over 1 MB; the start of a README is what matters for ranking anyway.
 MAX_DESCRIPTION_CHARS = 100_000
-__all__ = ["MAX_QUERY_LENGTH", "QueryTooLarge", "check_query", "search_projects"]  # the bound: core/search_bound.py
+__all__ = [
+    "MAX_QUERY_LENGTH",
+    "QueryTooLarge",
+    "check_query",
+    "search",
+    "search_projects",
+]  # the bound: core/search_bound.py
 # Inside batched(): {project_id: its merged reindex request (see _merge)}, run when it ends.
 _pending = contextvars.ContextVar("search_pending", default=None)
 
@@ -161,25 +171,51 @@ def _tsquery(query):
     return " & ".join(f"{part}:*" for part in tsquery_terms(query))
 
 
+@dataclass(frozen=True)
+class Found:
+    projects: Sequence  # in the order asked for: a QuerySet, or RankedProjects
+    capped: bool  # more projects match than were ranked (search_candidates.CAP)
+
+
+class RankedProjects(Sequence):
+    """Projects in the order of `ids`, read a slice at a time (a search page shows 20) from
+    `listed` (what the search may show)."""
+
+    def __init__(self, ids, listed):
+        self.ids, self.listed = ids, listed
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1 or None][0]
+        ids = self.ids[index]
+        loaded = self.listed.in_bulk(ids)
+        return [loaded[pk] for pk in ids if pk in loaded]  # (one may have been quarantined since)
+
+
 def search_projects(query="", classifiers=(), order="relevance", user=None):
     """Public projects (and the private ones `user` may see) matching `query` (all words) and
     every classifier in `classifiers`.
 
     order: "relevance" (exact name first, then rank) or "date" (newest release first).
     Raises QueryTooLarge past the shared bound (check_query)."""
+    return search(query, classifiers, order, user).projects
+
+
+def search(query="", classifiers=(), order="relevance", user=None) -> Found:
+    """search_projects, and whether more matched than were ranked: on PostgreSQL a query's
+    matches are bounded before they are ranked (packages/search_candidates.py)."""
     query = check_query(query, classifiers)
-    projects = Project.objects.listed_for(user)
+    listed = Project.objects.listed_for(user)
+    projects = listed
     for classifier in classifiers:
         projects = projects.filter(pk__in=Release.objects.filter(classifiers__name=classifier).values("project_id"))
-    exact = normalize_name(query) if query else ""
     if query and uses_full_text():
-        tsquery = _tsquery(query)
-        if tsquery:
-            search = SearchQuery(tsquery, search_type="raw", config=SEARCH_CONFIG)
-            projects = projects.filter(search_vector=search).annotate(rank=SearchRank(F("search_vector"), search))
-        else:  # nothing searchable in the query (only punctuation)
-            projects = projects.none().annotate(rank=Value(0.0))
-    elif query:
+        return _full_text(projects, listed, query, order)
+    exact = normalize_name(query) if query else ""
+    if query:
         for word in query.split():
             matching = Release.objects.filter(
                 Q(summary__icontains=word) | Q(keywords__icontains=word) | Q(description__icontains=word)
@@ -193,15 +229,42 @@ def search_projects(query="", classifiers=(), order="relevance", user=None):
                 When(normalized_name__contains=exact, then=Value(1)),
                 default=Value(0),
                 output_field=IntegerField(),
-            )
+            ),
+            exact=Case(When(normalized_name=exact, then=Value(1)), default=Value(0), output_field=IntegerField()),
         )
     if order == "date":
-        return projects.annotate(last_release=Max("releases__created")).order_by(
-            F("last_release").desc(nulls_last=True), "normalized_name"
-        )
-    if query:
-        projects = projects.annotate(
-            exact=Case(When(normalized_name=exact, then=Value(1)), default=Value(0), output_field=IntegerField())
-        )
-        return projects.order_by("-exact", "-rank", "normalized_name")
-    return projects.order_by("normalized_name")
+        return _newest_released(projects, listed) if not query else Found(_by_last_release(projects), False)
+    return Found(projects.order_by(*(("-exact", "-rank", "normalized_name") if query else ("normalized_name",))), False)
+
+
+def _full_text(projects, listed, query, order):
+    tsquery = _tsquery(query)
+    if not tsquery:  # nothing searchable in the query (only punctuation)
+        return Found(projects.none(), capped=False)
+    # "django rest" is also the name django-rest: what to put first, and to look for by name.
+    exact = normalize_name("-".join(query.split()))
+    found = search_candidates.ranked(projects, tsquery, SEARCH_CONFIG, exact)
+    if order != "date":
+        return Found(RankedProjects(found.ids, listed), found.capped)
+    # One array parameter, not a thousand: Django prepares each value of an IN list.
+    chosen = listed.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [found.ids]))
+    return Found(_by_last_release(chosen), found.capped)
+
+
+def _newest_released(projects, listed):
+    """Every project by its newest release, without words: read back from the newest release
+    (RELEASE_ROWS at most, not an aggregate over every release), then those never released."""
+    rows = Release.objects.filter(project__in=projects).order_by("-created").values_list("project_id", flat=True)
+    recent = list(rows[: search_candidates.RELEASE_ROWS + 1])
+    ids = list(dict.fromkeys(recent))
+    if len(recent) > search_candidates.RELEASE_ROWS or len(ids) > search_candidates.CAP:
+        return Found(RankedProjects(ids[: search_candidates.CAP], listed), capped=True)
+    room = search_candidates.CAP - len(ids)
+    unreleased = list(projects.exclude(pk__in=ids).order_by("normalized_name").values_list("pk", flat=True)[: room + 1])
+    return Found(RankedProjects(ids + unreleased[:room], listed), capped=len(unreleased) > room)
+
+
+def _by_last_release(projects):
+    return projects.annotate(last_release=Max("releases__created")).order_by(
+        F("last_release").desc(nulls_last=True), "normalized_name"
+    )

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import transaction
+from django.test.utils import CaptureQueriesContext
 
 from packages import services
 from packages.models import Project
@@ -65,6 +66,26 @@ def test_classifier_filter(corpus):
 def test_order_by_date(corpus):
     corpus("webthing", "0.2", summary="Web helpers, again")
     assert names(search_projects("", classifiers=[WEB], order="date"))[0] == "webthing"
+
+
+def test_date_order_without_words_lists_the_never_released_last(corpus, user):
+    ProjectFactory(name="never-released", owner=user)
+    corpus("webthing", "0.2", summary="Web helpers, again")
+    found = names(search_projects("", order="date"))
+    assert found[0] == "webthing"
+    assert found[-1] == "never-released"
+    assert sorted(found) == ["json", "never-released", "quickjson", "slowxml", "webthing"]
+
+
+def test_date_order_without_words_is_bounded(corpus, user, monkeypatch):
+    from packages import search_candidates
+    from packages.search import search
+
+    monkeypatch.setattr(search_candidates, "CAP", 2)
+    corpus("slowxml", "1.1", summary="newest")
+    found = search("", order="date")
+    assert found.capped
+    assert [p.name for p in found.projects] == ["slowxml", "json"]  # the newest releases first
 
 
 def test_new_release_updates_results(corpus):
@@ -146,9 +167,12 @@ def test_postgresql_uses_a_gin_index_for_the_search_vector(corpus):
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'project_search_gin'")
         (indexdef,) = cursor.fetchone()
         assert "USING gin (search_vector)" in indexdef
+    with CaptureQueriesContext(connection) as queries:
+        list(search_projects("json"))
+    (candidates,) = [q["sql"] for q in queries.captured_queries if "to_tsquery" in q["sql"]]
+    with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
-        sql, params = search_projects("json").query.sql_with_params()
-        cursor.execute("EXPLAIN " + sql, params)
+        cursor.execute("EXPLAIN " + candidates)
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("SET enable_seqscan = on")
     assert "project_search_gin" in plan

@@ -10,9 +10,10 @@ from django.views.decorators.http import require_safe
 from core.search_bound import MAX_QUERY_LENGTH
 
 from .. import classifiers as trove
+from .. import search_candidates
 from ..forms import SearchForm
 from ..models import Classifier, Project, Release, latest_release
-from ..search import search_projects
+from ..search import search as run_search
 
 PER_PAGE = 20
 SUGGESTIONS = 5
@@ -45,11 +46,11 @@ def search(request):
         order = form.cleaned_data.get("o") or "relevance"
     too_large = form.is_bound and form.non_field_errors()
     searched = form.is_bound and not too_large  # any query string, even an empty ?q=, lists projects
-    results = search_projects(query, classifiers=classifiers, order=order, user=request.user) if searched else None
+    found = run_search(query, classifiers=classifiers, order=order, user=request.user) if searched else None
     page = None
     rows = []
-    if results is not None:
-        page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
+    if found is not None:
+        page = Paginator(found.projects, PER_PAGE).get_page(request.GET.get("page"))
         releases = Release.objects.only("id", "project_id", "version", "summary", "yanked", "is_prerelease", "created")
         projects = Project.objects.filter(pk__in=[p.pk for p in page.object_list]).prefetch_related(
             Prefetch("releases", queryset=releases)
@@ -72,6 +73,8 @@ def search(request):
         "query_string": query_string.urlencode(),
         "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1) if page else [],
         "suggestions": _suggestions(query, request.user) if searched and query and not rows else [],
+        "capped": found is not None and found.capped,
+        "cap": search_candidates.CAP,
     }
     return render(request, "packages/search.html", context, status=400 if too_large else 200)
 
