@@ -8,15 +8,18 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 
 from accounts.tests.factories import UserFactory
 from accounts.tokens import issue_token
 from devtools.dists import write_dists
 from devtools.publish import publish
 from devtools.testing import clients
+from devtools.testing.nginx import running_front
 from devtools.testing.servers import AppServer, RedisServer, get
 from packages.models import Project
 from packages.storage import package_storage
+from stats.models import UpstreamDailyDownloads
 from upstream import files
 from upstream.models import UpstreamIndex, UpstreamProject
 
@@ -132,3 +135,29 @@ def test_gunicorn_workers_fetch_a_file_once_and_cut_a_bad_stream(settings, upstr
             connection.close()
         assert "integrity failure" in app.log_text()
     assert not package_storage().exists(files.storage_path(bad_sha, bad))
+
+
+def test_through_nginx_a_first_download_streams_then_storage_serves_and_both_count(
+    live_server, settings, upstream, tmp_path
+):
+    """The production layout (deploy/nginx.conf, FILE_DELIVERY=x-accel-redirect): pip's first
+    download streams through nginx; uv's comes from storage, handed to nginx by X-Accel-Redirect;
+    the download statistics count both, and the project page says where the project comes from."""
+    settings.UPSTREAM_INDEX_URL = upstream.url
+    log = tmp_path / "downloads.log"
+    settings.DOWNLOAD_LOG_PATH, settings.DOWNLOAD_LOG_PATHS = str(log), [str(log)]
+    filename = upstream.add("pub-n", "1.0", metadata_file=True)
+    (tmp_path / "nginx").mkdir()
+    with running_front(live_server.url, tmp_path / "nginx") as front:
+        settings.FILE_DELIVERY = "x-accel-redirect"
+        result = clients.pip_install(f"{front}/simple/", ["pub-n"], tmp_path / "pip")
+        assert result.returncode == 0, result.stdout + result.stderr
+        result = clients.uv_install(f"{front}/simple/", ["pub-n"], tmp_path / "uv")
+        assert result.returncode == 0, result.stdout + result.stderr
+        page = get(f"{front}/project/pub-n/")[2].decode()
+    assert clients.import_version(tmp_path / "uv", "pub_n") == "1.0"
+    assert upstream.hits(f"/files/{filename}") == 1
+    assert "comes from the upstream index <strong>env</strong>" in page
+    call_command("update_download_stats")
+    counts = {(r.project, r.filename, r.installer): r.count for r in UpstreamDailyDownloads.objects.all()}
+    assert counts == {("pub-n", filename, "pip"): 1, ("pub-n", filename, "uv"): 1}
