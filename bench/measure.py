@@ -12,9 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from devtools.testing.clients import clean_env, twine_command
+from devtools.testing.clients import clean_env, pip_command, twine_command, uv_command
 
-VENV_BIN = Path(sys.executable).parent
 WRK_SECONDS = 10
 WRK_CONNECTIONS = 32
 # Install times vary by tens of ms from run to run on a shared machine: medians of this many.
@@ -76,34 +75,9 @@ def install_seconds(tool, index_url, requirement, runs=3):
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as target:
             if tool == "pip":
-                cmd = [
-                    sys.executable,
-                    "-m",
-                    "pip",
-                    "install",
-                    "--no-cache-dir",
-                    "--disable-pip-version-check",
-                    "--no-compile",
-                    "--index-url",
-                    index_url,
-                    "--target",
-                    target,
-                    requirement,
-                ]
+                cmd = pip_command(index_url, [requirement], target, extra=["--no-compile"])
             else:
-                cmd = [
-                    str(VENV_BIN / "uv"),
-                    "pip",
-                    "install",
-                    "--no-cache",
-                    "--index-url",
-                    index_url,
-                    "--target",
-                    target,
-                    "--python",
-                    sys.executable,
-                    requirement,
-                ]
+                cmd = uv_command(index_url, [requirement], target)
             start = time.perf_counter()
             result = subprocess.run(cmd, capture_output=True, text=True, env=clean_env(), timeout=300)
             elapsed = time.perf_counter() - start

@@ -5,6 +5,8 @@ import threading
 
 import pytest
 
+from devtools.testing.nginx import running_front
+
 
 class _PurgeRecorder(http.server.BaseHTTPRequestHandler):
     seen = []
@@ -29,3 +31,13 @@ def purge_server():
     yield f"http://127.0.0.1:{server.server_address[1]}", _PurgeRecorder.seen
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def front(live_server, settings, tmp_path):
+    """nginx with the production config (deploy/nginx.conf), proxying to the live server; Django purges it."""
+    with running_front(live_server.url, tmp_path) as url:
+        settings.FILE_DELIVERY = "x-accel-redirect"
+        settings.EDGE_CACHE_SECONDS = 3600
+        settings.EDGE_PURGE_URLS = [f"{url}/_purge"]
+        yield url

@@ -9,7 +9,6 @@ from django.conf import settings as django_settings
 
 from accounts.tests.factories import UserFactory
 from devtools.publish import publish
-from devtools.testing.nginx import running_front
 from packages import moderation, services
 from packages.models import File, Project, Release
 
@@ -23,16 +22,6 @@ def _get(url, accept="text/html"):
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.headers, exc.read()
-
-
-@pytest.fixture
-def front(live_server, settings, tmp_path):
-    """nginx with the production config, proxying to the live server; Django purges it."""
-    with running_front(live_server.url, tmp_path) as url:
-        settings.FILE_DELIVERY = "x-accel-redirect"
-        settings.EDGE_CACHE_SECONDS = 3600
-        settings.EDGE_PURGE_URLS = [f"{url}/_purge"]
-        yield url
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import pytest
 
 from devtools.dists import write_dists
 from devtools.testing import clients
-from devtools.testing.nginx import running_front
 from devtools.testing.private import private_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -78,15 +77,6 @@ def _get(url, auth=None, accept="text/html"):
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.headers, exc.read()
-
-
-@pytest.fixture
-def front(live_server, settings, tmp_path):
-    with running_front(live_server.url, tmp_path) as url:
-        settings.FILE_DELIVERY = "x-accel-redirect"
-        settings.EDGE_CACHE_SECONDS = 3600
-        settings.EDGE_PURGE_URLS = [f"{url}/_purge"]
-        yield url
 
 
 def test_nginx_never_serves_a_private_page_or_file_from_its_caches(front, world):

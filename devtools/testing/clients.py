@@ -46,42 +46,48 @@ def twine_upload(repository_url, password, files, username="__token__", extra=()
     return run(twine_command(repository_url, password, files, username, extra))
 
 
+def pip_command(index_url, requirements, target, extra=()):
+    """A cache-less `pip install` of `requirements` from `index_url` into `target`."""
+    return [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--no-cache-dir",
+        "--disable-pip-version-check",
+        "--index-url",
+        index_url,
+        "--target",
+        str(target),
+        *extra,
+        *requirements,
+    ]
+
+
+def uv_command(index_url, requirements, target, extra=()):
+    """The same install with `uv pip install`."""
+    return [
+        str(BIN / "uv"),
+        "pip",
+        "install",
+        "--no-cache",
+        "--index-url",
+        index_url,
+        "--target",
+        str(target),
+        "--python",
+        sys.executable,
+        *extra,
+        *requirements,
+    ]
+
+
 def pip_install(index_url, requirements, target, extra=()):
-    return run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--no-cache-dir",
-            "--disable-pip-version-check",
-            "--index-url",
-            index_url,
-            "--target",
-            str(target),
-            *extra,
-            *requirements,
-        ]
-    )
+    return run(pip_command(index_url, requirements, target, extra))
 
 
 def uv_install(index_url, requirements, target, extra=()):
-    return run(
-        [
-            str(BIN / "uv"),
-            "pip",
-            "install",
-            "--no-cache",
-            "--index-url",
-            index_url,
-            "--target",
-            str(target),
-            "--python",
-            sys.executable,
-            *extra,
-            *requirements,
-        ]
-    )
+    return run(uv_command(index_url, requirements, target, extra))
 
 
 def import_version(target, module):
