@@ -14,8 +14,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from packaging.utils import canonicalize_version
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
+from api.simple.render import version_sort_key
 from core import readme
 
 from . import fetch, files, indexes, pages
@@ -57,17 +58,10 @@ DESCRIPTION_HTML, DIGESTS = "_description_html", "_digests"
 UPLOAD_TIME, UPLOAD_TIME_ISO = "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
-def _version_key(text):
-    try:
-        return (0, Version(text))
-    except InvalidVersion:
-        return (1, text)
-
-
 def latest_version(row):
     """The newest version that is not a pre-release (else the newest), as pypi.org's `info`."""
-    versions = sorted(row.versions, key=_version_key)
-    final = [v for v in versions if _version_key(v)[0] == 0 and not Version(v).is_prerelease]
+    versions = sorted(row.versions, key=version_sort_key)
+    final = [v for v in versions if version_sort_key(v)[0] == 0 and not Version(v).is_prerelease]
     return (final or versions or [None])[-1]
 
 
@@ -136,7 +130,7 @@ def version_info(row, version):
 
 def files_by_version(row):
     """{version: [file rows]} in the upstream's version order (newest last)."""
-    grouped = {v: [] for v in sorted(row.versions, key=_version_key)}
+    grouped = {v: [] for v in sorted(row.versions, key=version_sort_key)}
     for entry in row.files:
         grouped.setdefault(entry["version"], []).append(entry)
     return grouped

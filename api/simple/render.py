@@ -14,7 +14,8 @@ API_VERSION = "1.4"  # PEP 629; 1.3 adds PEP 740 provenance, 1.4 PEP 792 project
 UPLOAD_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
-def _sort_key_version(text):
+def version_sort_key(text):
+    """Sorts PEP 440 versions as versions, any other text after them."""
     from packaging.version import InvalidVersion, Version
 
     try:
@@ -57,8 +58,8 @@ def detail_data(project):
                 "provenance": provenance_url(project.normalized_name, version, filename) if provenance_sha256 else None,
             }
         )
-    rows.sort(key=lambda r: (_sort_key_version(r["version"]), r["filename"]))
-    versions = sorted((r[1] for r in releases), key=_sort_key_version)
+    rows.sort(key=lambda r: (version_sort_key(r["version"]), r["filename"]))
+    versions = sorted((r[1] for r in releases), key=version_sort_key)
     return rows, versions
 
 
