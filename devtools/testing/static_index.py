@@ -30,7 +30,7 @@ class StaticIndex:
     /pypi/<name>/json and /pypi/<name>/<version>/json serve the JSON API (`json_api`).
     `file_delay` seconds pass between a file's headers and its bytes (concurrent first requests
     then overlap); with `hold` (a threading.Event) a file's first half is sent, then the rest
-    once the test sets it."""
+    once the test sets it; `rate` (bytes per second) paces file bodies like a distant upstream."""
 
     def __init__(self, json_pages=True, json_api=True):
         self.json_pages = json_pages
@@ -42,6 +42,7 @@ class StaticIndex:
         self.serials = {}  # normalized name -> its X-PyPI-Last-Serial
         self.file_delay = 0.0
         self.hold = None
+        self.rate = None
         self.requests = []
         self.headers = []
         self._serial = 0
@@ -213,6 +214,11 @@ class StaticIndex:
                     self.wfile.flush()
                     index.hold.wait(30)
                     body = body[len(body) // 2 :]
+                if parts[0] == "files" and index.rate:
+                    for start in range(0, len(body), 64 * 1024):
+                        self.wfile.write(body[start : start + 64 * 1024])
+                        time.sleep(64 * 1024 / index.rate)
+                    return
                 self.wfile.write(body)
 
             def log_message(self, *args):
