@@ -15,7 +15,6 @@ rounds, and prints the CPU time per request (thread time: the machine may be sha
 """
 
 import base64
-import io
 import os
 import statistics
 import sys
@@ -40,25 +39,12 @@ PASSWORD_ROUNDS, PASSWORD_PER_ROUND = 5, 10
 
 
 def environ(path, authorization=None):
-    env = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "127.0.0.1",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(),
-        "wsgi.errors": sys.stderr,
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_ACCEPT": "application/vnd.pypi.simple.v1+json",
-        "HTTP_ACCEPT_ENCODING": "gzip",
-        "HTTP_USER_AGENT": "pip/25.0",
-    }
+    from devtools.testing.wsgi import environ as wsgi_environ
+
+    headers = {"accept": "application/vnd.pypi.simple.v1+json", "accept_encoding": "gzip", "user_agent": "pip/25.0"}
     if authorization:
-        env["HTTP_AUTHORIZATION"] = "Basic " + base64.b64encode(authorization.encode()).decode()
-    return env
+        headers["authorization"] = "Basic " + base64.b64encode(authorization.encode()).decode()
+    return wsgi_environ("GET", path, remote_addr="127.0.0.1", **headers)
 
 
 def per_request_us(app, path, authorization, expected, count):

@@ -267,3 +267,24 @@ def test_private_files_leave_s3_through_presigned_urls_only(client, world, basic
     public_wheel = world.public.releases.get().files.get(packagetype="bdist_wheel")
     public = _get(client, public_wheel.url_path)
     assert public.status_code == 302 and "X-Amz-Signature" not in public["Location"]
+
+
+def test_uploads_by_those_who_may_not_see_it_never_name_it(client, world):
+    """A stranger's upload to the name, or to a look-alike of it, says the name is taken, never the
+    private project's own spelling; its members still get the usual answers."""
+    from accounts.tokens import issue_token
+    from devtools.testing.uploads import upload_wheel
+    from packages.models import Project
+
+    stranger = issue_token(world.stranger, "upload").raw
+    lookalike = upload_wheel(client, stranger, "secretpkg", "5.0")  # ultranormalized like secret-pkg
+    text = lookalike.reason_phrase + lookalike.content.decode()
+    assert lookalike.status_code == 400 and "too similar to an existing project (" in text
+    assert "secret-pkg" not in text and "Top secret" not in text, text
+    taken = upload_wheel(client, stranger, "SECRET.PKG", "5.0")
+    # The name as sent (normalized), nothing of the project: not its spelling, not its being a project one may ask for.
+    assert taken.status_code == 403 and taken.reason_phrase.startswith("The name 'secret-pkg' isn't available")
+    assert "Top secret" not in taken.content.decode()
+    assert not Project.objects.filter(normalized_name="secretpkg").exists()
+    member = upload_wheel(client, issue_token(world.member, "upload").raw, "secret-pkg", "5.0")
+    assert "isn't allowed to upload to project 'secret-pkg'" in member.reason_phrase

@@ -23,7 +23,7 @@ from organizations.models import Organization
 from packages import flags
 from packages.models import File, FilenameLog, JournalEntry, Project, Release
 from packages.names import canonical_version, normalize_name
-from packages.permissions import has_role_sql
+from packages.permissions import has_role_sql, user_can_see
 
 from . import limits, publishers
 from .errors import UploadError, help_url
@@ -135,6 +135,14 @@ def check_may_upload(uploader: Uploader, project: Project, access: Access) -> No
     re-upload no-op); `access`: lock_project's answer."""
     if uploader.publisher is not None:
         publishers.check_publisher_scope(uploader.publisher, project.name, project)
+    elif not user_can_see(uploader.user, project):
+        # A private project is no project to them (packages/permissions.py): the name is taken, no more is told.
+        raise UploadError(
+            f"The name '{project.normalized_name}' isn't available: a project of this index holds it.",
+            status=403,
+            code="forbidden",
+            help_url=help_url("project-names"),
+        )
     elif _out_of_scope(uploader.token, project):
         assert uploader.token is not None
         raise _scope_error(uploader.token, project.name)

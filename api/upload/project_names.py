@@ -3,7 +3,7 @@ modules, look-alikes."""
 
 import sys
 
-from django.db.models import Value
+from django.db.models import Case, Value, When
 
 from organizations.models import Organization
 from packages.models import ProhibitedProjectName, Project
@@ -71,8 +71,10 @@ def check_new_project_name(name: str) -> None:
             code="name_stdlib",
         )
     if clash is not None:
+        # A private project's name is never shown (packages/permissions.py): "an existing project" alone.
+        existing = f"an existing project '{clash}'" if clash else "an existing project"
         raise invalid(
-            f"The name '{name}' is too similar to an existing project '{clash}' (names that differ only in "
+            f"The name '{name}' is too similar to {existing} (names that differ only in "
             "separators, case or the look-alike characters l/1/I and o/0 are treated as the same).",
             "name",
             anchor="project-names",
@@ -87,7 +89,7 @@ def _prohibited_and_lookalike(normalized, ultranormalized):
     lookalikes = (
         Project.objects.filter(ultranormalized_name=ultranormalized)
         .exclude(normalized_name=normalized)
-        .annotate(kind=Value("lookalike"))
+        .annotate(kind=Case(When(is_private=True, then=Value("private-lookalike")), default=Value("lookalike")))
     )
     upstream = upstream_claims(normalized).annotate(kind=Value("upstream"))
     # Organization has a field called "kind": the claim's column takes another name (a UNION matches by position).
@@ -104,4 +106,6 @@ def _prohibited_and_lookalike(normalized, ultranormalized):
     )
     clashes = sorted((name for name, kind in rows if kind == "lookalike"), key=normalize_name)
     kinds = {kind for _, kind in rows}
-    return "prohibited" in kinds, "upstream" in kinds, (clashes[0] if clashes else None), "organization" in kinds
+    # "": only private projects look alike, whose names are not told.
+    clash = clashes[0] if clashes else ("" if "private-lookalike" in kinds else None)
+    return "prohibited" in kinds, "upstream" in kinds, clash, "organization" in kinds
