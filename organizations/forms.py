@@ -10,7 +10,15 @@ from .models import Organization, OrganizationApplication, OrganizationRole
 from .services import OrganizationError, check_name
 
 
-class ApplyForm(forms.ModelForm):
+class NoSuffix:
+    """Labels as the portal's hand-written forms have them: no trailing colon."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ApplyForm(NoSuffix, forms.ModelForm):
     url = forms.URLField(
         required=False, max_length=400, assume_scheme="https", label="URL", help_text="Optional: its web site."
     )
@@ -33,21 +41,21 @@ class ApplyForm(forms.ModelForm):
             raise forms.ValidationError(str(exc)) from None
 
 
-class MemberInviteForm(InviteForm):
+class MemberInviteForm(NoSuffix, InviteForm):
     """Username or verified address (as for project invitations), and an organization role."""
 
     role_name = forms.ChoiceField(choices=OrganizationRole.ROLE_CHOICES, label="Role", initial=OrganizationRole.MEMBER)
 
 
-class MemberRoleForm(forms.Form):
+class MemberRoleForm(NoSuffix, forms.Form):
     role_name = forms.ChoiceField(choices=OrganizationRole.ROLE_CHOICES, label="Role")
 
 
-class TeamForm(forms.Form):
+class TeamForm(NoSuffix, forms.Form):
     name = forms.CharField(max_length=50, label="Team name")
 
 
-class TeamMemberForm(forms.Form):
+class TeamMemberForm(NoSuffix, forms.Form):
     username = forms.CharField(max_length=150, label="Username of a member")
 
     def clean_username(self):
@@ -57,7 +65,7 @@ class TeamMemberForm(forms.Form):
         return user
 
 
-class TeamProjectForm(forms.Form):
+class TeamProjectForm(NoSuffix, forms.Form):
     project = forms.ModelChoiceField(queryset=Project.objects.none(), label="Project", to_field_name="normalized_name")
     role_name = forms.ChoiceField(choices=ROLE_FIELD_CHOICES, label="Role", initial="Maintainer")
 
@@ -66,11 +74,11 @@ class TeamProjectForm(forms.Form):
         self.fields["project"].queryset = Project.objects.filter(organization=organization).order_by("normalized_name")
 
 
-class NewProjectForm(forms.Form):
+class NewProjectForm(NoSuffix, forms.Form):
     name = forms.CharField(max_length=200, label="New project name")
 
 
-class MoveProjectForm(forms.Form):
+class MoveProjectForm(NoSuffix, forms.Form):
     """One of the user's own projects that belongs to no organization (they must be its Owner)."""
 
     project = forms.ModelChoiceField(queryset=Project.objects.none(), label="Project", to_field_name="normalized_name")
@@ -80,7 +88,7 @@ class MoveProjectForm(forms.Form):
         self.fields["project"].queryset = projects
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(NoSuffix, forms.ModelForm):
     url = forms.URLField(required=False, max_length=400, assume_scheme="https", label="URL")
 
     class Meta:
