@@ -74,6 +74,30 @@ def staff(db):
     return UserFactory(username="mod", is_staff=True, is_superuser=True)
 
 
+def _staff_client(client, group_name, username):
+    from devtools.testing.staff import staff_login
+    from packages.tests.test_admin import staff_member
+
+    staff_login(client, staff_member(group_name, username), DEFAULT_PASSWORD)
+    return client
+
+
+@pytest.fixture
+def admin_client(client, db):
+    """`client` logged in (with 2FA) as a staff member of the admins group."""
+    from packages.staff_groups import ADMINS
+
+    return _staff_client(client, ADMINS, "an-admin")
+
+
+@pytest.fixture
+def moderator_client(client, db):
+    """`client` logged in (with 2FA) as a staff member of the moderators group."""
+    from packages.staff_groups import MODERATORS
+
+    return _staff_client(client, MODERATORS, "a-moderator")
+
+
 @pytest.fixture
 def evil_release(user):
     """alice's evil-pkg 1.0, which the moderation tests act on (the next upload tried is 2.0)."""

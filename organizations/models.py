@@ -2,9 +2,10 @@
 that carry project roles, so that access follows people joining and leaving.
 
 A project belongs to at most one organization (`packages.Project.organization`); the strongest
-of a user's own role and their teams' roles on a project is what they may do
-(`packages/access.py` owns that rule). Every change is written by `organizations/services.py`
-and recorded in `OrganizationEvent` (and, when it touches a project, in the project's journal).
+of a user's own role, their teams' roles and (for the organization's Owners) Owner is what they
+may do on it (`packages/permissions.py` owns that rule). Every change is written by
+`organizations/services/` and recorded in `OrganizationEvent` (and, when it touches a project,
+in the project's journal).
 """
 
 from django.conf import settings

@@ -34,3 +34,18 @@ def login_with_totp(client, username, password, secret):
 def staff_login(client, user, password):
     """A staff member with 2FA, logged in with it (what the admin asks for)."""
     return login_with_totp(client, user.username, password, add_totp(user))
+
+
+def browser_admin_login(page, index_url, username, password, secret):
+    """Log a Playwright `page` into /admin/ as staff do: the site's login, then the TOTP code."""
+    import re
+
+    page.goto(f"{index_url}/admin/")
+    page.wait_for_url("**/account/login/?next=%2Fadmin%2F")
+    page.get_by_label("Username or email").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/account/2fa/authenticate/")
+    page.locator("#id_code").fill(totp_code(secret))
+    page.get_by_role("button", name=re.compile("Sign In|Log in", re.I)).click()
+    page.wait_for_url(f"{index_url}/admin/")

@@ -5,26 +5,11 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.management import CommandError, call_command
 
-from accounts.tests.factories import DEFAULT_PASSWORD
-from devtools.testing.staff import staff_login
 from organizations import services
 from organizations.models import Organization, OrganizationApplication, OrganizationRole
-from packages.staff_groups import ADMINS, MODERATORS
-from packages.tests.test_admin import run_action, staff_member
+from packages.tests.test_admin import run_action
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(client, db):
-    staff_login(client, staff_member(ADMINS, "an-admin"), DEFAULT_PASSWORD)
-    return client
-
-
-@pytest.fixture
-def moderator_client(client, db):
-    staff_login(client, staff_member(MODERATORS, "a-moderator"), DEFAULT_PASSWORD)
-    return client
 
 
 @pytest.mark.parametrize(

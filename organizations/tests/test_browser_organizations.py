@@ -13,7 +13,7 @@ from django.core import mail
 from accounts.tests.factories import UserFactory
 from devtools.dists import write_dists
 from devtools.testing.clients import pip_install, twine_upload
-from devtools.testing.staff import add_totp, totp_code
+from devtools.testing.staff import add_totp, browser_admin_login
 from organizations.models import Organization
 from packages.models import Project
 from packages.staff_groups import MODERATORS, ensure_staff_groups
@@ -56,14 +56,7 @@ def test_apply_approve_invite_team_project_and_the_member_uploads(
     secret = add_totp(staffer)
     staff_context, staff_page = _new_page(browser)
     try:
-        staff_page.goto(f"{index_url}/admin/")
-        staff_page.get_by_label("Username or email").fill("stan")
-        staff_page.get_by_label("Password").fill(password)
-        staff_page.get_by_role("button", name="Log in").click()
-        staff_page.wait_for_url("**/account/2fa/authenticate/")
-        staff_page.locator("#id_code").fill(totp_code(secret))
-        staff_page.get_by_role("button", name=re.compile("Sign In|Log in", re.I)).click()
-        staff_page.wait_for_url(f"{index_url}/admin/")
+        browser_admin_login(staff_page, index_url, "stan", password, secret)
         staff_page.get_by_role("link", name="Organization applications").click()
         row = staff_page.locator("#result_list tbody tr", has_text="browser-org")
         assert "Pending" in row.inner_text()

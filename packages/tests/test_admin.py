@@ -5,12 +5,11 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 
-from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from accounts.tests.factories import UserFactory
 from devtools.publish import publish
-from devtools.testing.staff import staff_login
 from packages import flags
 from packages.models import AdminFlag, JournalEntry, ProhibitedProjectName, Project, ProjectReport
-from packages.staff_groups import ADMINS, MODERATORS, ensure_staff_groups
+from packages.staff_groups import ensure_staff_groups
 from packages.tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,18 +20,6 @@ def staff_member(group_name, username):
     member = UserFactory(username=username, is_staff=True)
     member.groups.add(Group.objects.get(name=group_name))
     return member
-
-
-@pytest.fixture
-def admin_client(client, db):
-    staff_login(client, staff_member(ADMINS, "an-admin"), DEFAULT_PASSWORD)
-    return client
-
-
-@pytest.fixture
-def moderator_client(client, db):
-    staff_login(client, staff_member(MODERATORS, "a-moderator"), DEFAULT_PASSWORD)
-    return client
 
 
 def run_action(client, model_path, action, objects, **data):

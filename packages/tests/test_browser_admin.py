@@ -1,14 +1,12 @@
 """A moderator's day in the real admin, in Chromium: log in, act on a report, and pip can't install any more."""
 
-import re
-
 import pytest
 from django.contrib.auth.models import Group
 
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 from devtools.publish import publish
 from devtools.testing import clients
-from devtools.testing.staff import add_totp, totp_code
+from devtools.testing.staff import add_totp, browser_admin_login
 from packages.models import Project, ProjectReport
 from packages.staff_groups import MODERATORS, ensure_staff_groups
 
@@ -45,15 +43,7 @@ def test_staff_quarantines_reported_project_and_pip_can_no_longer_install_it(
 
     # The admin sends staff to the site's login, whose second step asks for the TOTP code.
     secret = add_totp(moderator)
-    page.goto(f"{index_url}/admin/")
-    page.wait_for_url("**/account/login/?next=%2Fadmin%2F")
-    page.get_by_label("Username or email").fill("modesty")
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/account/2fa/authenticate/")
-    page.locator("#id_code").fill(totp_code(secret))
-    page.get_by_role("button", name=re.compile("Sign In|Log in", re.I)).click()
-    page.wait_for_url(f"{index_url}/admin/")
+    browser_admin_login(page, index_url, "modesty", DEFAULT_PASSWORD, secret)
     page.get_by_role("link", name="Project reports").click()
     row = page.locator("#result_list tbody tr", has_text="sneaky-pkg")
     assert "Posts ~/.pypirc" in row.inner_text()
