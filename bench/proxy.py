@@ -6,8 +6,9 @@ The upstream is another instance of this index (gunicorn) holding chain-0 … ch
 projects (PEP 691 pages, PEP 658 metadata files, like pypi.org). Installed with pip and uv (no
 client cache, fresh target) of `chain-0`, which pulls in the other nine:
 
-- through this index as a proxy of that upstream (UPSTREAM_INDEX_URL), cold: a fresh database and
-  storage and restarted workers, nothing cached; then warm: everything cached;
+- through this index as a proxy of that upstream (UPSTREAM_INDEX_URL), cold: database rows and
+  storage emptied and the workers restarted (then each sent a request that asks no upstream, so
+  Django's own start-up is not counted), nothing cached; then warm: everything cached;
 - through devpi-server's mirror index of the same upstream (`type=mirror`), cold (a fresh
   serverdir, restarted) and warm;
 - from the upstream directly, which is also this index serving the same packages as local
@@ -26,6 +27,8 @@ import shutil
 import statistics
 import sys
 import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -67,6 +70,13 @@ def _fresh(directory):
     return directory
 
 
+def _warm_workers(url, requests=8):
+    """Requests in parallel that reach every worker (nothing upstream): a restarted worker's first
+    request sets Django up lazily, which is start-up, not the cold cache being measured."""
+    with ThreadPoolExecutor(requests) as pool:
+        list(pool.map(lambda _: urllib.request.urlopen(url, timeout=30).read(), range(requests)))
+
+
 class Proxy:
     """This index with the upstream configured; reset() makes it cold (no page or file cached)."""
 
@@ -93,6 +103,7 @@ class Proxy:
         )
         shutil.rmtree(self.var / "packages" / "upstream", ignore_errors=True)
         self.app = servers.start_gunicorn(self.env, self.workers, name="gunicorn-proxy")
+        _warm_workers(self.app.url + "/simple/")
         return self.app.url + "/simple/"
 
     def cached(self):

@@ -9,7 +9,7 @@ from functools import cache
 
 from core import rawsql
 
-from .models import Project
+from .models import ProhibitedProjectName, Project
 from .names import normalize_name
 from .permissions import reader_can_see
 
@@ -48,3 +48,18 @@ def public_project(name, reader=None):
     if project.is_quarantined or not reader_can_see(reader, project):
         return None
     return project
+
+
+@cache
+def _taken_sql():
+    return (
+        f"SELECT EXISTS (SELECT 1 FROM {rawsql.table(Project)} WHERE {rawsql.column(Project, 'normalized_name')} = %s)"
+        f" OR EXISTS (SELECT 1 FROM {rawsql.table(ProhibitedProjectName)} "
+        f"WHERE {rawsql.column(ProhibitedProjectName, 'name')} = %s)"
+    )
+
+
+def name_taken(normalized_name):
+    """Whether a local project of any status holds the (normalized) name or staff prohibited it:
+    one query (the upstream proxy asks it on every request for a name it may serve)."""
+    return bool(rawsql.fetch_one(_taken_sql(), [normalized_name, normalized_name])[0])

@@ -3,7 +3,7 @@ cached page promised of them. First downloads are streamed and stored by upstrea
 
 from dataclasses import dataclass
 
-from .models import UpstreamProject
+from . import pages
 
 METADATA_SUFFIX = ".metadata"
 URL_PREFIX = "/proxy/"
@@ -51,7 +51,7 @@ class Wanted:
 
 def find(normalized_name, sha256, filename, is_metadata=False):
     """The Wanted file of a cached upstream page, or None (not on the page, or no metadata file)."""
-    row = UpstreamProject.objects.filter(normalized_name=normalized_name, is_miss=False).first()
+    row = pages.stored_row(normalized_name)
     if row is None:
         return None
     entry = next((f for f in row.files if f["sha256"] == sha256 and f["filename"] == filename), None)

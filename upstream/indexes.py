@@ -3,10 +3,13 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 
 from .models import UpstreamIndex
 
 ENV_UPSTREAM_NAME = "env"  # the name UPSTREAM_INDEX_URL's upstream goes by in file URLs
+ENABLED_KEY = "upstream:any-enabled"
+ENABLED_SECONDS = 60  # another process's cache (local memory) learns of an admin change this late
 
 
 @dataclass(frozen=True)
@@ -35,3 +38,21 @@ def configured():
 
 def by_name(name):
     return next((u for u in configured() if u.name == name), None)
+
+
+def any_configured():
+    """Whether any upstream is configured, without a query on most calls: asked for every name
+    that is not local. The admin rows' answer is kept in the cache; a change forgets it (in this
+    process's cache, and in the shared one)."""
+    if settings.UPSTREAM_INDEX_URL:
+        return True
+    enabled = cache.get(ENABLED_KEY)
+    if enabled is None:
+        enabled = UpstreamIndex.objects.filter(enabled=True).exists()
+        cache.set(ENABLED_KEY, enabled, ENABLED_SECONDS)
+    return enabled
+
+
+def forget_enabled(**kwargs):
+    """post_save / post_delete of UpstreamIndex (connected in apps.py)."""
+    cache.delete(ENABLED_KEY)

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from packaging.utils import canonicalize_version
 
-from packages.models import ProhibitedProjectName, Project, Release
+from packages import lookups
+from packages.models import Project, Release
 
 from . import pages, rows
 
@@ -64,13 +65,15 @@ def may_serve(normalized_name, version):
     """Whether an upstream file of `version` may be served under the name: no local project holds
     the name and staff did not prohibit it, or staff let the (not quarantined) local project serve upstream files and it has
     no such version itself."""
+    if not lookups.name_taken(normalized_name):
+        return True  # the common case, in one query
     project = (
         Project.objects.filter(normalized_name=normalized_name)
         .only("status", "serve_upstream_files", "is_private")
         .first()
     )
     if project is None:
-        return not ProhibitedProjectName.objects.filter(name=normalized_name).exists()
+        return False  # prohibited
     if not serves_upstream(project):
         return False
     local = Release.objects.filter(project=project).values_list("version", flat=True)

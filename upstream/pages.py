@@ -223,3 +223,14 @@ def save_info(row, info):
     UpstreamProject.objects.filter(pk=row.pk).update(info=row.info, info_fetched_at=row.info_fetched_at)
     if cache.get(_cache_key(row.normalized_name)) is not None:
         _remember(row)
+
+
+def stored_row(normalized_name):
+    """The cached page's row, for a download (no upstream is asked): from the cache, else from
+    the database (then kept in the cache while fresh). None for a miss or a name never seen."""
+    row = cache.get(_cache_key(normalized_name))
+    if row is None:
+        row = UpstreamProject.objects.filter(normalized_name=normalized_name).first()
+        if row is not None and _fresh(row):
+            _remember(row)
+    return None if row is None or row.is_miss else row

@@ -11,7 +11,7 @@ from api.files.views import deliver
 from api.simple import render
 from api.simple.negotiation import JSON_V1
 from core.clientip import client_key
-from packages.models import Project
+from packages import lookups
 from packages.names import is_valid_name, normalize_name
 from stats import downloadlog
 from stats.services import project_downloads
@@ -141,16 +141,8 @@ def download(request, name, sha256, filename):
 
 def may_proxy(name):
     """Whether a name without a public local project may be asked upstream: no local project
-    holds it (quarantined ones included) and staff did not prohibit it. No query when no
-    upstream is configured beyond the admin list's."""
-    from packages.models import ProhibitedProjectName
-
+    holds it (quarantined ones included) and staff did not prohibit it. One query, none when no
+    upstream is configured."""
     if not is_valid_name(name):
         return False  # never sent upstream
-    normalized = normalize_name(name)
-    if not pages.indexes.configured():
-        return False
-    return not (
-        Project.objects.filter(normalized_name=normalized).exists()
-        or ProhibitedProjectName.objects.filter(name=normalized).exists()
-    )
+    return pages.indexes.any_configured() and not lookups.name_taken(normalize_name(name))
