@@ -115,24 +115,35 @@ def revoke_api_token(user: User, token: ApiToken, request: HttpRequest | None = 
     return True
 
 
-def sole_owner_projects(user: User) -> list[Project]:
-    """Projects where this user is the only Owner: they would be left without one."""
+def sole_owner_projects(user: User) -> list[Project | Organization]:
+    """Projects and organizations where this user is the only Owner: they would be left without
+    one (the organization's Owners count as a project's Owners, packages/permissions.py)."""
     from django.db.models import Count, Q
 
     from packages.models import Project, Role
 
     owned = Role.objects.filter(user=user, role_name=Role.OWNER).values("project_id")
     # Count owners in a separate query level: annotating the filtered join would count only this user.
-    return list(
-        Project.objects.filter(pk__in=owned)
+    projects = (
+        Project.objects.filter(pk__in=owned, organization__isnull=True)
         .annotate(owner_count=Count("roles", filter=Q(roles__role_name=Role.OWNER)))
         .filter(owner_count=1)
         .order_by("normalized_name")
     )
+    from organizations.models import Organization, OrganizationRole
+
+    led = OrganizationRole.objects.filter(user=user, role_name=OrganizationRole.OWNER).values("organization_id")
+    organizations = (
+        Organization.objects.filter(pk__in=led)
+        .annotate(owner_count=Count("roles", filter=Q(roles__role_name=OrganizationRole.OWNER)))
+        .filter(owner_count=1)
+        .order_by("normalized_name")
+    )
+    return [*projects, *organizations]
 
 
 class AccountDeletionRefused(Exception):
-    def __init__(self, projects: list[Project]) -> None:
+    def __init__(self, projects: list[Project | Organization]) -> None:
         super().__init__("You are the only Owner of some projects.")
         self.projects = projects
 

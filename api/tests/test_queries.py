@@ -86,7 +86,9 @@ def test_public_pages_are_bounded(client, projects, django_assert_max_num_querie
 
 
 # An upload of a new release: admin flags, token (with the e-mail check), project lock (with
-# the role), name/bytes/filename-log, release lookup, release insert, search reindex (2, on
+# the role, own, team or organization Owner, and whether its organization is frozen: one query
+# still; organizations/tests/test_upload.py holds a team member's upload to the same bound),
+# name/bytes/filename-log, release lookup, release insert, search reindex (2, on
 # PostgreSQL), filename-log and file inserts, journal entries, the project's serial: 12, and
 # the transaction's SAVEPOINT/RELEASE (the test runs inside a transaction); plus the orphan
 # intent's INSERT before the transaction and its DELETE inside (api/upload/pipeline.py).

@@ -228,3 +228,15 @@ def test_a_project_created_in_the_portal_follows_the_upload_name_rules(acme, set
     services.moderation.freeze(acme.org, None, "review")
     with pytest.raises(OrganizationError, match="frozen"):
         services.projects.create_project(acme.org, "acme-later", acme.mona)
+
+
+def test_the_last_owner_of_an_organization_cannot_delete_their_account(acme):
+    from accounts import services as account_services
+
+    assert account_services.sole_owner_projects(acme.olga) == [acme.org]
+    with pytest.raises(account_services.AccountDeletionRefused):
+        account_services.delete_account(acme.olga)
+    services.members.change_role(OrganizationRole.objects.get(user=acme.mona), "Owner", acme.olga)
+    assert account_services.sole_owner_projects(acme.olga) == []
+    account_services.delete_account(acme.olga)
+    assert OrganizationRole.objects.filter(organization=acme.org, role_name="Owner").get().user == acme.mona

@@ -132,3 +132,17 @@ def test_a_project_cannot_take_an_organizations_name(client, acme, user, token_f
     assert response.status_code == 400
     assert "is an organization's name on this index" in response.reason_phrase
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("name", ["tim", "olga"])
+def test_a_team_members_or_organization_owners_upload_costs_no_more_queries(
+    client, acme, name, django_assert_max_num_queries
+):
+    """The role through a team or the organization is read in the project lock's one query."""
+    from api.tests.test_queries import UPLOAD_QUERIES
+
+    token = _token(acme.people[name])
+    assert _upload(client, token, "acme-lib", "2.0").status_code == 200  # sets the token's "last used"
+    with django_assert_max_num_queries(UPLOAD_QUERIES):
+        response = _upload(client, token, "acme-lib", "2.1")
+    assert response.status_code == 200, response.content
