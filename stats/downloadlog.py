@@ -11,25 +11,37 @@ import json
 import os
 import threading
 import time
-from datetime import datetime, timezone
 
 from django.conf import settings
 
 from core import degraded
 
 MAX_USER_AGENT = 2048
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S+00:00"
+
+# The line is built on every counted download: one encoder for all (json.dumps with separators
+# builds a new one a call), and the time formatted once a second. record() went from 18-21 to
+# 6-7 µs a call (best of 9 x 5000 calls, the shared 2-core machine; a download is about 1 ms).
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+_second = [-1, ""]  # the last second formatted, and its text
+
+
+def _now_text():
+    second = int(time.time())
+    if _second[0] != second:
+        _second[:] = [second, time.strftime(TIME_FORMAT, time.gmtime(second))]
+    return _second[1]
 
 
 def line(uri, user_agent, when=None, status=200, method="GET"):
-    when = when or datetime.now(timezone.utc)
     record = {
-        "time": when.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+        "time": when.strftime(TIME_FORMAT) if when is not None else _now_text(),
         "uri": uri,
         "status": status,
         "method": method,
         "ua": (user_agent or "")[:MAX_USER_AGENT],
     }
-    return json.dumps(record, separators=(",", ":")) + "\n"
+    return _encode(record) + "\n"
 
 
 class _Appender:
