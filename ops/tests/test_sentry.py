@@ -1,6 +1,7 @@
 """With SENTRY_DSN set, an exception in a view reaches the Sentry server the DSN names
 (here an HTTP server this test runs on loopback, receiving sentry-sdk's envelopes)."""
 
+import base64
 import gzip
 import http.server
 import threading
@@ -46,6 +47,9 @@ def sentry_server():
     server.server_close()
 
 
+SECRET = base64.b64encode(b"__token__:pypi-0123456789abcdef_not-for-sentry").decode()
+
+
 def test_an_exception_in_a_view_reaches_sentry(sentry_server, tmp_path, db):
     port, received = sentry_server
     # A real failure: the database the node is configured with does not answer.
@@ -55,7 +59,9 @@ def test_an_exception_in_a_view_reaches_sentry(sentry_server, tmp_path, db):
         "DB_CONNECT_TIMEOUT": "2",
     }
     with AppServer(tmp_path, env=env, workers=1) as server:
-        status, _, _ = get(server.url + "/simple/?token=not-for-sentry", headers={"Authorization": "Basic c2VjcmV0"})
+        # Well-formed credentials, so the read path looks the token up (a malformed header is a 401
+        # before any query, accounts/readers.py).
+        status, _, _ = get(server.url + "/simple/?token=not-for-sentry", headers={"Authorization": f"Basic {SECRET}"})
         assert status == 503  # core/errors.py: a database that cannot be reached is a 503
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and not any("OperationalError" in body for _, body in received):
@@ -65,4 +71,4 @@ def test_an_exception_in_a_view_reaches_sentry(sentry_server, tmp_path, db):
     path, body = events[0]
     assert path == "/api/42/envelope/"
     assert '"simple_index"' in body or "/simple/" in body  # the failing request is named
-    assert "c2VjcmV0" not in body  # the Authorization header is scrubbed
+    assert SECRET not in body  # the Authorization header is scrubbed
