@@ -69,6 +69,15 @@ def other_user(db):
 
 
 @pytest.fixture
+def small_segments(monkeypatch):
+    """/simple/'s store (api/simple/index_store.py) in runs of 2 names, so that a handful of
+    projects spans several segments (the simple index and upstream listing tests)."""
+    from api.simple import index_store
+
+    monkeypatch.setattr(index_store, "SEGMENT_ROWS", 2)
+
+
+@pytest.fixture
 def staff(db):
     """The moderator ('mod', a superuser) of the account and project moderation tests."""
     return UserFactory(username="mod", is_staff=True, is_superuser=True)

@@ -4,7 +4,7 @@ and upstream/retention.py's; this module only asks and reports, and leaves admin
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
@@ -28,6 +28,7 @@ def with_cached_totals(queryset):
     )
 
 
+@admin.action(description="Refresh from the upstream now", permissions=["change"])
 def refresh_projects(modeladmin, request, queryset):
     refreshed, failed = 0, []
     for row in queryset:
@@ -50,6 +51,7 @@ class ConfirmForm(forms.Form):
     """Nothing to fill in: the page lists what the action applies to, and asks once."""
 
 
+@admin.action(description="Purge cached files", permissions=["change"])
 def purge_projects(modeladmin, request, queryset):
     purged = stored.Totals()
 
@@ -74,12 +76,6 @@ def purge_projects(modeladmin, request, queryset):
     if response is None and purged.files:
         modeladmin.message_user(request, f"Deleted {purged.files} cached files ({purged.bytes} bytes).")
     return response
-
-
-refresh_projects.short_description = "Refresh from the upstream now"  # type: ignore[attr-defined]
-purge_projects.short_description = "Purge cached files"  # type: ignore[attr-defined]
-purge_projects.allowed_permissions = ("change",)  # type: ignore[attr-defined]
-refresh_projects.allowed_permissions = ("change",)  # type: ignore[attr-defined]
 
 
 def summary_view(modeladmin, request):

@@ -63,7 +63,7 @@ def _context(request, page, version):
         "is_latest": version == latest,
         "info": info,
         # Rendered and sanitized when it was fetched (core/readme.py), never on a view.
-        "readme": mark_safe(info.get(documents.DESCRIPTION_HTML) or ""),  # noqa: S308
+        "readme": mark_safe(info.get(documents.DESCRIPTION_HTML) or ""),  # noqa: S308 (sanitized when fetched)
         "links": links,
         "versions": [(v, bool(fs) and all(f["yanked"] for f in fs)) for v, fs in reversed(grouped.items())],
         "files": release_files,

@@ -5,7 +5,6 @@ import gzip
 import json
 import zlib
 
-import pytest
 from django.db import transaction
 
 from api.simple import index_rows, index_store, render
@@ -13,12 +12,6 @@ from packages import services
 from packages.models import JournalEntry, Project
 
 JSON_V1 = "application/vnd.pypi.simple.v1+json"
-
-
-@pytest.fixture
-def small_segments(monkeypatch):
-    """Runs of 2 names, so that a handful of projects spans several segments."""
-    monkeypatch.setattr(index_store, "SEGMENT_ROWS", 2)
 
 
 def create(user, *names):
@@ -35,8 +28,9 @@ def expected(kind):
 
 
 def fetch(client, kind, encoding="identity"):
-    response = client.get("/simple/", HTTP_ACCEPT=JSON_V1 if kind == "json" else "text/html",
-                          HTTP_ACCEPT_ENCODING=encoding)  # fmt: skip
+    response = client.get(
+        "/simple/", HTTP_ACCEPT=JSON_V1 if kind == "json" else "text/html", HTTP_ACCEPT_ENCODING=encoding
+    )
     assert response.status_code == 200
     body = b"".join(response.streaming_content)
     assert int(response["Content-Length"]) == len(body)

@@ -9,7 +9,7 @@ from pypi_simple import IndexPage
 
 from accounts.tests.factories import UserFactory
 from api.simple import index_store
-from api.tests.test_simple_index import assert_index_is_full_read, small_segments  # noqa: F401 (a fixture)
+from api.tests.test_simple_index import assert_index_is_full_read
 from devtools.publish import publish
 from packages import services
 from packages.models import ProhibitedProjectName
@@ -29,7 +29,7 @@ def _names(client):
     return json_names
 
 
-def test_cached_upstream_projects_are_listed_with_the_local_ones(client, settings, upstream, small_segments):  # noqa: F811
+def test_cached_upstream_projects_are_listed_with_the_local_ones(client, settings, upstream, small_segments):
     settings.UPSTREAM_INDEX_URL = upstream.url
     user = UserFactory()
     for name in ("alpha", "echo", "kilo"):
