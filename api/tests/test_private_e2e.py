@@ -6,6 +6,7 @@ could."""
 
 import base64
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -53,6 +54,19 @@ def test_pip_and_uv_install_it_with_a_read_token_and_find_nothing_without_one(in
         assert "401" not in _output(result) and "403" not in _output(result)
     result = clients.uv_install(f"{index_url}/simple/", [name], tmp_path / "uv-refused")
     assert result.returncode != 0 and "not found in the package registry" in _output(result)
+
+
+def test_pip_and_uv_read_the_token_from_netrc(index_url, world, tmp_path):
+    netrc = tmp_path / "netrc"
+    host = urllib.parse.urlsplit(index_url).hostname  # netrc names the machine without a port
+    netrc.write_text(f"machine {host}\nlogin __token__\npassword {world.tokens['member']}\n")
+    netrc.chmod(0o600)
+    env = clients.clean_env(NETRC=str(netrc))
+    module = world.project.name.replace("-", "_")
+    for install, target in ((clients.pip_install, tmp_path / "pip"), (clients.uv_install, tmp_path / "uv")):
+        result = install(f"{index_url}/simple/", [world.project.name], target, env=env)
+        assert result.returncode == 0, _output(result)
+        assert clients.import_version(target, module) == "1.2.0"
 
 
 def test_a_public_project_installs_with_or_without_a_read_token(index_url, world, tmp_path):

@@ -82,12 +82,12 @@ def uv_command(index_url, requirements, target, extra=()):
     ]
 
 
-def pip_install(index_url, requirements, target, extra=()):
-    return run(pip_command(index_url, requirements, target, extra))
+def pip_install(index_url, requirements, target, extra=(), env=None):
+    return run(pip_command(index_url, requirements, target, extra), env=env or clean_env())
 
 
-def uv_install(index_url, requirements, target, extra=()):
-    return run(uv_command(index_url, requirements, target, extra))
+def uv_install(index_url, requirements, target, extra=(), env=None):
+    return run(uv_command(index_url, requirements, target, extra), env=env or clean_env())
 
 
 def import_version(target, module):

@@ -2,6 +2,8 @@
 release pages, search, RSS, the home page, profiles and /stats/ show a private project only to
 those who may see it, and answer 404 (never 403) to everyone else without naming it."""
 
+import base64
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -70,6 +72,17 @@ def test_its_downloads_are_shown_on_its_page_only_to_those_who_see_it_and_never_
     assert totals()["files"] == world.public.releases.get().files.count()
     # Staff's export (a shell on the index) ranks private projects too.
     assert [name for name, _, _ in top_projects(include_private=True)] == [world.project.name, world.public.name]
+
+    from django.core.cache import cache
+
+    from stats.services import counts_changed
+
+    counts_changed()
+    cache.clear()
+    document = f"/pypi/{world.project.normalized_name}/json"
+    assert client.get(document).status_code == 404
+    member = "Basic " + base64.b64encode(f"__token__:{world.tokens['member']}".encode()).decode()
+    assert client.get(document, HTTP_AUTHORIZATION=member).json()["info"]["downloads"]["last_day"] == 7
 
     page = f"/project/{world.project.normalized_name}/"
     assert client.get(page).status_code == 404
