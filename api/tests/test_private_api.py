@@ -288,3 +288,15 @@ def test_uploads_by_those_who_may_not_see_it_never_name_it(client, world):
     assert not Project.objects.filter(normalized_name="secretpkg").exists()
     member = upload_wheel(client, issue_token(world.member, "upload").raw, "secret-pkg", "5.0")
     assert "isn't allowed to upload to project 'secret-pkg'" in member.reason_phrase
+
+
+def test_provenance_of_a_private_file_is_for_its_readers_only(client, world, basic_auth):
+    from packages.models import FileProvenance
+
+    wheel = world.wheel
+    FileProvenance.objects.create(file=wheel, document='{"version": 1}')
+    url = f"/integrity/{world.project.normalized_name}/1.0/{wheel.filename}/provenance"
+    for who in NOT_ALLOWED:
+        assert _get(client, url, _auth(basic_auth, world, who)).status_code == 404, who
+    response = _get(client, url, _auth(basic_auth, world, "member"))
+    assert response.status_code == 200 and response["Cache-Control"].startswith("private")
