@@ -48,10 +48,14 @@ PAGES = {
     f"/simple/{dataset.SMALL}/ (2 files)": (f"/simple/{dataset.SMALL}/", ()),
     f"/pypi/{dataset.BIG}/json": (f"/pypi/{dataset.BIG}/json", ()),
     f"/project/{dataset.SMALL}/": (f"/project/{dataset.SMALL}/", ()),
-    "/search/?q=delta": ("/search/?q=delta", ()),
+    "/search/?q=delta": ("/search/?q=delta", ()),  # a word in 190,000 of the 700,000 projects
+    f"/search/?q={dataset.BIG}": (f"/search/?q={dataset.BIG}", ()),  # a rare word: one match
+    "/search/?q=1234": ("/search/?q=1234", ()),  # a rare word with a page of results (111 matches at 7M)
 }
 ONLY_FULL = set()
-PER_PROJECT = [label for label in PAGES if not label.startswith(("/simple/ ", "/search/"))]
+# nginx serving the 7M index's own /simple/ bodies from disk (sendfile): the ceiling for those pages.
+STATIC = {"/simple/ (HTML)": "/simple/", "/simple/ (JSON)": "/json/"}
+PER_PAGE_TARGET = [label for label in PAGES if not label.startswith(("/simple/ ", "/search/"))]
 
 
 def log(*args):
@@ -85,28 +89,46 @@ def worker_rss(app):
 ROUNDS = 3
 
 
+def _measures(label, name):
+    if name == "static":
+        return label in STATIC
+    return not (label in ONLY_FULL and name == "empty")
+
+
 def measure_pages(apps, results):
-    """Each page on both indexes in turns (empty, 7M, empty, …), medians of ROUNDS wrk runs:
-    the shared machine's slow spells then land on both sides alike."""
+    """Each page on both indexes (and nginx static, for the pages it holds) in turns (empty, 7M,
+    static, empty, …), medians of ROUNDS wrk runs: the shared machine's slow spells then land on
+    every side alike."""
     for label, (path, headers) in PAGES.items():
-        for name, app in apps.items():
-            if label in ONLY_FULL and name == "empty":
-                continue
-            fetch_ms(app.url + path, headers)
-            measure.wrk(app.url + path, connections=4, seconds=2, headers=headers)  # warm both workers
+        urls = {
+            name: app.url + (STATIC[label] if name == "static" else path)
+            for name, app in apps.items()
+            if _measures(label, name)
+        }
+        for url in urls.values():
+            fetch_ms(url, headers)
+            measure.wrk(url, connections=4, seconds=2, headers=headers)  # warm both workers
         for connections in (1, 32):
-            runs = {name: [] for name in apps}
+            runs = {name: [] for name in urls}
             for _ in range(ROUNDS):
-                for name, app in apps.items():
-                    if not (label in ONLY_FULL and name == "empty"):
-                        runs[name].append(
-                            measure.wrk(app.url + path, connections=connections, seconds=WRK_SECONDS, headers=headers)
-                        )
+                for name, url in urls.items():
+                    runs[name].append(measure.wrk(url, connections=connections, seconds=WRK_SECONDS, headers=headers))
             for name, rs in runs.items():
-                if rs:
-                    r = {key: statistics.median(x[key] for x in rs) for key in ("rps", "p50", "p99", "errors")}
-                    results[name]["pages"][f"{label} c={connections}"] = r
-                    log(f"  {name}: {label} c={connections}: p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms")
+                r = {key: statistics.median(x[key] for x in rs) for key in ("rps", "p50", "p99", "errors")}
+                results.setdefault(name, {"pages": {}})["pages"][f"{label} c={connections}"] = r
+                log(f"  {name}: {label} c={connections}: p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms")
+
+
+def start_static(app):
+    """nginx serving `app`'s /simple/ bodies (HTML at /simple/, JSON at /json/) from disk."""
+    root = servers.WORK / "size-static"  # (not under `work`, which mkdtemp made readable by us alone)
+    shutil.rmtree(root, ignore_errors=True)
+    for kind, (path, headers) in (("simple", ("/simple/", ())), ("json", ("/simple/", (JSON,)))):
+        request = urllib.request.Request(app.url + path, headers=dict(h.split(": ", 1) for h in headers))
+        (root / kind).mkdir(parents=True)
+        with urllib.request.urlopen(request, timeout=600) as response:
+            (root / kind / "index.html").write_bytes(response.read())
+    return servers.start_nginx_static(root, WORKERS, name="nginx-size-static")
 
 
 def measure_uploads(apps, tokens, work, results):
@@ -264,13 +286,26 @@ def main():
         if args.only_root:
             for key in [k for k in PAGES if not k.startswith("/simple/ ")]:
                 del PAGES[key]
+        apps["static"] = start_static(apps["full"])
         measure_pages(apps, results)
+        apps.pop("static").stop()
         if not args.only_root:
             measure_uploads(apps, tokens, work, results)
         for name, app in apps.items():
-            # /simple/ after a change: each worker extends its index from the journal (no full rebuild).
+            # /simple/ after a change: the segments the change touched are rewritten (no full rebuild).
             results[name]["root_after_upload_ms"] = [round(fetch_ms(app.url + "/simple/")[0], 1) for _ in range(4)]
             results[name]["worker_rss_mib"] = worker_rss(app)
+        if not args.only_root:
+            log("the cost of a change to /simple/, in-process (bench/simple_index_update.py)")
+            out = subprocess.run(
+                [sys.executable, str(servers.BENCH / "simple_index_update.py")],
+                env=envs["full"],
+                cwd=servers.ROOT,
+                check=True,
+                stdout=subprocess.PIPE,
+                text=True,
+            ).stdout
+            results["index_update"] = json.loads(out.strip().splitlines()[-1])
     finally:
         for app in apps.values():
             app.stop()
@@ -288,6 +323,83 @@ def _fmt(value):
     return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
 
 
+def _page_rows(results):
+    empty, full, static = results["empty"], results["full"], results.get("static", {"pages": {}})
+    lines = [
+        "| page | empty p50 ms | empty p99 ms | 7M p50 ms | 7M p99 ms | 7M req/s | 7M ÷ empty (p50) "
+        "| nginx static, same bytes: p50 / p99 ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for key, r in full["pages"].items():
+        e, st = empty["pages"].get(key), static["pages"].get(key)
+        ceiling = f"{_fmt(st['p50'])} / {_fmt(st['p99'])}" if st else "–"
+        if not r["rps"]:  # wrk saw no answer at all within its 10 s timeout
+            lines.append(
+                f"| `{key}` | {_fmt(e['p50']) if e else '–'} | {_fmt(e['p99']) if e else '–'} | "
+                f"no answer within 10 s | – | 0 | – | {ceiling} |"
+            )
+            continue
+        ratio = f"{r['p50'] / e['p50']:.2f}×" if e else "–"
+        lines.append(
+            f"| `{key}` | {_fmt(e['p50']) if e else '–'} | {_fmt(e['p99']) if e else '–'} | {_fmt(r['p50'])} "
+            f"| {_fmt(r['p99'])} | {r['rps']:,.1f} | {ratio} | {ceiling} |"
+        )
+    return lines
+
+
+def _targets(results):
+    empty, full = results["empty"], results["full"]
+    pages = full["pages"]
+    up_e, up_f = empty.get("upload_ms", {}), full.get("upload_ms", {})
+    upload = up_f.get("median", 0) / max(up_e.get("median", 1), 1e-9)
+    worst = max(
+        (
+            pages[f"{k} c=1"]["p50"] / empty["pages"][f"{k} c=1"]["p50"]
+            for k in PER_PAGE_TARGET
+            if f"{k} c=1" in empty["pages"] and f"{k} c=1" in pages
+        ),
+        default=0,
+    )
+    lines = [
+        "| target | measured | met |",
+        "|---|---|---|",
+        f"| per-project pages within 1.5× of the empty index (p50, c=1) | worst {worst:.2f}× | "
+        f"{'yes' if worst <= 1.5 else 'no'} |",
+        f"| upload within 1.5× of the empty index | {upload:.2f}× | {'yes' if upload <= 1.5 else 'no'} |",
+    ]
+    static = results.get("static", {"pages": {}})["pages"]
+    for label in ("/simple/ (HTML)", "/simple/ (JSON)", "/simple/ (HTML, gzip)", "/simple/ (JSON, gzip)"):
+        p99 = pages.get(f"{label} c=32", {}).get("p99", 0)
+        ceiling = static.get(f"{label} c=32")
+        note = f" (nginx static, same bytes: {ceiling['p99']:.0f} ms)" if ceiling else ""
+        lines.append(
+            f"| `{label}` p99 under 1 s at c=32, Django alone | {p99:.0f} ms{note} | {'yes' if 0 < p99 < 1000 else 'no'} |"
+        )
+    after = full.get("root_after_upload_ms", [])
+    update = results.get("index_update", {})
+    if update:
+        lines.append(
+            f"| `/simple/` never rebuilt from scratch after the first build | a change rewrites "
+            f"{max(update['segments_rewritten'])} segment of {update['segments']} in {update['update_ms']['median']:.0f} ms "
+            f"(first build {update['first_build_ms'] / 1000:.1f} s) | yes |"
+        )
+    common = pages.get("/search/?q=delta c=1", {}).get("p50", 0)
+    for rare_word, what in ((dataset.BIG, "one result"), ("1234", "a page of 20 results, as 'delta'")):
+        rare = pages.get(f"/search/?q={rare_word} c=1", {}).get("p50", 0)
+        if common and rare:
+            lines.append(
+                f"| a common word's search ('delta') within 1.5× of a rare word's ('{rare_word}': {what}; p50, c=1) "
+                f"| {common:.1f} vs {rare:.1f} ms ({common / rare:.2f}×) | {'yes' if common <= 1.5 * rare else 'no'} |"
+            )
+    return lines + (
+        [
+            f"| (`/simple/` right after an upload, four requests over both workers: {', '.join(map(_fmt, after))} ms) | | |"
+        ]
+        if after
+        else []
+    )
+
+
 def write_section(results):
     """The "pypi.org's size" section of bench/RESULTS.md (replaced on every run)."""
     empty, full, load = results["empty"], results["full"], results.get("load", {})
@@ -300,7 +412,8 @@ def write_section(results):
         "by side, one nearly empty (bigproj, smallproj) and one with the bulk load on top of the same two, and "
         f"every figure is the median of {results['rounds']} wrk runs of {results['wrk_seconds']} s taken in turns "
         "(empty, 7M, empty, …) after a warm-up, so that the shared machine's slow spells hit both; plain requests "
-        "(no Accept-Encoding).",
+        "(no Accept-Encoding) unless the row says gzip. For `/simple/` uncompressed, nginx serving the 7M "
+        "index's own bodies from disk joins the turns: no server can send those bytes faster here.",
         "",
         f"Bulk load (`bench/bulk_copy.py`, COPY): {counts.get('Project', 0):,} projects, {counts.get('Release', 0):,} "
         f"releases, {counts.get('File', 0):,} files, {counts.get('JournalEntry', 0):,} journal entries in "
@@ -308,60 +421,45 @@ def write_section(results):
         f"{load.get('releases_s', 0):.0f} s, index rebuild {load.get('rebuild_indexes_s', 0):.0f} s, search vectors "
         f"{load.get('search_vectors_s', 0):.0f} s, VACUUM ANALYZE {load.get('vacuum_analyze_s', 0):.0f} s).",
         "",
-        "| page | empty p50 ms | empty p99 ms | 7M p50 ms | 7M p99 ms | 7M req/s | 7M ÷ empty (p50) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        *_page_rows(results),
     ]
-    for key, r in full["pages"].items():
-        e = empty["pages"].get(key)
-        if not r["rps"]:  # wrk saw no answer at all within its 10 s timeout
-            lines.append(
-                f"| `{key}` | {_fmt(e['p50']) if e else '–'} | {_fmt(e['p99']) if e else '–'} | "
-                "no answer within 10 s | – | 0 | – |"
-            )
-            continue
-        ratio = f"{r['p50'] / e['p50']:.2f}×" if e else "–"
-        lines.append(
-            f"| `{key}` | {_fmt(e['p50']) if e else '–'} | {_fmt(e['p99']) if e else '–'} | {_fmt(r['p50'])} "
-            f"| {_fmt(r['p99'])} | {r['rps']:,.1f} | {ratio} |"
-        )
     up_e, up_f = empty.get("upload_ms", {}), full.get("upload_ms", {})
+    update = results.get("index_update", {})
     lines += [
         "",
         f"- Upload (one wheel, a new release, timed around the HTTP request; median of {UPLOADS - 1}): "
         f"empty {up_e.get('median', 0):.0f} ms, 7M {up_f.get('median', 0):.0f} ms "
         f"(**{up_f.get('median', 0) / max(up_e.get('median', 1), 1e-9):.2f}×**).",
-        f"- Cold `/simple/` (first request after start, full build): empty {empty.get('root_cold_ms', 0):.0f} ms; "
-        f"7M **{full.get('root_cold_ms', 0) / 1000:.1f} s** for {full.get('root_bytes', 0) / 1e6:.0f} MB of HTML, "
-        f"JSON {full.get('root_json_cold_ms', 0) / 1000:.1f} s for {full.get('root_json_bytes', 0) / 1e6:.0f} MB.",
-        f"- `/simple/` right after an upload (four requests, over both workers; each worker extends its "
-        f"index from the journal): 7M {', '.join(_fmt(t) for t in full.get('root_after_upload_ms', []))} ms.",
+        f"- Cold `/simple/` (a node's first request, which builds the segments; bench/pypi_size.py starts with "
+        f"an empty SIMPLE_INDEX_DIR): empty {empty.get('root_cold_ms', 0):.0f} ms; 7M "
+        f"**{full.get('root_cold_ms', 0) / 1000:.1f} s** for {full.get('root_bytes', 0) / 1e6:.0f} MB of HTML, then "
+        f"JSON {full.get('root_json_cold_ms', 0):.0f} ms for {full.get('root_json_bytes', 0) / 1e6:.0f} MB "
+        "(from the same segments).",
+    ]
+    if update:
+        bodies = update["bodies_ms_median"]
+        lines.append(
+            f"- A change to `/simple/` (`bench/simple_index_update.py`, in-process, {len(update['update_ms']['all'])} "
+            f"changes: a new project or a deletion each): the segments brought up to date in "
+            f"{update['update_ms']['median']:.0f} ms (median; max {update['update_ms']['max']:.0f}), "
+            f"{max(update['segments_rewritten'])} of {update['segments']} segments rewritten; then each body "
+            f"asked for is laid end to end once per change: HTML {bodies['html.identity']:.0f} ms, gzip "
+            f"{bodies['html.gzip']:.0f} ms, JSON {bodies['json.identity']:.0f} ms, gzip {bodies['json.gzip']:.0f} ms."
+        )
+    lines += [
+        f"- `/simple/` right after an upload (four requests, over both workers): 7M "
+        f"{', '.join(_fmt(t) for t in full.get('root_after_upload_ms', []))} ms.",
         f"- Web worker RSS: empty {empty.get('worker_rss_mib')} MiB, 7M after the measurements "
         f"{full.get('worker_rss_mib')} MiB.",
-    ]
-    lines += ["", "Targets:", ""]
-    worst = max(
-        (
-            full["pages"][f"{k} c=1"]["p50"] / empty["pages"][f"{k} c=1"]["p50"]
-            for k in PER_PROJECT
-            if f"{k} c=1" in empty["pages"] and f"{k} c=1" in full["pages"]
-        ),
-        default=0,
-    )
-    root32 = full["pages"].get("/simple/ (HTML) c=32", {}).get("p99", 0)
-    lines += [
-        "| target | measured | met |",
-        "|---|---|---|",
-        f"| per-project pages within 1.5× of the empty index (p50, c=1) | worst {worst:.2f}× | "
-        f"{'yes' if worst <= 1.5 else 'no'} |",
-        f"| upload within 1.5× of the empty index | {up_f.get('median', 0) / max(up_e.get('median', 1), 1e-9):.2f}× | "
-        f"{'yes' if up_f.get('median', 0) <= 1.5 * up_e.get('median', 0) else 'no'} |",
-        f"| `/simple/` p99 under 1 s at c=32 from the page cache | {root32:.0f} ms | "
-        f"{'yes' if 0 < root32 < 1000 else 'no'} |",
+        "",
+        "Targets:",
+        "",
+        *_targets(results),
     ]
     text = "\n".join(lines) + "\n"
     path = servers.BENCH / "RESULTS.md"
     current = path.read_text() if path.exists() else "# Benchmark results\n"
-    current = re.sub(r"\n## pypi\.org's size.*?(?=\n## |\Z)", "\n", current, flags=re.S).rstrip("\n")
+    current = re.sub(r"\n## pypi\.org's size: .*?(?=\n## |\Z)", "\n", current, flags=re.S).rstrip("\n")
     path.write_text(current + "\n\n" + text)
 
 
