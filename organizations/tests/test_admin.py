@@ -124,3 +124,21 @@ def test_staff_project_creation_refuses_an_organizations_name(admin_client, acme
     response = admin_client.post("/admin/packages/project/add/", {"name": "Acme", "owner": acme.sam.pk})
     assert response.status_code == 200 and "organization" in response.content.decode()
     assert not OrganizationApplication.objects.exists()
+
+
+def test_create_token_scopes_an_upload_token_to_an_organization_or_a_team_project(acme, capsys):
+    from accounts.models import ApiToken
+
+    call_command("create_token", "tim", "--organization", "acme")
+    call_command("create_token", "tim", "--project", "acme-lib")  # his role is his team's
+    tokens = ApiToken.objects.filter(user=acme.tim).order_by("pk")
+    assert [(t.kind, t.organization_id, t.project_id) for t in tokens] == [
+        ("upload", acme.org.pk, None),
+        ("upload", None, acme.lib.pk),
+    ]
+    with pytest.raises(CommandError, match="no role on project 'acme-app'"):
+        call_command("create_token", "tim", "--project", "acme-app")
+    with pytest.raises(CommandError, match="not a member of organization 'acme'"):
+        call_command("create_token", "carl", "--organization", "acme")
+    with pytest.raises(CommandError, match="one scope"):
+        call_command("create_token", "tim", "--organization", "acme", "--project", "acme-lib")

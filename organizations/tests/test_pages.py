@@ -33,6 +33,11 @@ def test_the_public_page_shows_projects_but_never_private_ones_to_outsiders(clie
     assert client.get("/org/no-such-org/").status_code == 404
 
 
+def test_a_project_page_names_its_organization(client, acme):
+    html = client.get("/project/acme-lib/").content.decode()
+    assert '<a href="/org/acme/">Acme Inc.</a>' in html
+
+
 def test_apply_shows_errors_beside_the_field_and_queues_the_application(client, acme):
     client.force_login(acme.sam)
     response = client.post(
