@@ -73,6 +73,7 @@ def test_an_invitation_is_answered_from_its_mail(client, acme, outbox, deliver):
     assert client.post(f"/manage/organizations/invitations/{invitation.pk}/accept/").status_code == 404
     client.force_login(acme.ivy)
     assert "Acme Inc." in client.get("/manage/organizations/").content.decode()  # listed as pending
+    assert "You are invited to join 1 organization" in client.get("/manage/projects/").content.decode()
     response = client.post(f"/manage/organizations/invitations/{invitation.pk}/accept/")
     assert response.status_code == 302 and response["Location"] == "/manage/organization/acme/"
     assert OrganizationRole.objects.get(user=acme.ivy).role_name == "Member"

@@ -8,6 +8,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from organizations.models import OrganizationInvitation
+
 from ... import services
 from ...forms import ConfirmNameForm, ReasonForm
 from ...models import File, JournalEntry, Project, Release, latest_release
@@ -39,7 +41,9 @@ def projects(request):
         for p in found
     ]
     pending = services.pending_for(request.user).count()
-    return render(request, "manage/projects.html", {"rows": rows, "pending_invitations": pending})
+    organization_invitations = services.invitations.pending_of(OrganizationInvitation, request.user).count()
+    context = {"rows": rows, "pending_invitations": pending, "organization_invitations": organization_invitations}
+    return render(request, "manage/projects.html", context)
 
 
 def _release(project, version):
