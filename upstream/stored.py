@@ -23,6 +23,7 @@ from django.utils import timezone
 import outbox
 from packages.storage import package_storage
 
+from . import indexes, pages
 from .models import UpstreamFile, UpstreamProject
 
 FOLDER = "upstream"  # upstream/files.py storage_path() puts every cached object under it
@@ -80,8 +81,6 @@ def purge_project(normalized_name):
     """Remove the project's cached files (rows, then objects) and expire its cached page, so the
     next request asks the upstream again. The UpstreamProject row stays: it is the name's claim
     against local uploads (README "Upstream indexes"), and the last copy while upstreams are down."""
-    from . import pages
-
     purged = evict(UpstreamFile.objects.filter(normalized_name=normalized_name))
     pages.expire(normalized_name)
     return purged
@@ -90,8 +89,6 @@ def purge_project(normalized_name):
 def refresh_project(normalized_name):
     """Ask the upstreams for the project's page now (revalidated with its ETag): the Page, None
     when no upstream knows it any more; pages.Unavailable when they failed (the last copy stays)."""
-    from . import pages
-
     pages.expire(normalized_name)
     page = pages.lookup(normalized_name)
     if page is not None and page.stale_reason:  # the last copy, served as stale: not refreshed
@@ -123,15 +120,13 @@ class UpstreamSummary:
 def summary():
     """What is cached, per upstream: every configured one (in priority order), then any that is
     no longer configured but still has cached pages or files. Three grouped queries."""
-    from . import indexes
-
     by_name = {u.name: UpstreamSummary(u.name, True) for u in indexes.configured()}
 
     def row(name):
         return by_name.setdefault(name, UpstreamSummary(name, False))
 
-    pages = UpstreamProject.objects.filter(is_miss=False).values("upstream").annotate(n=Count("pk"))
-    for entry in pages.order_by():
+    cached_pages = UpstreamProject.objects.filter(is_miss=False).values("upstream").annotate(n=Count("pk"))
+    for entry in cached_pages.order_by():
         row(entry["upstream"]).projects = entry["n"]
     cached = UpstreamFile.objects.values("upstream").annotate(
         n=Count("pk"), size=Sum("size"), last=Max("last_downloaded_at")
@@ -160,12 +155,12 @@ class ProjectCache:
 def projects(upstream=None, names=None):
     """Per cached project (not misses): its page's upstream and age, its cached files and bytes.
     Two grouped queries, however many projects."""
-    pages = UpstreamProject.objects.filter(is_miss=False)
+    cached_pages = UpstreamProject.objects.filter(is_miss=False)
     cached = UpstreamFile.objects.all()
     if upstream:
-        pages, cached = pages.filter(upstream=upstream), cached.filter(upstream=upstream)
+        cached_pages, cached = cached_pages.filter(upstream=upstream), cached.filter(upstream=upstream)
     if names:
-        pages, cached = pages.filter(normalized_name__in=names), cached.filter(normalized_name__in=names)
+        cached_pages, cached = cached_pages.filter(normalized_name__in=names), cached.filter(normalized_name__in=names)
     per_name = {
         entry["normalized_name"]: entry
         for entry in cached.values("normalized_name")
@@ -173,7 +168,7 @@ def projects(upstream=None, names=None):
         .order_by()
     }
     result = []
-    for name, source, fetched_at in pages.values_list("normalized_name", "upstream", "fetched_at"):
+    for name, source, fetched_at in cached_pages.values_list("normalized_name", "upstream", "fetched_at"):
         entry = per_name.get(name, {})
         result.append(
             ProjectCache(
