@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from packages.models import Project, Role
+from packages.models import Project, Role, RoleInvitation
 
 
 class OrganizationKind(models.TextChoices):
@@ -98,12 +98,8 @@ class OrganizationRole(models.Model):
 
 
 class OrganizationInvitation(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        REVOKED = "revoked", "Revoked"
-        EXPIRED = "expired", "Expired"
+    # The same life cycle as a project invitation (the shared mechanics: packages/services/invitations.py).
+    Status = RoleInvitation.Status
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
     invitee = models.ForeignKey(
