@@ -60,12 +60,15 @@ def interleaved_wrk(urls, rounds=3):
 
 def install_rounds(indexes, requirement, runs=INSTALL_ROUNDS):
     """{name: {"pip": s, "uv": s}}: medians, with the servers interleaved in each round so a
-    burst of load elsewhere on the machine does not land on one server only."""
+    burst of load elsewhere on the machine does not land on one server only, and their order
+    rotated from round to round so that none always runs first (or right after the other tool)."""
     times = {name: {"pip": [], "uv": []} for name in indexes}
-    for _ in range(runs):
+    names = list(indexes)
+    for number in range(runs):
+        turn = names[number % len(names) :] + names[: number % len(names)]
         for tool in ("pip", "uv"):
-            for name, index in indexes.items():
-                times[name][tool].append(install_seconds(tool, index, requirement, runs=1))
+            for name in turn:
+                times[name][tool].append(install_seconds(tool, indexes[name], requirement, runs=1))
     return {name: {tool: statistics.median(v) for tool, v in tools.items()} for name, tools in times.items()}
 
 

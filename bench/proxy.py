@@ -137,11 +137,13 @@ class Devpi:
 
 
 def cold_rounds(proxy, devpi, rounds):
-    """{name: {tool: median seconds}} of installs right after a reset, the two in turns."""
+    """{name: {tool: median seconds}} of installs right after a reset, the two in turns (which
+    goes first alternates from round to round)."""
     times = {PROXY_COLD: {t: [] for t in TOOLS}, DEVPI_COLD: {t: [] for t in TOOLS}}
+    servers_in_turn = [(PROXY_COLD, proxy), (DEVPI_COLD, devpi)]
     for number in range(rounds):
         for tool in TOOLS:
-            for name, server in ((PROXY_COLD, proxy), (DEVPI_COLD, devpi)):
+            for name, server in servers_in_turn[number % 2 :] + servers_in_turn[: number % 2]:
                 url = server.reset()
                 seconds = measure.install_seconds(tool, url, dataset.CHAIN[0], runs=1)
                 times[name][tool].append(seconds)

@@ -12,5 +12,5 @@ class UpstreamConfig(AppConfig):
         from . import indexes
         from .models import UpstreamIndex
 
-        post_save.connect(indexes.forget_enabled, sender=UpstreamIndex, dispatch_uid="upstream-indexes-saved")
-        post_delete.connect(indexes.forget_enabled, sender=UpstreamIndex, dispatch_uid="upstream-indexes-deleted")
+        post_save.connect(indexes.forget_rows, sender=UpstreamIndex, dispatch_uid="upstream-indexes-saved")
+        post_delete.connect(indexes.forget_rows, sender=UpstreamIndex, dispatch_uid="upstream-indexes-deleted")

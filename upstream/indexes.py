@@ -1,5 +1,7 @@
 """The upstreams to ask, in order: settings.UPSTREAM_INDEX_URL first, then the enabled admin rows."""
 
+import time
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -8,8 +10,12 @@ from django.core.cache import cache
 from .models import UpstreamIndex
 
 ENV_UPSTREAM_NAME = "env"  # the name UPSTREAM_INDEX_URL's upstream goes by in file URLs
-ENABLED_KEY = "upstream:any-enabled"
-ENABLED_SECONDS = 60  # another process's cache (local memory) learns of an admin change this late
+# The admin rows are read once per process and generation: a change of a row moves the generation
+# in the shared cache (apps.py connects forget_rows), and a process rereads at least this often
+# (with a local-memory cache, another process learns of a change only then).
+GENERATION_KEY = "upstream:indexes-generation"
+ROWS_SECONDS = 60
+_rows = {"generation": None, "read_at": 0.0, "upstreams": ()}  # this process's copy (credentials stay here)
 
 
 @dataclass(frozen=True)
@@ -24,15 +30,27 @@ def _base(url):
     return url if url.endswith("/") else url + "/"
 
 
+def _admin_rows():
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+        generation = cache.get(GENERATION_KEY)
+    if generation != _rows["generation"] or time.monotonic() - _rows["read_at"] > ROWS_SECONDS:
+        upstreams = tuple(
+            Upstream(row.name, _base(row.url), row.username, row.password)
+            for row in UpstreamIndex.objects.filter(enabled=True).order_by("priority", "name")
+        )
+        _rows.update(generation=generation, read_at=time.monotonic(), upstreams=upstreams)
+    return _rows["upstreams"]
+
+
 def configured():
-    """Every upstream to ask, in priority order (empty: the index proxies nothing)."""
+    """Every upstream to ask, in priority order (empty: the index proxies nothing). The admin rows
+    cost a query once per process and change (or minute), not per call: every proxied request asks."""
     upstreams = []
     if settings.UPSTREAM_INDEX_URL:
         upstreams.append(Upstream(ENV_UPSTREAM_NAME, _base(settings.UPSTREAM_INDEX_URL)))
-    upstreams.extend(
-        Upstream(row.name, _base(row.url), row.username, row.password)
-        for row in UpstreamIndex.objects.filter(enabled=True).order_by("priority", "name")
-    )
+    upstreams.extend(_admin_rows())
     return upstreams
 
 
@@ -41,18 +59,10 @@ def by_name(name):
 
 
 def any_configured():
-    """Whether any upstream is configured, without a query on most calls: asked for every name
-    that is not local. The admin rows' answer is kept in the cache; a change forgets it (in this
-    process's cache, and in the shared one)."""
-    if settings.UPSTREAM_INDEX_URL:
-        return True
-    enabled = cache.get(ENABLED_KEY)
-    if enabled is None:
-        enabled = UpstreamIndex.objects.filter(enabled=True).exists()
-        cache.set(ENABLED_KEY, enabled, ENABLED_SECONDS)
-    return enabled
+    """Whether any upstream is configured (asked for every name that is not local)."""
+    return bool(configured())
 
 
-def forget_enabled(**kwargs):
-    """post_save / post_delete of UpstreamIndex (connected in apps.py)."""
-    cache.delete(ENABLED_KEY)
+def forget_rows(**kwargs):
+    """post_save / post_delete of UpstreamIndex (connected in apps.py): every process rereads."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
