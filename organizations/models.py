@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from packages.models import Project, Role, RoleInvitation
+from packages.models import Invitation, Project, Role
 
 
 class OrganizationKind(models.TextChoices):
@@ -97,30 +97,16 @@ class OrganizationRole(models.Model):
         return f"{self.user} is {self.role_name} of {self.organization}"
 
 
-class OrganizationInvitation(models.Model):
-    # The same life cycle as a project invitation (the shared mechanics: packages/services/invitations.py).
-    Status = RoleInvitation.Status
-
+class OrganizationInvitation(Invitation):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
     invitee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organization_invitations"
     )
     role_name = models.CharField(max_length=16, choices=OrganizationRole.ROLE_CHOICES)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    token = models.CharField(max_length=64, unique=True)
-    created = models.DateTimeField(default=timezone.now)
-    expires = models.DateTimeField()
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-
-    class Meta:
-        ordering = ["-created"]
 
     def __str__(self):
         return f"{self.invitee} invited to {self.organization} as {self.role_name}"
-
-    @property
-    def is_expired(self):
-        return self.expires <= timezone.now()
 
 
 class Team(models.Model):

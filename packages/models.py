@@ -260,7 +260,10 @@ class Role(models.Model):
         return f"{self.user} is {self.role_name} of {self.project}"
 
 
-class RoleInvitation(models.Model):
+class Invitation(models.Model):
+    """What every invitation has (project ones here, organization ones in organizations/): a
+    mailed token, an expiry and a life cycle; the mechanics are packages/services/invitations.py."""
+
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         ACCEPTED = "accepted", "Accepted"
@@ -268,26 +271,30 @@ class RoleInvitation(models.Model):
         REVOKED = "revoked", "Revoked"
         EXPIRED = "expired", "Expired"
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="invitations")
-    invitee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
-    role_name = models.CharField(max_length=16, choices=Role.ROLE_CHOICES)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="sent_invitations"
-    )
     token = models.CharField(max_length=64, unique=True)
     created = models.DateTimeField(default=timezone.now)
     expires = models.DateTimeField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
 
     class Meta:
+        abstract = True
         ordering = ["-created"]
-
-    def __str__(self):
-        return f"{self.invitee} invited to {self.project} as {self.role_name}"
 
     @property
     def is_expired(self):
         return self.expires <= timezone.now()
+
+
+class RoleInvitation(Invitation):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="invitations")
+    invitee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
+    role_name = models.CharField(max_length=16, choices=Role.ROLE_CHOICES)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="sent_invitations"
+    )
+
+    def __str__(self):
+        return f"{self.invitee} invited to {self.project} as {self.role_name}"
 
 
 class JournalEntry(models.Model):
