@@ -11,6 +11,7 @@ fall back to case-insensitive substring matching with a simple name-first rankin
 import contextvars
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
@@ -19,6 +20,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from core import rawsql
 from core.batching import deferred
 from core.search_bound import MAX_QUERY_LENGTH, QueryTooLarge, check_query, tsquery_terms
 
@@ -48,12 +50,21 @@ def _text(value):
     return Value(value or "", output_field=TextField())
 
 
+@cache
+def _release_order_sql():
+    columns = ", ".join(rawsql.column(Release, name) for name in ("id", "version", "yanked", "is_prerelease"))
+    return f"SELECT {columns} FROM {rawsql.table(Release)} WHERE {rawsql.column(Release, 'project')} = %s"
+
+
 def _latest_release_pk(project_id):
-    """Only the small ordering columns of every release are read (not their READMEs)."""
-    rows = Release.objects.filter(project_id=project_id).values_list("pk", "version", "yanked", "is_prerelease")
+    """Only the small ordering columns of every release are read (not their READMEs). Plain SQL
+    (core/rawsql.py): every new release of an upload runs this, and for a project of 400 releases
+    the ORM's values_list took 3.0 ms against 0.56 ms (PostgreSQL, bench/upload_loop.py's database)."""
+    rows = rawsql.fetch_all(_release_order_sql(), [project_id])
     if not rows:
         return None
-    return max(rows, key=lambda r: latest_key(r[2], r[3], safe_version(r[1])))[0]
+    # bool(): SQLite returns the flags as 0/1.
+    return max(rows, key=lambda r: latest_key(bool(r[2]), bool(r[3]), safe_version(r[1])))[0]
 
 
 def reindex_project(project_id, name=None, saved=None, created=False, new_project=False):

@@ -91,7 +91,9 @@ def test_public_pages_are_bounded(client, projects, django_assert_max_num_querie
 # name/bytes/filename-log, release lookup, release insert, search reindex (2, on
 # PostgreSQL), filename-log and file inserts, journal entries, the project's serial: 12, and
 # the transaction's SAVEPOINT/RELEASE (the test runs inside a transaction); plus the orphan
-# intent's INSERT before the transaction and its DELETE inside (api/upload/pipeline.py).
+# intent's INSERT before the transaction and its DELETE inside (api/upload/pipeline.py). Outside
+# a test's transaction the intent commits on its own, which on PostgreSQL adds one SET LOCAL
+# (outbox/services.py: it need not wait for the disk); the pins cannot see that statement.
 UPLOAD_QUERIES = 16
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 import outbox
@@ -150,3 +150,31 @@ def test_run_periodic_runs_management_command_jobs(settings, capsys):
     call_command("run_periodic")
     out = capsys.readouterr().out
     assert "System check identified no issues" in out and "outbox: 0 dispatched" in out
+
+
+def test_an_intent_is_committed_at_once_and_leaves_the_session_durable():
+    intent = outbox.hold(handlers.record_call, "orphan.whl", after_seconds=60)
+    # Stored before the guarded work starts: a second connection sees it.
+
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {Message._meta.db_table} WHERE id = %s", [intent.pk])
+            assert cursor.fetchone()[0] == 1
+    finally:
+        other.close()
+    assert handlers.CALLS == []  # not dispatched on commit: only the relay runs it, when due
+    if connection.vendor == "postgresql":  # the relaxed commit was for the intent's transaction alone
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
+    make_due()
+    relay.relay_due()
+    assert handlers.CALLS == [(("orphan.whl",), {})]
+
+
+def test_an_intent_inside_a_transaction_is_rolled_back_with_it():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        outbox.hold(handlers.record_call, "x", after_seconds=60)
+        raise RuntimeError("the caller's transaction fails")
+    assert not Message.objects.exists()
