@@ -308,6 +308,11 @@ class JournalEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="journal_entries"
     )
     submitted_date = models.DateTimeField(default=timezone.now, db_index=True)
+    is_private = models.BooleanField(
+        default=False,
+        help_text="An entry of a private project: left out of the mirrors' changelog, also once the "
+        "project is deleted (packages.services.set_private keeps it in step).",
+    )
 
     class Meta:
         ordering = ["-id"]

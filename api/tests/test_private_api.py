@@ -226,6 +226,26 @@ def test_xmlrpc_never_names_it(client, world):
     assert world.public.name in _rpc(client, "user_packages", world.owner.username)
 
 
+def test_the_changelog_never_names_it_even_after_it_is_deleted(client, world):
+    from packages import services
+
+    name = world.project.name
+    services.delete_project(world.project, world.owner, "gone")
+    for method, *params in (("changelog", 0, True), ("changelog_since_serial", 0)):
+        body = _rpc(client, method, *params)
+        assert name not in body, method
+        assert world.public.name in body, method  # the public project's history is still there
+
+
+def test_made_public_again_its_whole_history_reaches_the_changelog(client, world):
+    from packages import services
+
+    services.set_private(world.project, False, world.owner)
+    rows = xmlrpc.client.loads(_rpc(client, "changelog_since_serial", 0).encode())[0][0]
+    actions = [row[3] for row in rows if row[0] == world.project.name]
+    assert actions[0] == "create" and actions[-1] == "set public", actions
+
+
 def test_making_it_private_or_public_purges_its_pages_and_files_from_the_front_caches(
     world, settings, purge_server, django_capture_on_commit_callbacks
 ):

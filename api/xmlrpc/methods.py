@@ -193,8 +193,9 @@ def release_data(package_name, version):
 
 def _changes():
     # Every entry, quarantines and deletions included: a mirror must learn that a project went away.
-    # A private project's entries are not there (its name would be): it is unknown, as everywhere.
-    return JournalEntry.objects.exclude(project__is_private=True)
+    # A private project's entries are not there (its name would be): it is unknown, as everywhere,
+    # and stays so once it is deleted (JournalEntry.is_private outlives the project).
+    return JournalEntry.objects.filter(is_private=False)
 
 
 @method("changelog")

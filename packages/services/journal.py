@@ -49,6 +49,7 @@ def record(
         version=version or "",
         action=action,
         submitted_by=user if (user is not None and user.is_authenticated) else None,
+        is_private=project.is_private,
     )
     # Page caches are keyed by serial; only a front cache (nginx/CDN) needs telling.
     purge_project_on_commit(normalize_name(entry.name))

@@ -8,7 +8,7 @@ from django.db import transaction
 import outbox
 
 from ..cache import purge_files_on_commit
-from ..models import File, Project, Role
+from ..models import File, JournalEntry, Project, Role
 from ..storage import package_storage
 from .journal import record
 
@@ -97,6 +97,9 @@ def set_private(project, private, actor, reason=""):
         )
     project.is_private = private
     project.save(update_fields=["is_private"])
+    # Its whole history goes with it: a private name never reaches the mirrors' changelog, even
+    # after the project is deleted (the entries outlive it).
+    JournalEntry.objects.filter(project=project).update(is_private=private)
     purge_files_on_commit(_project_stored_paths(project))
     action = "set private" if private else "set public"
     record(project, f"{action}: {reason}" if reason else action, user=actor)
