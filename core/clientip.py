@@ -16,14 +16,14 @@ from django.conf import settings
 from django.http import HttpRequest
 
 
-def _clean_ip(value):
+def _clean_ip(value: str) -> str | None:
     try:
         return str(ipaddress.ip_address(value.strip().strip("[]")))
     except ValueError:
         return None
 
 
-def _hops(meta):
+def _hops(meta: Mapping[str, Any]) -> list[str]:
     return [hop for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
 
 

@@ -67,7 +67,7 @@ def is_machine_path(path: str) -> bool:
     return path.startswith(tuple(settings.MACHINE_PATH_PREFIXES))
 
 
-def _wants_json(path):
+def _wants_json(path: str) -> bool:
     return path.startswith("/pypi/") and "/json" in path
 
 

@@ -49,13 +49,13 @@ def request_id_for(request: HttpRequest) -> str:
     return os.urandom(16).hex()
 
 
-def _route(request: HttpRequest, match):
+def _route(request: HttpRequest, match: ResolverMatch | None) -> str:
     if match is None:
         return "static" if request.path.startswith(settings.STATIC_URL) else "unmatched"
     return match.view_name
 
 
-def _user_id(request: HttpRequest):
+def _user_id(request: HttpRequest) -> int | None:
     user_id = getattr(request, "_log_user_id", None)
     if user_id is not None:
         return user_id

@@ -10,6 +10,7 @@ import json
 import logging
 import time
 from contextvars import ContextVar
+from typing import Any
 
 REQUEST_ID: ContextVar = ContextVar("request_id", default=None)
 
@@ -39,7 +40,7 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-def _fields(record):
+def _fields(record: logging.LogRecord) -> dict[str, Any]:
     values = record.__dict__
     return {name: values[name] for name in FIELDS if values.get(name) is not None}
 

@@ -22,7 +22,7 @@ class GZipPagesMiddleware(GZipMiddleware):
         return super().process_response(request, response)
 
 
-def _has_control(text):
+def _has_control(text: str) -> bool:
     return any(ord(char) < 32 or 127 <= ord(char) < 160 for char in text)
 
 

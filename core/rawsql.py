@@ -8,12 +8,13 @@ with the same database converters the ORM applies (SQLite dates and booleans, sa
 Everything else uses the ORM.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Field, Model
+from django.db.models.expressions import Col
 
 M = TypeVar("M", bound=Model)
 
@@ -35,12 +36,12 @@ def column(model: type[Model], field_name: str, alias: str | None = None) -> str
 
 
 @cache
-def _fields(model, skip):
+def _fields(model: type[Model], skip: tuple[str, ...]) -> tuple[Field, ...]:
     return tuple(f for f in model._meta.concrete_fields if f.name not in skip)
 
 
 @cache
-def _converters(model, skip):
+def _converters(model: type[Model], skip: tuple[str, ...]) -> tuple[tuple[Col, list[Callable[..., Any]]], ...]:
     """Per selected field, the functions the ORM runs on a value read from this database
     (they depend only on the backend and settings, so computing them once is safe)."""
     out = []
@@ -58,7 +59,8 @@ def all_but(model: type[Model], keep: Iterable[str]) -> tuple[str, ...]:
 
 def select_all(model: type[Model], alias: str, skip: Iterable[str] = ()) -> str:
     """Every concrete column of `model` but `skip`, in the order `instance()` reads them back."""
-    return ", ".join(f"{alias}.{quote(field.column)}" for field in _fields(model, tuple(skip)))
+    # (A concrete field always has a column; the stubs type Field.column as optional.)
+    return ", ".join(f"{alias}.{quote(field.column)}" for field in _fields(model, tuple(skip)))  # type: ignore[arg-type]
 
 
 def width(model: type[Model], skip: Iterable[str] = ()) -> int:

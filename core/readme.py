@@ -28,7 +28,9 @@ import re
 import select
 import signal
 import time
+from collections.abc import Callable
 from email.message import Message
+from typing import TypeVar
 
 import nh3
 import readme_renderer.markdown
@@ -41,6 +43,8 @@ MARKDOWN_VARIANTS = ("GFM", "CommonMark")
 MAX_BYTES = 1024 * 1024  # 1 MiB of README text (pypi.org's largest READMEs are well under it)
 MAX_NESTING = 32  # block-quote markers, or a list item's indentation steps, at the start of one line
 TIME_BUDGET = 1.0  # seconds for one rendering, then the child is killed
+
+T = TypeVar("T")
 
 ALLOWED_TAGS = set(
     """
@@ -137,7 +141,7 @@ def check_budget(text: str) -> None:
         )
 
 
-def _render_unsafe(text, content_type, params):
+def _render_unsafe(text: str, content_type: str, params: dict[str, str]) -> str | None:
     """The renderer's HTML, or None when it refused the text (as `twine check` reports it)."""
     if content_type == "text/markdown":
         return readme_renderer.markdown.render(text, variant=params.get("variant", "GFM"))
@@ -168,7 +172,7 @@ def demote_headings(html: str) -> str:
     return _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 1, 6)}", html)
 
 
-def _render_and_sanitize(text, content_type, params):
+def _render_and_sanitize(text: str, content_type: str, params: dict[str, str]) -> str | None:
     try:
         html = _render_unsafe(text, content_type, params)
     except RecursionError:
@@ -176,7 +180,7 @@ def _render_and_sanitize(text, content_type, params):
     return None if html is None else demote_headings(sanitize(html))
 
 
-def _in_child(func, *args):
+def _in_child(func: Callable[..., T], *args: object) -> tuple[bool, T | None]:
     """func(*args) in a forked child, killed after TIME_BUDGET seconds: (finished, result)."""
     budget = TIME_BUDGET
     read_end, write_end = os.pipe()

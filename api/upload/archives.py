@@ -11,6 +11,7 @@ import struct
 import tarfile
 import zipfile
 from collections.abc import Iterator
+from typing import BinaryIO, Protocol
 
 from .errors import UploadError, invalid
 
@@ -22,6 +23,10 @@ _EOCD = struct.Struct("<4sHHHHIIH")
 _ZIP64_LOCATOR = struct.Struct("<4sIQI")
 _ZIP64_EOCD = struct.Struct("<4sQHHIIQQQQ")
 _LOCAL = struct.Struct("<4sHHHHHIIIHH")
+
+
+class _Readable(Protocol):  # TarFile.fileobj is typed as only this much, not as IO[bytes]
+    def read(self, size: int, /) -> bytes: ...
 
 
 def bad(message: str, code: str = "bad_archive") -> UploadError:
@@ -44,8 +49,8 @@ def check_sizes(total_uncompressed: int, compressed_size: int) -> None:
         raise bad(f"The archive's compression ratio is over {MAX_RATIO}:1 (a decompression bomb?).", "archive_bomb")
 
 
-def _end_of_central_directory(f, size):
-    """(central directory offset, size, entry count, where the CD must end) from the end records."""
+def _end_of_central_directory(f: BinaryIO, size: int) -> tuple[int, int]:
+    """(central directory offset, entry count) from the end records."""
     tail_len = min(size, _EOCD.size + 0xFFFF)
     f.seek(size - tail_len)
     tail = f.read(tail_len)
@@ -82,11 +87,11 @@ def _end_of_central_directory(f, size):
     return cd_offset, count
 
 
-def _raw_name(info):
+def _raw_name(info: zipfile.ZipInfo) -> bytes:
     return info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
 
 
-def _check_gap(offset, expected, slack, what):
+def _check_gap(offset: int, expected: int, slack: int, what: str) -> None:
     """Entries must follow each other with nothing hidden in between (a data descriptor may sit there)."""
     if offset < expected:
         raise bad(f"Zip entries overlap at {what}.", "zip_mismatch")
@@ -94,7 +99,7 @@ def _check_gap(offset, expected, slack, what):
         raise bad(f"There is unaccounted data in the zip archive before {what}.", "zip_mismatch")
 
 
-def _check_local_headers(f, infos, cd_offset):
+def _check_local_headers(f: BinaryIO, infos: list[zipfile.ZipInfo], cd_offset: int) -> None:
     expected, slack = 0, 0
     for info in sorted(infos, key=lambda i: i.header_offset):
         _check_gap(info.header_offset, expected, slack, f"'{info.filename}'")
@@ -177,7 +182,7 @@ def check_tar_member(member: tarfile.TarInfo, top: str, seen: set[str]) -> None:
         raise bad(f"Archive member '{member.name}' is a device, pipe or other special file.", "bad_member_type")
 
 
-def _check_tar_end(stream, budget):
+def _check_tar_end(stream: _Readable, budget: int) -> None:
     """After the end-of-archive marker only zero padding may follow, up to the end of the gzip data."""
     try:
         while chunk := stream.read(1024 * 1024):

@@ -11,7 +11,7 @@ import os
 import zipfile
 from email.parser import BytesHeaderParser
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from packaging.metadata import RawMetadata, parse_email
 from packaging.tags import parse_tag
@@ -30,7 +30,7 @@ RECORD_HASHES = ("sha256", "sha384", "sha512")  # md5 and sha1 are not allowed i
 UNHASHED = ("RECORD", "RECORD.jws", "RECORD.p7s")
 
 
-def _read_limited(fileobj, what):
+def _read_limited(fileobj: IO[bytes], what: str) -> bytes:
     data = fileobj.read(MAX_METADATA_SIZE + 1)
     if len(data) > MAX_METADATA_SIZE:
         raise bad(f"The {what} file is larger than {MAX_METADATA_SIZE // 1024**2} MiB.")
@@ -54,7 +54,7 @@ def check_core_metadata(data: bytes, form: UploadForm | SimpleNamespace, where: 
     return raw
 
 
-def _dist_info_dir(names, form):
+def _dist_info_dir(names: list[str], form: UploadForm | SimpleNamespace) -> str:
     tops = {name.split("/", 1)[0] for name in names if "/" in name}
     dist_infos = [top for top in tops if top.endswith(".dist-info")]
     if len(dist_infos) != 1:
@@ -74,7 +74,7 @@ def _dist_info_dir(names, form):
     return dist_infos[0]
 
 
-def _check_wheel_file(data, filename):
+def _check_wheel_file(data: bytes, filename: str) -> None:
     headers = BytesHeaderParser().parsebytes(data)
     if not (headers.get("Wheel-Version") or "").startswith("1."):
         raise bad("The WHEEL file must declare Wheel-Version 1.x.", "bad_wheel")
@@ -91,7 +91,7 @@ def _check_wheel_file(data, filename):
         )
 
 
-def _record_entries(data):
+def _record_entries(data: bytes) -> dict[str, tuple[str, str]]:
     entries = {}
     try:
         rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
@@ -106,7 +106,7 @@ def _record_entries(data):
     return entries
 
 
-def _check_record(archive, dist_info):
+def _check_record(archive: zipfile.ZipFile, dist_info: str) -> None:
     entries = _record_entries(archive.read(f"{dist_info}/RECORD"))
     unhashed = {f"{dist_info}/{name}" for name in UNHASHED}
     for info in archive.infolist():
@@ -130,7 +130,7 @@ def _check_record(archive, dist_info):
         raise bad(f"RECORD lists '{leftover[0]}', which is not in the wheel.", "bad_record")
 
 
-def _check_license_files(raw, present, prefix, what):
+def _check_license_files(raw: RawMetadata, present: set[str], prefix: str, what: str) -> None:
     for license_file in raw.get("license_files") or []:
         if f"{prefix}{license_file}" not in present:
             raise bad(
@@ -179,7 +179,8 @@ def sdist_metadata(path: str, filename: str, form: UploadForm | None = None, siz
         if member.name == f"{top}/PKG-INFO":
             if not member.isfile():
                 raise bad("PKG-INFO is not a regular file.", "bad_layout")
-            pkg_info = _read_limited(archive.extractfile(member), "PKG-INFO")
+            # (extractfile is None only for members that are not regular files, refused above.)
+            pkg_info = _read_limited(archive.extractfile(member), "PKG-INFO")  # type: ignore[arg-type]
     if pkg_info is None:
         raise bad(f"Source distribution '{filename}' has no {top}/PKG-INFO file.", "bad_layout")
     if form is not None:

@@ -150,7 +150,7 @@ def check_sdist_filename(form: UploadForm, version: Version) -> str:
     return "source"
 
 
-def _check_name_and_version(form, file_name, file_version, version):
+def _check_name_and_version(form: UploadForm, file_name: str, file_version: Version, version: Version) -> None:
     if file_name != canonicalize_name(form.name):
         raise invalid(
             f"Start filename for '{form.name}' with '{canonicalize_name(form.name).replace('-', '_')}'.",

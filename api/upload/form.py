@@ -4,6 +4,7 @@ The body is read here, through LimitedHashingUploadHandler: streamed to a tempor
 hashed on the way and cut off with a 413 as soon as the file passes its size limit.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,7 +77,7 @@ class UploadForm:
         return self.content.name or ""  # a file part always has a name (handlers.py)
 
 
-def _project_urls(values):
+def _project_urls(values: Iterable[str]) -> dict[str, str]:
     urls = {}
     for value in values:
         label, sep, url = value.partition(",")

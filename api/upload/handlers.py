@@ -1,7 +1,7 @@
 """Streaming upload handler: the body goes to a temporary file, hashed on the way, and is cut
 off as soon as the file passes its size limit (so a 10 GiB body never lands on disk)."""
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.files.uploadedfile import TemporaryUploadedFile
@@ -88,7 +88,7 @@ class LimitedHashingUploadHandler(FileUploadHandler):
     def upload_interrupted(self) -> None:
         self._discard_file()
 
-    def _cut_off(self):
+    def _cut_off(self) -> NoReturn:
         self.error = UploadError(
             self.limit_message, status=413, code="too_large", field="content", help_url=help_url("size-limits")
         )
@@ -96,7 +96,7 @@ class LimitedHashingUploadHandler(FileUploadHandler):
         still_to_come = max(0, self.body_length - self.received)
         raise StopUpload(connection_reset=still_to_come > DRAIN_LIMIT and not self._dev_server())
 
-    def _dev_server(self):
+    def _dev_server(self) -> bool:
         # Django's runserver reads whatever body is left in one piece when the response is done;
         # discarding it here in chunks (Django's exhaust) keeps that from costing memory.
         return self.request is not None and self.request.META.get("SERVER_SOFTWARE", "").startswith("WSGIServer/")

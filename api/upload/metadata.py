@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from email_validator import EmailNotValidError, validate_email
-from license_expression import get_spdx_licensing
+from license_expression import Licensing, get_spdx_licensing
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
@@ -133,7 +133,7 @@ def check_classifiers(metadata: Metadata) -> None:
 
 
 @lru_cache(maxsize=1)
-def _spdx():
+def _spdx() -> Licensing:
     return get_spdx_licensing()
 
 
@@ -210,7 +210,7 @@ def check_dependencies(metadata: Metadata) -> None:
             raise field_error(value, "Dynamic", "Name, Version and Metadata-Version can't be dynamic.", "dynamic")
 
 
-def _check_url(value, label, field):
+def _check_url(value: str, label: str, field: str) -> None:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
         raise field_error(value, label, "Must be a valid, absolute http or https URL.", field, code="bad_url")

@@ -35,7 +35,7 @@ class StrictMultiPartParser(MultiPartParser):
         return _strict_utf8(post), files
 
 
-def _has_control(text):
+def _has_control(text: str) -> bool:
     return any(unicodedata.category(char) == "Cc" for char in text)
 
 
@@ -56,7 +56,7 @@ def check_sent_filename(name: str) -> None:
         )
 
 
-def _strict_utf8(post):
+def _strict_utf8(post: QueryDict) -> QueryDict:
     decoded = QueryDict(mutable=True)
     for name, values in post.lists():
         if "\x00" in name or "\ufffd" in name:
@@ -66,7 +66,7 @@ def _strict_utf8(post):
     return decoded
 
 
-def _decode(value, field):
+def _decode(value: str, field: str) -> str:
     try:
         text = value.encode(LOSSLESS).decode("utf-8")
     except UnicodeDecodeError:

@@ -8,7 +8,7 @@ storing transaction, so two racing uploads can't both pass.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -32,7 +32,7 @@ from .project_names import check_new_project_name
 if TYPE_CHECKING:
     from packaging.version import Version
 
-    from accounts.models import ApiToken
+    from accounts.models import ApiToken, User
 
     from .auth import Uploader
     from .form import UploadForm
@@ -229,7 +229,7 @@ def check_filename_unused(filename: str, digests: Digests, rows: NameOrBytesRows
         )
 
 
-def _projects_created_since(user, since):
+def _projects_created_since(user: User | None, since: datetime) -> int:
     # Only a new project's first upload asks (the ORM's cost: bench/upload_loop.py --lookups).
     return JournalEntry.objects.filter(submitted_by=user, action="create", submitted_date__gte=since).count()
 

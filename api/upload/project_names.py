@@ -82,7 +82,7 @@ def check_new_project_name(name: str) -> None:
         )
 
 
-def _prohibited_and_lookalike(normalized, ultranormalized):
+def _prohibited_and_lookalike(normalized: str, ultranormalized: str) -> tuple[bool, bool, str | None, bool]:
     """(is the name prohibited, is it an upstream's project (upstream/pages.py), an existing look-alike
     project's name or None, is it an organization's name), in one query."""
     prohibited = ProhibitedProjectName.objects.filter(name=normalized).annotate(kind=Value("prohibited"))

@@ -141,7 +141,7 @@ def revoke_invitation(invitation: RoleInvitation, actor: User) -> None:
     record(invitation.project, f"revoke invitation {invitation.role_name} {invitation.invitee.username}", user=actor)
 
 
-def _owner_count(project):
+def _owner_count(project: Project) -> int:
     # Lock the project's Owner rows so two concurrent removals cannot both see "another Owner left".
     return len(list(Role.objects.select_for_update().filter(project=project, role_name=Role.OWNER)))
 

@@ -71,7 +71,7 @@ def batched() -> AbstractContextManager[None]:
     return deferred(_batch, list, _write)
 
 
-def _write(pending) -> None:
+def _write(pending: list[tuple[Project, JournalEntry, dict[str, Any]]]) -> None:
     if not pending:
         return
     entries = [entry for _, entry, _ in pending]
@@ -93,7 +93,7 @@ def _write(pending) -> None:
         _set_last_serial(project, serial, updates)
 
 
-def _set_last_serial(project, serial, updates) -> None:
+def _set_last_serial(project: Project, serial: int, updates: dict[str, Any]) -> None:
     if project is not None and project.pk is not None:
         Project.objects.filter(pk=project.pk).update(last_serial=serial, **updates)
         project.last_serial = serial

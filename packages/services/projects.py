@@ -80,7 +80,7 @@ class PrivacyRefused(Exception):
 
 
 @transaction.atomic
-def set_private(project, private, actor, reason=""):
+def set_private(project: Project, private: bool, actor: Actor, reason: str = "") -> Project:
     """Make a project private (it then exists only for those packages/permissions.py lets see
     it) or public again. Only a project of a private-capable organization can become private.
     Who may ask is the caller's check (permissions.can_set_private; staff in the admin).
@@ -90,7 +90,8 @@ def set_private(project, private, actor, reason=""):
     its files are purged too, so nothing public of it is left in a shared cache."""
     if project.is_private == private:
         return project
-    if private and (project.organization_id is None or not project.organization.private_capable):
+    # (mypy can't tell that organization is set from organization_id not being None.)
+    if private and (project.organization_id is None or not project.organization.private_capable):  # type: ignore[union-attr]
         raise PrivacyRefused(
             f"{project.name} is not in a private-capable organization: only such an organization's "
             "projects can be private (the index's staff make an organization private-capable)."
@@ -115,7 +116,7 @@ def delete_project(project: Project, actor: Actor, reason: str = "") -> None:
     _delete_stored_after_commit(paths)
 
 
-def _stored_paths(files):
+def _stored_paths(files: Iterable[File]) -> list[str]:
     """Storage paths of these files and of their PEP 658 metadata files."""
     paths = []
     for f in files:
@@ -123,12 +124,12 @@ def _stored_paths(files):
     return paths
 
 
-def _project_stored_paths(project):
+def _project_stored_paths(project: Project) -> list[str]:
     """Storage paths of every file of `project` (one query, two columns)."""
     return _stored_paths(File.objects.filter(release__project=project).only("path", "metadata_sha256"))
 
 
-def _delete_stored_after_commit(paths) -> None:
+def _delete_stored_after_commit(paths: list[str]) -> None:
     """Delete stored bytes only once the rows are gone for good (never on rollback), and
     tell the front cache those URLs are gone: both outbox messages of this transaction."""
     purge_files_on_commit(paths)

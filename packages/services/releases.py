@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -55,7 +56,7 @@ def apply_metadata(release: Release, metadata: dict[str, Any]) -> None:
             setattr(release, field, metadata[field])
 
 
-def _classifiers_named(names):
+def _classifiers_named(names: Iterable[str]) -> list[Classifier]:
     """Classifier rows for `names`, creating the missing ones (two queries, whatever the count)."""
     names = set(names)
     Classifier.objects.bulk_create([Classifier(name=n) for n in names], ignore_conflicts=True)
