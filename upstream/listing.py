@@ -36,7 +36,7 @@ def _micros(when):
 
 def marker() -> int:
     """The newest listed_at as microseconds since the epoch (0: nothing listed yet). Kept in the
-    shared cache (moved by listed() at once; read again from the database after MARKER_SECONDS),
+    shared cache (moved by moved() at once; read again from the database after MARKER_SECONDS),
     so a /simple/ request costs no query for it."""
     value = cache.get(MARKER_KEY)
     if value is None:
@@ -46,11 +46,10 @@ def marker() -> int:
     return value
 
 
-def listed(row):
-    """An upstream served the row's name here for the first time: /simple/ lists it from now."""
-    row.listed_at = row.fetched_at
-    UpstreamProject.objects.filter(pk=row.pk).update(listed_at=row.listed_at)
-    cache.set(MARKER_KEY, max(_micros(row.listed_at), cache.get(MARKER_KEY) or 0), MARKER_SECONDS)
+def moved(listed_at):
+    """An upstream served a name here for the first time, and its row now says so (listed_at,
+    written by upstream/pages.py with the page): /simple/ lists it from now."""
+    cache.set(MARKER_KEY, max(_micros(listed_at), cache.get(MARKER_KEY) or 0), MARKER_SECONDS)
 
 
 def rows(names=None):

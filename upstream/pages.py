@@ -19,6 +19,7 @@ from core import metrics
 
 from . import fetch, indexes, listing
 from .models import UpstreamProject
+from .upsert import upsert
 
 log = logging.getLogger(__name__)
 
@@ -177,22 +178,36 @@ def lookup(normalized_name, client=None):
     if answer.upstream is None and row is not None and not row.is_miss:
         # The upstream dropped the name: keep the last copy's files (and the name's claim).
         answer = Answer(row.upstream, row.files, row.versions, row.etag, row.upstream_serial)
-    row, _ = UpstreamProject.objects.update_or_create(
-        normalized_name=normalized_name,
-        defaults={
-            "upstream": answer.upstream or "",
-            "is_miss": answer.upstream is None,
-            "files": answer.files,
-            "versions": answer.versions,
-            "etag": answer.etag,
-            "upstream_serial": answer.serial,
-            "fetched_at": timezone.now(),
-        },
-    )
-    if not row.is_miss and row.listed_at is None:
-        listing.listed(row)  # /simple/ lists it from now
+    row = _save(normalized_name, row, answer)
     _remember(row)
     return _answer(row)
+
+
+def _save(normalized_name, row, answer):
+    """Write the upstreams' answer to the name's row: one statement (an UPDATE of the row read
+    before asking, else an INSERT … ON CONFLICT UPDATE), listed_at set when the name is first
+    served (upstream/listing.py). The row as written."""
+    fields = {
+        "upstream": answer.upstream or "",
+        "is_miss": answer.upstream is None,
+        "files": answer.files,
+        "versions": answer.versions,
+        "etag": answer.etag,
+        "upstream_serial": answer.serial,
+        "fetched_at": timezone.now(),
+    }
+    first_listed = not fields["is_miss"] and (row is None or row.listed_at is None)
+    if first_listed:
+        fields["listed_at"] = fields["fetched_at"]
+    if row is not None:
+        for name, value in fields.items():
+            setattr(row, name, value)
+        written = UpstreamProject.objects.filter(pk=row.pk).update(**fields)
+    if row is None or not written:  # none yet (or deleted since it was read)
+        row = upsert(UpstreamProject(normalized_name=normalized_name, **fields), "normalized_name", tuple(fields))
+    if first_listed:
+        listing.moved(row.listed_at)  # /simple/ lists it from now
+    return row
 
 
 def _remember(row):

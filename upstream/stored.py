@@ -9,8 +9,14 @@ download stores the object, then writes its row (upstream/streaming.py); an obje
 never came is found by the storage sweep, which asks referenced_paths() (settings.
 STORAGE_FOLDER_OWNERS) and deletes it after ORPHAN_GRACE_SECONDS. So, even when a process is
 killed midway, no row is left without its object and no object without a row past the grace.
+
+A file counts as stored when its row exists (is_stored), never because its object does: an
+object a killed process left half-written has no row, so it is never served, and the next
+fetch replaces it. A marker in the shared cache remembers a row seen, so a download of a stored
+file asks neither the database nor the storage (a HEAD request on S3); evictions drop it.
 """
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,14 +27,20 @@ from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
 import outbox
+from core import rawsql
 from packages.storage import package_storage
 
 from . import indexes, pages
 from .models import UpstreamFile, UpstreamProject
+from .upsert import upsert
 
 FOLDER = "upstream"  # upstream/files.py storage_path() puts every cached object under it
 BATCH = 500  # rows evicted per transaction (and paths per outbox message)
 TOUCH_SECONDS = 24 * 3600  # last_downloaded_at moves at most this often per file
+# How long a process may take a file for stored without asking the database again. Evictions
+# drop the marker (in every process with a shared cache; with a per-process one, only here).
+STORED_MARK_SECONDS = 600
+ROW_FIELDS = ("normalized_name", "upstream", "filename", "sha256", "size", "is_metadata")
 
 
 @dataclass
@@ -43,6 +55,46 @@ class Totals:
 
 def _in_folder(path):
     return path.startswith(FOLDER + "/")
+
+
+def _marker(prefix, path):
+    return prefix + hashlib.blake2b(path.encode(), digest_size=16).hexdigest()
+
+
+def _stored_key(path):
+    return _marker("upstream:stored:", path)
+
+
+@functools.cache
+def _row_sql():
+    return f"SELECT 1 FROM {rawsql.table(UpstreamFile)} WHERE {rawsql.column(UpstreamFile, 'path')} = %s"
+
+
+def seen_stored(path):
+    """Whether the cache remembers a row of the file (no query): a hint, for work to skip."""
+    return bool(cache.get(_stored_key(path)))
+
+
+def is_stored(path):
+    """Whether the file at `path` is stored whole: its row exists (written after the object).
+    Plain SQL (core/rawsql.py): every first download asks, twice."""
+    if seen_stored(path):
+        return True
+    if rawsql.fetch_one(_row_sql(), [path]) is not None:
+        cache.set(_stored_key(path), 1, STORED_MARK_SECONDS)
+        return True
+    return False
+
+
+def save_row(path, **fields):
+    """The row of an object just stored (its bytes checked), in one statement (stored_at and
+    last_downloaded_at kept when it existed). From now on the file is served."""
+    upsert(UpstreamFile(path=path, **fields), "path", ROW_FIELDS)
+    cache.set(_stored_key(path), 1, STORED_MARK_SECONDS)
+
+
+def _forget(paths):
+    cache.delete_many([_stored_key(path) for path in paths])
 
 
 def referenced_paths(paths):
@@ -73,7 +125,10 @@ def evict(rows):
             if not batch:
                 return evicted
             deleted, _ = UpstreamFile.objects.filter(pk__in=[pk for pk, _, _ in batch]).delete()
-            outbox.enqueue(delete_unreferenced, [path for _, path, _ in batch])
+            paths = [path for _, path, _ in batch]
+            # Once committed: no longer taken for stored, before the objects go (the outbox's turn).
+            transaction.on_commit(lambda paths=paths: _forget(paths))
+            outbox.enqueue(delete_unreferenced, paths)
         evicted.add(Totals(deleted, sum(size for _, _, size in batch)))
 
 
@@ -99,8 +154,7 @@ def refresh_project(normalized_name):
 def touch(path):
     """A cached file was downloaded: move its last_downloaded_at, at most once a TOUCH_SECONDS
     per file (a marker in the shared cache says it was done; no database work otherwise)."""
-    marker = "upstream:touched:" + hashlib.blake2b(path.encode(), digest_size=16).hexdigest()
-    if cache.add(marker, 1, TOUCH_SECONDS):
+    if cache.add(_marker("upstream:touched:", path), 1, TOUCH_SECONDS):
         now = timezone.now()
         UpstreamFile.objects.filter(path=path, last_downloaded_at__lt=now - timedelta(seconds=TOUCH_SECONDS)).update(
             last_downloaded_at=now

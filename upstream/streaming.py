@@ -3,9 +3,11 @@ once, checked against the sha256 the page promised; concurrent first requests fe
 
 - One fetcher per file: a lock in the shared cache (core/cache.py falls back to a per-process
   cache while Redis is down), refreshed while bytes flow, so a dead fetcher's lock expires.
-  The others wait for the stored copy and serve it; past UPSTREAM_FILE_WAIT_SECONDS (under
-  pip's 15-second read timeout) a waiter streams from the upstream itself without storing,
-  as nginx's proxy_cache_lock_timeout does.
+  The others wait for the stored copy and serve it (woken at once when the fetcher is in this
+  process, as a fetch ahead of upstream/ahead.py is; polling otherwise); past
+  UPSTREAM_FILE_WAIT_SECONDS (under pip's 15-second read timeout) a waiter streams from the
+  upstream itself without storing, as nginx's proxy_cache_lock_timeout does.
+- A file is stored once its row is written, after its object (upstream/stored.py is_stored).
 - A file that ends within PREREAD_BYTES is read whole before anything is sent: a digest
   mismatch is a 502. A longer one is streamed with its last piece held back until the digest
   is checked: on a mismatch the client's stream is cut short (it never gets the whole file),
@@ -16,6 +18,7 @@ once, checked against the sha256 the page promised; concurrent first requests fe
 import hashlib
 import logging
 import tempfile
+import threading
 import time
 import uuid
 
@@ -27,14 +30,18 @@ from django.http import HttpResponse, StreamingHttpResponse
 from core import metrics
 from packages.storage import package_storage
 
-from . import fetch, indexes
-from .models import UpstreamFile
+from . import fetch, indexes, stored
 
 log = logging.getLogger(__name__)
 LOCK_SECONDS = 30
 PREREAD_BYTES = 1024 * 1024
 CHUNK = 64 * 1024
-POLL_SECONDS = 0.05
+# A waiter for a fetch in another process checks for the stored copy after FIRST_POLL_SECONDS,
+# then at twice the interval each time, up to POLL_SECONDS.
+FIRST_POLL_SECONDS, POLL_SECONDS = 0.005, 0.05
+# The fetches whose lock this process holds: path -> (token, Event set once it is released).
+_held = {}
+_held_guard = threading.Lock()
 
 
 class IntegrityFailure(Exception):
@@ -45,16 +52,34 @@ def _lock_key(path):
     return f"upstream:fetching:{path}"
 
 
-def _stored(path):
-    """Whether the file is in storage and complete: it is written while its lock is held, so
-    a lock still held (read after the file was seen) means it may be half written."""
-    return package_storage().exists(path) and cache.get(_lock_key(path)) is None
+def _claim(path):
+    """A token if this process now holds the file's fetch lock, None when another holds it."""
+    token = uuid.uuid4().hex
+    if not cache.add(_lock_key(path), token, LOCK_SECONDS):
+        return None
+    with _held_guard:
+        _held[path] = (token, threading.Event())
+    return token
 
 
 def _release(path, token):
     key = _lock_key(path)
     if cache.get(key) == token:
         cache.delete(key)
+    with _held_guard:
+        held = _held.pop(path) if _held.get(path, (None,))[0] == token else None
+    if held is not None:
+        held[1].set()  # this process's waiters look for the stored copy now
+
+
+def _wait(path, seconds):
+    """Until the fetch of `path` this process holds ends, or `seconds` (a fetch elsewhere)."""
+    with _held_guard:
+        held = _held.get(path)
+    if held is not None:
+        held[1].wait(POLL_SECONDS)
+    else:
+        time.sleep(seconds)
 
 
 def _kind(wanted):
@@ -68,16 +93,17 @@ def obtain(wanted, deliver_stored, count=None):
     an error status."""
     count = count or (lambda: None)
     deadline = time.monotonic() + settings.UPSTREAM_FILE_WAIT_SECONDS
+    pause = FIRST_POLL_SECONDS
     while True:
-        if _stored(wanted.path):
+        if stored.is_stored(wanted.path):
             metrics.upstream_cache(fetch.FILE, "hit")
             response = deliver_stored(wanted.path)
             if response.status_code in (200, 302):
                 count()
             return response
-        token = uuid.uuid4().hex
-        if cache.add(_lock_key(wanted.path), token, LOCK_SECONDS):
-            if package_storage().exists(wanted.path):  # stored between the check and the lock
+        token = _claim(wanted.path)
+        if token is not None:
+            if stored.is_stored(wanted.path):  # stored between the check and the lock
                 _release(wanted.path, token)
                 continue
             metrics.upstream_cache(fetch.FILE, "miss")
@@ -88,18 +114,39 @@ def obtain(wanted, deliver_stored, count=None):
             )
             metrics.upstream_cache(fetch.FILE, "miss")
             return _first_download(wanted, None, count)
-        time.sleep(POLL_SECONDS)
+        _wait(wanted.path, pause)
+        pause = min(pause * 2, POLL_SECONDS)
+
+
+def _drain(response):
+    # Read to the end: a first download stores itself there (and an error ends its stream). Not
+    # response.close(): that is the end of a request, whose signal closes the database connection.
+    for _ in response:
+        pass
 
 
 def ensure_stored(wanted):
     """Fetch, check and store the file unless it is stored (for prefetching: no client waits);
     its storage path. Raises as obtain() does, and IntegrityFailure on a mismatch found late."""
-    response = obtain(wanted, lambda path: HttpResponse())
-    # Read to the end: a first download stores itself there (and an error ends its stream). Not
-    # response.close(): that is the end of a request, whose signal closes the database connection.
-    for _ in response:
-        pass
+    _drain(obtain(wanted, lambda path: HttpResponse()))
     return wanted.path
+
+
+def fetch_ahead(wanted):
+    """Fetch, check and store the file for no client (upstream/ahead.py), unless it is stored or
+    being fetched (whoever fetches it stores it): whether it was fetched here. Raises as
+    ensure_stored() does."""
+    if stored.is_stored(wanted.path):
+        return False
+    token = _claim(wanted.path)
+    if token is None:
+        return False
+    if stored.is_stored(wanted.path):
+        _release(wanted.path, token)
+        return False
+    metrics.upstream_cache(fetch.FILE, "ahead")
+    _drain(_first_download(wanted, token, lambda: None))
+    return True
 
 
 def _first_download(wanted, token, count):
@@ -114,10 +161,8 @@ def _first_download(wanted, token, count):
             tee.preread()
             if tee.finished:
                 tee.check()  # a mismatch here is still a 502
-                tee.store()
-                tee.close()
                 count()
-                return _response(wanted, tee.held, len(tee.held))
+                return _response(wanted, _Whole(tee), len(tee.held))
         except BaseException:
             tee.close()
             raise
@@ -130,9 +175,7 @@ def _first_download(wanted, token, count):
 
 def _response(wanted, content, length):
     content_type = "text/plain; charset=utf-8" if wanted.is_metadata else "application/octet-stream"
-    response = StreamingHttpResponse(
-        content if not isinstance(content, bytes) else [content], content_type=content_type
-    )
+    response = StreamingHttpResponse(content, content_type=content_type)
     if length is not None:
         response["Content-Length"] = str(length)
     if not wanted.is_metadata:
@@ -140,6 +183,26 @@ def _response(wanted, content, length):
     # Content-addressed: only checked bytes are ever sent whole.
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
+
+
+class _Whole:
+    """The content of a file read whole and checked: its bytes go out first, then it is stored
+    (the client does not wait for the write), once they are sent or the response is closed."""
+
+    def __init__(self, tee):
+        self.tee = tee
+
+    def __iter__(self):
+        yield self.tee.held
+        self.close()
+
+    def close(self):  # the WSGI server's (Django adds it to the response's closers)
+        tee, self.tee = self.tee, None
+        if tee is not None:
+            try:
+                tee.store()
+            finally:
+                tee.close()
 
 
 class _Tee:
@@ -239,26 +302,20 @@ class _Tee:
             log.warning("upstream fetch of %s abandoned: %s", self.wanted.filename, exc)
 
     def store(self):
-        """Write the checked bytes to package storage (and their UpstreamFile row), then unlock."""
+        """Write the checked bytes to package storage, then their UpstreamFile row, then unlock."""
         if self.spool is None or not self.verified:
             return
-        path, storage = self.wanted.path, package_storage()
+        path = self.wanted.path
         try:
-            if not storage.exists(path):
-                self.spool.seek(0)
-                saved = storage.save(path, DjangoFile(self.spool, name=self.wanted.filename))
-                if saved != path:  # stored by a fetcher that ran while the cache was down
-                    storage.delete(saved)
-            UpstreamFile.objects.update_or_create(
-                path=path,
-                defaults={
-                    "normalized_name": self.wanted.normalized_name,
-                    "upstream": self.upstream,
-                    "filename": self.wanted.filename,
-                    "sha256": self.wanted.sha256,
-                    "size": self.size,
-                    "is_metadata": self.wanted.is_metadata,
-                },
+            self._put(package_storage(), path)
+            stored.save_row(
+                path,
+                normalized_name=self.wanted.normalized_name,
+                upstream=self.upstream,
+                filename=self.wanted.filename,
+                sha256=self.wanted.sha256,
+                size=self.size,
+                is_metadata=self.wanted.is_metadata,
             )
         except Exception:  # the client has its checked bytes; the next request fetches again
             log.exception("could not store %s from upstream %s", path, self.upstream)
@@ -266,6 +323,18 @@ class _Tee:
             self.spool.close()
             self.spool = None
             _release(path, self.token)
+
+    def _put(self, storage, path):
+        """The object, unless a whole copy is there: one without a row may be what a killed
+        process left half-written (its size tells), and is replaced."""
+        if storage.exists(path):
+            if storage.size(path) == self.size:
+                return
+            storage.delete(path)
+        self.spool.seek(0)
+        saved = storage.save(path, DjangoFile(self.spool, name=self.wanted.filename))
+        if saved != path:  # stored meanwhile by a fetcher that ran while the cache was down
+            storage.delete(saved)
 
     def close(self):
         self.response.close()

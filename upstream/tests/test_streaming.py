@@ -6,7 +6,6 @@ import http.client
 import logging
 import os
 import threading
-import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
@@ -18,6 +17,8 @@ from prometheus_client import REGISTRY
 from packages.storage import package_storage
 from upstream import files, streaming
 from upstream.models import UpstreamFile
+
+from .helpers import stored_soon
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,16 +34,6 @@ def _big(upstream, name):
 def _get(url, timeout=30):
     with urllib.request.urlopen(url, timeout=timeout) as response:
         return response.status, response.read()
-
-
-def _stored_soon(path, seconds=10):
-    """Whether the file is stored within `seconds`: it is written after the client's last byte."""
-    deadline = time.monotonic() + seconds
-    while not streaming._stored(path):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def _metric(name, **labels):
@@ -62,7 +53,8 @@ def proxied(settings, upstream, index_url):
 
 
 @pytest.mark.parametrize("metadata", [False, True])
-def test_concurrent_first_requests_fetch_once(proxied, upstream, metadata):
+def test_concurrent_first_requests_fetch_once(proxied, settings, upstream, metadata):
+    settings.UPSTREAM_FETCH_AHEAD_MAX_BYTES = 0  # the clients' own requests (test_ahead.py: with fetches ahead)
     filename = upstream.add("pub-c", "1.0", metadata_file=True)
     _, data, sha = upstream.projects["pub-c"][0]
     expected = upstream.metadata[filename] if metadata else data
@@ -97,7 +89,7 @@ def test_bytes_reach_the_client_while_the_upstream_is_still_sending(proxied, ups
         assert first + response.read() == data
     finally:
         connection.close()
-    assert _stored_soon(files.storage_path(sha, filename))
+    assert stored_soon(files.storage_path(sha, filename))
     assert _get(url.geturl()) == (200, data)
     assert upstream.hits(f"/files/{filename}") == 1
 
