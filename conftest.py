@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests."""
 
 import os
+import sys
 from dataclasses import dataclass
 
 import pytest
@@ -37,6 +38,20 @@ def _clear_cache():
     yield
     cache.clear()
     index_store.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fetches_ahead(request, settings):
+    """Files fetched ahead (upstream/ahead.py) are written by a thread of their own, on its own
+    database connection: only in tests whose writes commit (live-server tests), never past the
+    rolled-back transaction of the others; and stored before the database and cache are reset."""
+    marker = request.node.get_closest_marker("django_db")
+    if "live_server" not in request.fixturenames and not (marker and marker.kwargs.get("transaction")):
+        settings.UPSTREAM_FETCH_AHEAD_MAX_BYTES = 0
+    yield
+    ahead = sys.modules.get("upstream.ahead")
+    if ahead is not None:
+        assert ahead.wait_idle(), "a file fetched ahead was still being fetched"
 
 
 @pytest.fixture

@@ -81,7 +81,8 @@ UPSTREAM_DURATION = Histogram(
 UPSTREAM_CACHE = Counter(
     f"{PREFIX}upstream_cache",
     "Upstream pages and files asked of this index, by kind (page, file) and result "
-    "(hit: served from the cache; revalidated: the upstream said it is unchanged; miss: fetched).",
+    "(hit: served from the cache; revalidated: the upstream said it is unchanged; miss: fetched; "
+    "ahead: a file fetched ahead of its download, upstream/ahead.py).",
     ["kind", "result"],
 )
 UPSTREAM_FETCHED_BYTES = Counter(

@@ -365,6 +365,9 @@ UPSTREAM_MAX_FILE_SIZE = int(os.environ.get("UPSTREAM_MAX_FILE_SIZE", str(10 * 1
 # A request for a file another request is fetching waits this long for the stored copy, then
 # streams from the upstream itself (kept under pip's 15-second read timeout).
 UPSTREAM_FILE_WAIT_SECONDS = float(os.environ.get("UPSTREAM_FILE_WAIT_SECONDS", "10"))
+# A client fetching a metadata file cold gets its file fetched ahead (upstream/ahead.py), when the
+# page says it is at most this many bytes; 0 turns it off.
+UPSTREAM_FETCH_AHEAD_MAX_BYTES = int(os.environ.get("UPSTREAM_FETCH_AHEAD_MAX_BYTES", str(20 * 1024**2)))
 # Uncached names one client may have looked up upstream (then 429): random names cost a round trip each.
 UPSTREAM_LOOKUP_RATE = os.environ.get("UPSTREAM_LOOKUP_RATE", "120/m")
 # Retention of cached upstream files (upstream/retention.py; the upstream-retention job): evict a

@@ -16,7 +16,7 @@ from packages.names import is_valid_name, normalize_name
 from stats import downloadlog
 from stats.services import project_downloads
 
-from . import documents, fetch, files, merge, pages, stored, streaming
+from . import ahead, documents, fetch, files, merge, pages, stored, streaming
 from .rows import render_rows
 
 log = logging.getLogger(__name__)
@@ -122,6 +122,8 @@ def download(request, name, sha256, filename):
     if wanted is None or not merge.may_serve(normalized, wanted.entry["version"]):
         raise Http404("No such file.")
     counted = not is_metadata and request.method == "GET"
+    if is_metadata and request.method == "GET":  # a client reading metadata is resolving: the file comes next
+        ahead.file_of(wanted)
     try:
         return streaming.obtain(
             wanted,

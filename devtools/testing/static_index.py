@@ -29,7 +29,7 @@ class StaticIndex:
     X-PyPI-Last-Serial (`serials`, per project: moved by add(), or set by a test), and
     /pypi/<name>/json and /pypi/<name>/<version>/json serve the JSON API (`json_api`).
     `file_delay` seconds pass between a file's headers and its bytes (concurrent first requests
-    then overlap); with `hold` (a threading.Event) a file's first half is sent, then the rest
+    then overlap), `file_delays[filename]` for that file alone; with `hold` (a threading.Event) a file's first half is sent, then the rest
     once the test sets it; `rate` (bytes per second) paces file bodies like a distant upstream."""
 
     def __init__(self, json_pages=True, json_api=True):
@@ -41,6 +41,7 @@ class StaticIndex:
         self.infos = {}  # (normalized name, version) -> the JSON API's info for it
         self.serials = {}  # normalized name -> its X-PyPI-Last-Serial
         self.file_delay = 0.0
+        self.file_delays = {}
         self.hold = None
         self.rate = None
         self.requests = []
@@ -206,9 +207,10 @@ class StaticIndex:
                     self.send_header("ETag", etag)
                     self.send_header("X-PyPI-Last-Serial", str(index.serials[parts[1]]))
                 self.end_headers()
-                if parts[0] == "files" and index.file_delay:
+                delay = index.file_delays.get(parts[-1], index.file_delay) if parts[0] == "files" else 0
+                if delay:
                     self.wfile.flush()
-                    time.sleep(index.file_delay)
+                    time.sleep(delay)
                 if parts[0] == "files" and index.hold is not None:
                     self.wfile.write(body[: len(body) // 2])
                     self.wfile.flush()
