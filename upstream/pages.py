@@ -5,6 +5,7 @@ Callers apply the dependency-confusion rule first (api/simple/views.py): this mo
 asked about names that no local project holds and staff did not prohibit.
 """
 
+import functools
 import logging
 import time
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.throttles import throttle
-from core import metrics
+from core import metrics, rawsql
 
 from . import fetch, indexes, listing
 from .models import UpstreamProject
@@ -42,6 +43,21 @@ class Unavailable(Exception):
     def __init__(self, message, timeout):
         super().__init__(message)
         self.timeout = timeout
+
+
+@functools.cache
+def _row_sql():
+    where = rawsql.column(UpstreamProject, "normalized_name", "p")
+    return (
+        f"SELECT {rawsql.select_all(UpstreamProject, 'p')} FROM {rawsql.table(UpstreamProject, 'p')} WHERE {where} = %s"
+    )
+
+
+def _read_row(normalized_name):
+    """The name's row from the database, or None. Plain SQL (core/rawsql.py): every cold page
+    reads it, and every download that finds no copy in the cache."""
+    values = rawsql.fetch_one(_row_sql(), [normalized_name])
+    return None if values is None else rawsql.instance(UpstreamProject, values)
 
 
 def _cache_key(normalized_name):
@@ -151,7 +167,7 @@ def lookup(normalized_name, client=None):
     upstreams = indexes.configured()
     if not upstreams:
         return None
-    row = UpstreamProject.objects.filter(normalized_name=normalized_name).first()
+    row = _read_row(normalized_name)
     if row is not None and _fresh(row):
         metrics.upstream_cache(fetch.PAGE, "hit")
         _remember(row)
@@ -245,7 +261,7 @@ def stored_row(normalized_name):
     the database (then kept in the cache while fresh). None for a miss or a name never seen."""
     row = cache.get(_cache_key(normalized_name))
     if row is None:
-        row = UpstreamProject.objects.filter(normalized_name=normalized_name).first()
+        row = _read_row(normalized_name)
         if row is not None and _fresh(row):
             _remember(row)
     return None if row is None or row.is_miss else row
