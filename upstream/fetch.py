@@ -1,15 +1,20 @@
-"""HTTP to upstream indexes (stdlib urllib, bounded in time and size), counted per upstream in
-the metrics, and parsing their pages with pypi-simple (PEP 691 JSON preferred, PEP 503 HTML
-understood). Pages are revalidated with a conditional GET (If-None-Match)."""
+"""HTTP to upstream indexes (bounded in time and size), counted per upstream in the metrics, and
+parsing their pages with pypi-simple (PEP 691 JSON preferred, PEP 503 HTML understood). Pages
+are revalidated with a conditional GET (If-None-Match).
+
+One HTTP session per process (urllib3's pool manager): a cold install asks the upstream for
+dozens of pages and files one after the other, and an upstream that keeps connections alive
+(pypi.org does) is not asked to set up TCP and TLS again for each of them."""
 
 import base64
 import json
+import os
+import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
+import urllib3
 from pypi_simple import ProjectPage
 
 from core import metrics
@@ -19,6 +24,32 @@ MAX_PAGE_BYTES = 20 * 1024 * 1024
 MAX_JSON_BYTES = 20 * 1024 * 1024
 # Metric kinds of upstream requests.
 PAGE, FILE, METADATA, JSON_API = "page", "file", "metadata", "json"
+# Idle connections kept per upstream host: a request thread and the fetch-ahead thread
+# (upstream/ahead.py) of a process, with room to spare; more are opened and then dropped.
+CONNECTIONS_PER_HOST = 4
+# Redirects followed (an index may move its files); no request is retried: a failure falls back
+# to the cached copy at once, within the caller's time budget.
+MAX_REDIRECTS = 5
+# What reading an upstream's answer can raise (the session's errors are urllib3's own).
+READ_ERRORS = (TimeoutError, OSError, urllib3.exceptions.HTTPError)
+_session = {"pid": None, "pool": None}
+_session_guard = threading.Lock()
+
+
+def is_timeout(exc):
+    """Whether a failure of the session (or of a read) was a timeout."""
+    exc = getattr(exc, "reason", None) or exc  # the session's MaxRetryError says what happened
+    if isinstance(exc, urllib3.exceptions.NewConnectionError):
+        return False  # refused, or no route: a ConnectTimeoutError only by urllib3's class tree
+    return isinstance(exc, (TimeoutError, urllib3.exceptions.TimeoutError))
+
+
+def _pool():
+    """This process's session (a forked worker makes its own: sockets are not shared)."""
+    with _session_guard:
+        if _session["pid"] != os.getpid():
+            _session.update(pid=os.getpid(), pool=urllib3.PoolManager(maxsize=CONNECTIONS_PER_HOST))
+        return _session["pool"]
 
 
 class UpstreamError(Exception):
@@ -45,34 +76,79 @@ class PageAnswer:
     serial: int | None  # X-PyPI-Last-Serial, when the upstream sends it
 
 
-def _request(upstream, url, headers):
+def _headers(upstream, headers):
     headers = {"User-Agent": "package-index-proxy", **headers}
     if upstream.username or upstream.password:
         token = base64.b64encode(f"{upstream.username}:{upstream.password}".encode()).decode()
         headers["Authorization"] = f"Basic {token}"
-    return urllib.request.Request(url, headers=headers)
+    return headers
+
+
+class Response:
+    """An upstream's answer being read: `read(n)`, `headers`, `geturl()`; a context manager.
+    Closing it hands its connection back to the session when the body was read to its end."""
+
+    def __init__(self, url, answer):
+        self._url, self._answer = url, answer
+        self.status, self.headers = answer.status, answer.headers
+
+    def read(self, amount):
+        return self._answer.read(amount, decode_content=False)
+
+    def geturl(self):
+        """The absolute URL answered, after redirects (which may give relative locations)."""
+        url = self._url
+        for step in self._answer.retries.history if self._answer.retries else ():
+            if step.redirect_location:
+                url = urljoin(url, step.redirect_location)
+        return url
+
+    def close(self):
+        if self._answer.closed or self._answer.isclosed():
+            self._answer.release_conn()  # read to its end: the connection serves the next request
+        else:
+            self._answer.close()  # bytes left unread on it: never reused
+            self._answer.release_conn()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
 
 
 def open_url(upstream, url, timeout, kind, headers=None):
-    """An open response for `url` (http/https only); NotFound on 404, NotModified on 304,
+    """An open Response for `url` (http/https only); NotFound on 404, NotModified on 304,
     UpstreamError otherwise. Counted as a request of `kind` to `upstream` (and as an error)."""
     if urlsplit(url).scheme not in ("http", "https"):
         raise UpstreamError(f"refusing a non-http URL from upstream {upstream.name}", reason="refused")
     metrics.upstream_request(upstream.name, kind)
     try:
-        return urllib.request.urlopen(_request(upstream, url, headers or {}), timeout=timeout)
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        if exc.code == 304:
-            raise NotModified(url) from None
-        if exc.code in (404, 410):
-            raise NotFound(url) from None
-        error = UpstreamError(f"upstream {upstream.name} answered {exc.code}", reason="status")
-    except TimeoutError:
-        error = UpstreamError(f"upstream {upstream.name} timed out", timeout=True)
-    except (urllib.error.URLError, OSError) as exc:
-        timed_out = isinstance(getattr(exc, "reason", None), TimeoutError)
-        error = UpstreamError(f"upstream {upstream.name} unreachable: {exc}", timeout=timed_out)
+        answer = _pool().urlopen(
+            "GET",
+            url,
+            headers=_headers(upstream, headers or {}),
+            timeout=urllib3.Timeout(connect=timeout, read=timeout),
+            retries=urllib3.Retry(total=None, connect=0, read=0, status=0, other=0, redirect=MAX_REDIRECTS),
+            preload_content=False,
+            decode_content=False,
+        )
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        timed_out = is_timeout(exc)
+        reason = getattr(exc, "reason", None) or exc
+        error = UpstreamError(
+            f"upstream {upstream.name} {'timed out' if timed_out else f'unreachable: {reason}'}", timeout=timed_out
+        )
+    else:
+        if answer.status < 300:
+            return Response(url, answer)
+        answer.drain_conn()
+        answer.release_conn()
+        if answer.status == 304:
+            raise NotModified(url)
+        if answer.status in (404, 410):
+            raise NotFound(url)
+        error = UpstreamError(f"upstream {upstream.name} answered {answer.status}", reason="status")
     metrics.upstream_error(upstream.name, kind, error.reason)
     raise error
 
@@ -80,10 +156,8 @@ def open_url(upstream, url, timeout, kind, headers=None):
 def read_bounded(upstream, response, limit, kind):
     try:
         body = response.read(limit + 1)
-    except (TimeoutError, OSError) as exc:
-        error = UpstreamError(
-            f"upstream {upstream.name} failed mid-answer: {exc}", timeout=isinstance(exc, TimeoutError)
-        )
+    except READ_ERRORS as exc:
+        error = UpstreamError(f"upstream {upstream.name} failed mid-answer: {exc}", timeout=is_timeout(exc))
         metrics.upstream_error(upstream.name, kind, error.reason)
         raise error from None
     if len(body) > limit:

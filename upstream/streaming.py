@@ -233,10 +233,8 @@ class _Tee:
         """The next chunk (b"" at the end), hashed and spooled."""
         try:
             chunk = self.response.read(CHUNK)
-        except (TimeoutError, OSError) as exc:
-            error = fetch.UpstreamError(
-                f"upstream {self.upstream} failed mid-file: {exc}", isinstance(exc, TimeoutError)
-            )
+        except fetch.READ_ERRORS as exc:
+            error = fetch.UpstreamError(f"upstream {self.upstream} failed mid-file: {exc}", fetch.is_timeout(exc))
             metrics.upstream_error(self.upstream, _kind(self.wanted), error.reason)
             raise error from None
         if not chunk:
