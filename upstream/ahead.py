@@ -1,15 +1,27 @@
-"""Files fetched ahead of their download. pip and uv read the PEP 658 metadata file of every
-requirement while they resolve, and download the files only once all are resolved: so when a
-client reads a metadata file whose file is not stored, the file is fetched from the upstream
-now, in a thread of this process, while the client goes on reading pages.
+"""Fetching ahead of an installer. pip and uv resolve one requirement after the other: a page,
+then the PEP 658 metadata file of the file they pick, then the pages of its dependencies; they
+download the files only once all is resolved. Each of those cold answers waits for an upstream
+round trip. So, in a thread of this process, while the client reads the answer it got:
 
-Once per file: a fetch ahead takes the file's lock (upstream/streaming.py), so the client's own
-request, arriving meanwhile, waits for it (woken at once in this process) and serves the stored
-copy; a file stored or being fetched already is left alone. Bounded: one thread per process, at
-most QUEUE_SIZE files waiting (more are dropped: the downloads fetch their files themselves), and
-only files whose page gives a size of at most UPSTREAM_FETCH_AHEAD_MAX_BYTES (0 turns fetching
-ahead off). The callers apply the
-dependency-confusion rule first: a file fetched ahead is of a name they may serve.
+- a client reads an upstream page: the metadata file it will likely read next is fetched
+  (upstream/likely.py guesses it), and then what that one's reading triggers, below;
+- a client reads a metadata file: the pages of the names it requires are fetched (at most
+  likely.MAX_DEPENDENCIES; extras left out), and the file it describes (when its page gives a
+  size of at most UPSTREAM_FETCH_AHEAD_MAX_BYTES; 0 turns all fetching ahead off).
+
+Only a client's request starts fetching ahead, and what it starts walks on down the
+dependencies (a page fetched ahead leads to its metadata file, that one to its dependencies'
+pages) for at most BUDGET pages and metadata files, so that the thread gets ahead of a client
+that resolves one requirement after the other. The thread takes pages first, then metadata
+files, then files (needed last).
+
+Once per thing: a metadata file or file is fetched under its lock (upstream/streaming.py), so
+the client's own request, arriving meanwhile, waits for it (woken at once in this process) and
+serves the stored copy; a page under the page lookup's (upstream/pages.py). Bounded: one thread
+per process, at most QUEUE_SIZE things waiting (more are dropped: the clients ask for them
+themselves). Every name is checked against the dependency-confusion rule (upstream/rule.py)
+before it is asked upstream, and a page fetched ahead counts against no client's lookup limit:
+the names come from the upstream's metadata, not from the client.
 
 A process killed mid-fetch leaves what a killed request leaves (upstream/stored.py): at most an
 object without its row, never served, replaced by the next fetch or swept (and a lock that
@@ -17,89 +29,194 @@ expires). One that exits (a gunicorn worker restarting) finishes the fetch under
 """
 
 import atexit
+import itertools
 import logging
 import os
 import queue
 import threading
+from collections import OrderedDict
 
 from django.conf import settings
 from django.db import close_old_connections, connections
 
-from . import fetch, stored, streaming
+from packages.storage import package_storage
+
+from . import fetch, likely, pages, rule, stored, streaming
 from .files import Wanted
 
 log = logging.getLogger(__name__)
 QUEUE_SIZE = 32
+# A metadata document longer than this is not read for its dependencies.
+MAX_METADATA_BYTES = 1024 * 1024
+# The metadata files whose dependencies this process followed lately (not followed again).
+FOLLOWED_MEMORY = 1024
 # A process that exits finishes the fetch under way for up to this long (so its lock is released,
-# not left to expire while a client waits for it); the files still waiting are dropped.
+# not left to expire while a client waits for it); the rest still waiting is dropped.
 EXIT_SECONDS = 5
-# The thread keeps its database connection while files come (an install asks for one after the
-# other), and closes it once none came for this long.
+# The thread keeps its database connection while work comes (an install asks for one thing
+# after the other), and closes it once none came for this long.
 IDLE_SECONDS = 2
-_worker = {"pid": None, "jobs": None, "queued": set(), "stopping": False}  # this process's
+# The pages and metadata files one client request may have fetched ahead, the walk down their
+# dependencies included: a chain of ten requirements takes 20.
+BUDGET = 24
+# Kinds of work, in the order the thread takes them.
+PAGE, GUESS, METADATA, FILE, IDLE = range(5)
+_worker = {"pid": None, "jobs": None, "queued": set(), "followed": OrderedDict(), "stopping": False}
 _guard = threading.Lock()
+_order = itertools.count()  # first come, first served within a kind
+
+
+def _enabled():
+    return settings.UPSTREAM_FETCH_AHEAD_MAX_BYTES > 0
+
+
+class _Budget:
+    """What is left of BUDGET to the work one client request started."""
+
+    def __init__(self):
+        self.left = BUDGET
+
+
+def _guess_key(row):
+    return f"guess:{row.normalized_name}:{row.fetched_at.isoformat()}"  # once per copy of the page
+
+
+def after_page(row):
+    """A client read the cached upstream page `row` (an UpstreamProject): fetch the metadata file
+    it will likely read next, and walk down its dependencies."""
+    if _enabled():
+        _queue(GUESS, _guess_key(row), row, _Budget())
+
+
+def after_metadata(metadata):
+    """A client reads the metadata file `metadata` (a Wanted): walk down its dependencies, and
+    fetch its file."""
+    if _enabled():
+        _queue(METADATA, metadata.path, metadata, _Budget())
+        file_of(metadata)
 
 
 def file_of(metadata):
-    """A client reads the metadata file `metadata` (a Wanted): fetch its file ahead."""
+    """Fetch the file that the metadata file `metadata` (a Wanted) describes."""
     wanted = Wanted(metadata.normalized_name, metadata.upstream, metadata.entry)
     size = wanted.size
     if size is None or size > settings.UPSTREAM_FETCH_AHEAD_MAX_BYTES or stored.seen_stored(wanted.path):
         return False
+    return _queue(FILE, wanted.path, wanted)
+
+
+def _queue(kind, key, item, budget=None):
+    """Hand `item` to this process's thread (started on first use), unless it waits already or
+    `budget` (none for files) is spent."""
     with _guard:
         if _worker["pid"] != os.getpid():  # none yet, or the parent's (a fork has no threads)
-            jobs = queue.Queue(QUEUE_SIZE)
+            jobs = queue.PriorityQueue(QUEUE_SIZE)
             threading.Thread(target=_work, args=(jobs,), name="upstream-fetch-ahead", daemon=True).start()
             if _worker["pid"] is None:
                 atexit.register(_stop)
-            _worker.update(pid=os.getpid(), jobs=jobs, queued=set(), stopping=False)
-        if wanted.path in _worker["queued"]:
+            _worker.update(pid=os.getpid(), jobs=jobs, queued=set(), followed=OrderedDict(), stopping=False)
+        if key in _worker["queued"] or key in _worker["followed"] or (budget is not None and budget.left <= 0):
             return False
         try:
-            _worker["jobs"].put_nowait(wanted)
+            _worker["jobs"].put_nowait((kind, next(_order), key, item, budget))
         except queue.Full:
-            log.info("not fetching %s ahead: %s files wait already", wanted.filename, QUEUE_SIZE)
+            log.info("not fetching %s ahead: %s things wait already", key, QUEUE_SIZE)
             return False
-        _worker["queued"].add(wanted.path)
+        _worker["queued"].add(key)
+        if budget is not None:
+            budget.left -= 1
         return True
 
 
+def _remember_followed(key):
+    """Whether `key` was new: then it is not followed again (while this process remembers it)."""
+    with _guard:
+        followed = _worker["followed"]
+        if key in followed:
+            return False
+        followed[key] = True
+        if len(followed) > FOLLOWED_MEMORY:
+            followed.popitem(last=False)
+        return True
+
+
+def _guess(key, row, budget):
+    _remember_followed(key)
+    metadata = likely.metadata_file(row)
+    if metadata is not None:
+        _follow(metadata, budget)
+
+
+def _follow(metadata, budget):
+    """Store the metadata file (or wait for the fetch under way: the client's), then queue the
+    pages of the names it requires."""
+    if not _remember_followed(metadata.path):
+        return
+    path = streaming.ensure_stored(metadata)
+    with package_storage().open(path, "rb") as handle:
+        data = handle.read(MAX_METADATA_BYTES + 1)
+    if len(data) > MAX_METADATA_BYTES:
+        return
+    for name in likely.dependency_names(data):
+        _queue(PAGE, f"page:{name}", name, budget)
+
+
+def _page(name, budget):
+    """The page (a fresh copy is left alone; a failure is the client's to see), then the
+    metadata file a client would read from it."""
+    if not rule.may_proxy(name):
+        return
+    page = pages.lookup(name)
+    if page is not None:
+        _queue(GUESS, _guess_key(page.row), page.row, budget)
+
+
+def _do(kind, key, item, budget):
+    if kind == PAGE:
+        _page(item, budget)
+    elif kind == GUESS:
+        _guess(key, item, budget)
+    elif kind == METADATA:
+        _follow(item, budget)
+    elif kind == FILE:
+        streaming.fetch_ahead(item)
+
+
 def _work(jobs):
-    idle = None  # how long to wait for the next file before closing the database connection
+    idle = None  # how long to wait for more work before closing the database connection
     while True:
         try:
-            wanted = jobs.get(timeout=idle)
+            kind, _, key, item, budget = jobs.get(timeout=idle)
         except queue.Empty:
             connections.close_all()  # this thread's: none held open while it has nothing to do
             idle = None
             continue
         idle = IDLE_SECONDS
         try:
-            if wanted is None:  # wait_idle()'s: the connection goes now
+            if kind == IDLE:  # wait_idle()'s: the connection goes now
                 connections.close_all()
             elif not _worker["stopping"]:
                 close_old_connections()  # one the database dropped meanwhile is not reused
-                streaming.fetch_ahead(wanted)
-        except (streaming.IntegrityFailure, fetch.NotFound, fetch.UpstreamError) as exc:
-            log.warning("fetching %s ahead failed: %s", wanted.filename, exc)
+                _do(kind, key, item, budget)
+        except (streaming.IntegrityFailure, fetch.NotFound, fetch.UpstreamError, pages.Unavailable) as exc:
+            log.warning("fetching %s ahead failed: %s", key, exc)
         except Exception:
-            log.exception("fetching %s ahead failed", getattr(wanted, "filename", None))
+            log.exception("fetching %s ahead failed", key)
         finally:
-            if wanted is not None:
-                with _guard:
-                    _worker["queued"].discard(wanted.path)
+            with _guard:
+                _worker["queued"].discard(key)
             jobs.task_done()
 
 
 def wait_idle(timeout=30):
-    """Whether the files queued in this process were all done, and the thread's database
+    """Whether the work queued in this process was all done, and the thread's database
     connection closed, within `timeout` seconds (for tests: nothing fetched ahead outlives the
     test that started it, and no connection the end of the test session)."""
     jobs = _worker["jobs"] if _worker["pid"] == os.getpid() else None
     if jobs is None:
         return True
     try:
-        jobs.put(None, timeout=timeout)
+        jobs.put((IDLE, next(_order), "idle", None, None), timeout=timeout)
     except queue.Full:
         return False
     with jobs.all_tasks_done:

@@ -7,7 +7,9 @@ asked about names that no local project holds and staff did not prohibit.
 
 import functools
 import logging
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -23,6 +25,9 @@ from .models import UpstreamProject
 from .upsert import upsert
 
 log = logging.getLogger(__name__)
+# The names this process asks the upstreams about now: name -> Event set once the answer is saved.
+_asking = {}
+_asking_guard = threading.Lock()
 
 
 @dataclass
@@ -172,6 +177,38 @@ def lookup(normalized_name, client=None):
         metrics.upstream_cache(fetch.PAGE, "hit")
         _remember(row)
         return _answer(row)
+    with _one_asker(normalized_name) as first:
+        if not first:  # another thread of this process asked meanwhile (a fetch ahead, upstream/ahead.py)
+            row = _read_row(normalized_name)
+            if row is not None and _fresh(row):
+                metrics.upstream_cache(fetch.PAGE, "hit")
+                _remember(row)
+                return _answer(row)
+        return _refresh(normalized_name, row, upstreams, client)
+
+
+@contextmanager
+def _one_asker(normalized_name):
+    """True for the one thread of this process that asks the upstreams about the name now; the
+    others wait for it (up to UPSTREAM_TIMEOUT_SECONDS) and get False."""
+    with _asking_guard:
+        other = _asking.get(normalized_name)
+        if other is None:
+            mine = _asking[normalized_name] = threading.Event()
+    if other is not None:
+        other.wait(settings.UPSTREAM_TIMEOUT_SECONDS)
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        with _asking_guard:
+            del _asking[normalized_name]
+        mine.set()
+
+
+def _refresh(normalized_name, row, upstreams, client):
+    """lookup()'s answer when the cached copy (`row`, or None) is not fresh: the upstreams'."""
     if client is not None:
         lookups = throttle("upstream-lookup", settings.UPSTREAM_LOOKUP_RATE)
         if lookups.hit(client):

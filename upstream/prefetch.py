@@ -34,7 +34,7 @@ from packaging.version import InvalidVersion, Version
 from packages.models import Project
 from packages.storage import package_storage
 
-from . import fetch, files, pages, streaming, views
+from . import fetch, files, pages, rule, streaming
 from .models import UpstreamFile
 from .reqfile import Problem
 
@@ -98,7 +98,7 @@ class Outcome:
     problems: list = field(default_factory=list)
 
 
-def _admits_python(requires_python, python):
+def admits_python(requires_python, python):
     if not requires_python:
         return True
     try:
@@ -117,13 +117,28 @@ def choose(source, specifier, target):
     usable = {
         c.version: c
         for c in source.candidates
-        if (pinned or not c.yanked) and any(_admits_python(rp, target.python_full) for rp in c.requires_python)
+        if (pinned or not c.yanked) and any(admits_python(rp, target.python_full) for rp in c.requires_python)
     }
     versions = list(specifier.filter(usable))
     return usable[max(versions)] if versions else None
 
 
-def _metadata_requires(data):
+def upstream_source(row):
+    """The Source of a cached upstream page (an UpstreamProject row): its versions' candidates."""
+    by_version = defaultdict(list)
+    for entry in row.files:
+        try:
+            by_version[Version(entry["version"])].append(entry)
+        except InvalidVersion:
+            continue
+    candidates = [
+        Candidate(version, all(e["yanked"] for e in entries), [e["requires_python"] for e in entries], entries)
+        for version, entries in by_version.items()
+    ]
+    return Source(row.normalized_name, row.upstream, candidates)
+
+
+def metadata_requires(data):
     """Requires-Dist of a core metadata document, or None when it does not say (Dynamic)."""
     raw, _ = parse_email(data)
     if "requires_dist" in {d.lower().replace("-", "_") for d in raw.get("dynamic", [])}:
@@ -187,7 +202,7 @@ class Prefetch:
                     Candidate(version, release.yanked, [release.requires_python], [], release.requires_dist)
                 )
             return Source(name, "local", candidates)
-        if not views.may_proxy(name):
+        if not rule.may_proxy(name):
             self._problem(name, "not a local project, and not one this index asks the upstreams about")
             return None
         try:
@@ -198,17 +213,7 @@ class Prefetch:
         if page is None:
             self._problem(name, "no upstream knows it")
             return None
-        by_version = defaultdict(list)
-        for entry in page.row.files:
-            try:
-                by_version[Version(entry["version"])].append(entry)
-            except InvalidVersion:
-                continue
-        candidates = [
-            Candidate(version, all(e["yanked"] for e in entries), [e["requires_python"] for e in entries], entries)
-            for version, entries in by_version.items()
-        ]
-        return Source(name, page.row.upstream, candidates)
+        return upstream_source(page.row)
 
     def _resolve(self, target):
         specifiers, extras, chosen = defaultdict(SpecifierSet), defaultdict(set), {}
@@ -301,14 +306,14 @@ class Prefetch:
         try:
             if metadata:
                 with package_storage().open(metadata, "rb") as handle:
-                    return _metadata_requires(handle.read())
+                    return metadata_requires(handle.read())
             if wheel:
-                return _metadata_requires(_read_member(wheel, ".dist-info/METADATA") or b"")
+                return metadata_requires(_read_member(wheel, ".dist-info/METADATA") or b"")
             if sdist:
                 data = _read_member(sdist, "/PKG-INFO")
                 raw = parse_email(data or b"")[0]
                 if data and Version(raw.get("metadata_version", "1.0")) >= Version("2.2"):
-                    requires = _metadata_requires(data)
+                    requires = metadata_requires(data)
                     if requires is not None:
                         return requires
         except (OSError, zipfile.BadZipFile, tarfile.TarError, InvalidVersion) as exc:

@@ -11,8 +11,7 @@ from api.files.views import deliver
 from api.simple import render
 from api.simple.negotiation import JSON_V1
 from core.clientip import client_key
-from packages import lookups
-from packages.names import is_valid_name, normalize_name
+from packages.names import normalize_name
 from stats import downloadlog
 from stats.services import project_downloads
 
@@ -78,6 +77,8 @@ def simple_detail(request, name, media_type, content_type):
         body = render.render_detail_html(project, rows)
     response = HttpResponse(body, content_type=content_type)
     response["X-Upstream"] = page.row.upstream
+    if request.method == "GET":  # an installer reading a page is resolving: a metadata file comes next
+        ahead.after_page(page.row)
     return _stale(response, page)
 
 
@@ -122,8 +123,8 @@ def download(request, name, sha256, filename):
     if wanted is None or not merge.may_serve(normalized, wanted.entry["version"]):
         raise Http404("No such file.")
     counted = not is_metadata and request.method == "GET"
-    if is_metadata and request.method == "GET":  # a client reading metadata is resolving: the file comes next
-        ahead.file_of(wanted)
+    if is_metadata and request.method == "GET":  # a client reading metadata is resolving: its dependencies come next
+        ahead.after_metadata(wanted)
     try:
         return streaming.obtain(
             wanted,
@@ -139,12 +140,3 @@ def download(request, name, sha256, filename):
         return _error("The upstream no longer has this file.\n", 502)
     except fetch.UpstreamError as exc:
         return _error(f"The upstream index failed: {exc}\n", 504 if exc.timeout else 502)
-
-
-def may_proxy(name):
-    """Whether a name without a public local project may be asked upstream: no local project
-    holds it (quarantined ones included) and staff did not prohibit it. One query, none when no
-    upstream is configured."""
-    if not is_valid_name(name):
-        return False  # never sent upstream
-    return pages.indexes.any_configured() and not lookups.name_taken(normalize_name(name))

@@ -17,14 +17,14 @@ from packages.canonical import redirect_to_normalized_name
 from packages.views import project as local_pages
 from stats.services import project_downloads
 
-from . import documents, files, pages, views
+from . import documents, files, pages, rule
 from .models import UpstreamProject
 
 
 def _cached_row(normalized_name):
     """The cached upstream page for a name no local project holds and staff did not prohibit."""
     row = UpstreamProject.objects.filter(normalized_name=normalized_name, is_miss=False).first()
-    return row if row is not None and views.may_proxy(normalized_name) else None
+    return row if row is not None and rule.may_proxy(normalized_name) else None
 
 
 def _revalidated(request, row):

@@ -12,6 +12,7 @@ from accounts.readers import reader_for
 from packages.canonical import redirect_to_normalized_name
 from packages.lookups import public_project
 from stats.services import generation as downloads_generation
+from upstream import rule as upstream_rule
 from upstream import views as upstream_views
 
 from .. import pagecache
@@ -69,7 +70,7 @@ class ProjectView(JSONView):
     @method_decorator(redirect_to_normalized_name("json_project"))
     def get(self, request, name):
         project = public_project(name, reader_for(request))
-        if project is None and upstream_views.may_proxy(name):  # the dependency-confusion rule first
+        if project is None and upstream_rule.may_proxy(name):  # the dependency-confusion rule first
             return upstream_views.json_document(request, name)
         if project is None or not documents.has_release(project):
             return _not_found()
@@ -99,7 +100,7 @@ class ReleaseView(JSONView):
     @method_decorator(redirect_to_normalized_name("json_release"))
     def get(self, request, name, version):
         project = public_project(name, reader_for(request))
-        if project is None and upstream_views.may_proxy(name):
+        if project is None and upstream_rule.may_proxy(name):
             return upstream_views.json_document(request, name, version)
         release = project and documents.find_release(project, version)
         if release is None:

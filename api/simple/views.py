@@ -15,6 +15,7 @@ from packages.lookups import public_project
 from packages.services import global_serial
 from upstream import listing as upstream_listing
 from upstream import merge as upstream_merge
+from upstream import rule as upstream_rule
 from upstream import views as upstream_views
 
 from .. import pagecache
@@ -71,7 +72,7 @@ def detail(request, name):
     if project is None:
         # The dependency-confusion rule (README "Upstream indexes"): only a name that no local
         # project holds (quarantined ones included) and staff did not prohibit is asked upstream.
-        if upstream_views.may_proxy(name):  # False for every local name, private ones too
+        if upstream_rule.may_proxy(name):  # False for every local name, private ones too
             return upstream_views.simple_detail(request, name, media_type, _content_type(media_type))
         raise Http404(f"No project named '{name}'.")
 
