@@ -1,7 +1,7 @@
 """Fetching ahead of an installer. pip and uv resolve one requirement after the other: a page,
 then the PEP 658 metadata file of the file they pick, then the pages of its dependencies; they
 download the files only once all is resolved. Each of those cold answers waits for an upstream
-round trip. So, in a thread of this process, while the client reads the answer it got:
+round trip. So, in threads of this process, while the client reads the answer it got:
 
 - a client reads an upstream page: the metadata file it will likely read next is fetched
   (upstream/likely.py guesses it), and then what that one's reading triggers, below;
@@ -11,14 +11,15 @@ round trip. So, in a thread of this process, while the client reads the answer i
 
 Only a client's request starts fetching ahead, and what it starts walks on down the
 dependencies (a page fetched ahead leads to its metadata file, that one to its dependencies'
-pages) for at most BUDGET pages and metadata files, so that the thread gets ahead of a client
-that resolves one requirement after the other. The thread takes pages first, then metadata
-files, then files (needed last).
+pages) for at most BUDGET pages and metadata files, so that it gets ahead of a client that
+resolves one requirement after the other. One thread walks (pages first, then metadata files),
+another fetches the files (needed last, but not to wait behind a walk).
 
 Once per thing: a metadata file or file is fetched under its lock (upstream/streaming.py), so
 the client's own request, arriving meanwhile, waits for it (woken at once in this process) and
-serves the stored copy; a page under the page lookup's (upstream/pages.py). Bounded: one thread
-per process, at most QUEUE_SIZE things waiting (more are dropped: the clients ask for them
+serves the stored copy; a page under the page lookup's (upstream/pages.py). With the cache
+shared (Redis), so are those locks: with a per-process cache, a worker may fetch again what
+another fetches ahead. Bounded: two threads per process, at most QUEUE_SIZE things waiting each (more are dropped: the clients ask for them
 themselves). Every name is checked against the dependency-confusion rule (upstream/rule.py)
 before it is asked upstream, and a page fetched ahead counts against no client's lookup limit:
 the names come from the upstream's metadata, not from the client.
@@ -59,9 +60,11 @@ IDLE_SECONDS = 2
 # The pages and metadata files one client request may have fetched ahead, the walk down their
 # dependencies included: a chain of ten requirements takes 20.
 BUDGET = 24
-# Kinds of work, in the order the thread takes them.
+# Kinds of work, in the order a thread takes them. Files have a thread of their own: a walk down
+# the dependencies must not hold back the files already known (nor the other way round).
 PAGE, GUESS, METADATA, FILE, IDLE = range(5)
-_worker = {"pid": None, "jobs": None, "queued": set(), "followed": OrderedDict(), "stopping": False}
+WALK, FILES = "walk", "files"
+_worker = {"pid": None, "lanes": {}, "queued": set(), "followed": OrderedDict(), "stopping": False}
 _guard = threading.Lock()
 _order = itertools.count()  # first come, first served within a kind
 
@@ -110,15 +113,13 @@ def _queue(kind, key, item, budget=None):
     `budget` (none for files) is spent."""
     with _guard:
         if _worker["pid"] != os.getpid():  # none yet, or the parent's (a fork has no threads)
-            jobs = queue.PriorityQueue(QUEUE_SIZE)
-            threading.Thread(target=_work, args=(jobs,), name="upstream-fetch-ahead", daemon=True).start()
             if _worker["pid"] is None:
                 atexit.register(_stop)
-            _worker.update(pid=os.getpid(), jobs=jobs, queued=set(), followed=OrderedDict(), stopping=False)
+            _worker.update(pid=os.getpid(), lanes={}, queued=set(), followed=OrderedDict(), stopping=False)
         if key in _worker["queued"] or key in _worker["followed"] or (budget is not None and budget.left <= 0):
             return False
         try:
-            _worker["jobs"].put_nowait((kind, next(_order), key, item, budget))
+            _lane(FILES if kind == FILE else WALK).put_nowait((kind, next(_order), key, item, budget))
         except queue.Full:
             log.info("not fetching %s ahead: %s things wait already", key, QUEUE_SIZE)
             return False
@@ -126,6 +127,15 @@ def _queue(kind, key, item, budget=None):
         if budget is not None:
             budget.left -= 1
         return True
+
+
+def _lane(name):
+    """The queue of this process's thread `name` (started on first use; _guard held)."""
+    jobs = _worker["lanes"].get(name)
+    if jobs is None:
+        jobs = _worker["lanes"][name] = queue.PriorityQueue(QUEUE_SIZE)
+        threading.Thread(target=_work, args=(jobs,), name=f"upstream-fetch-ahead-{name}", daemon=True).start()
+    return jobs
 
 
 def _remember_followed(key):
@@ -209,18 +219,25 @@ def _work(jobs):
 
 
 def wait_idle(timeout=30):
-    """Whether the work queued in this process was all done, and the thread's database
-    connection closed, within `timeout` seconds (for tests: nothing fetched ahead outlives the
-    test that started it, and no connection the end of the test session)."""
-    jobs = _worker["jobs"] if _worker["pid"] == os.getpid() else None
-    if jobs is None:
+    """Whether the work queued in this process was all done, and the threads' database
+    connections closed, within `timeout` seconds (for tests: nothing fetched ahead outlives the
+    test that started it, and no connection the end of the test session). The walk first: what
+    it finds may queue files."""
+    if _worker["pid"] != os.getpid():
         return True
-    try:
-        jobs.put((IDLE, next(_order), "idle", None, None), timeout=timeout)
-    except queue.Full:
-        return False
-    with jobs.all_tasks_done:
-        return jobs.all_tasks_done.wait_for(lambda: not jobs.unfinished_tasks, timeout)
+    for name in (WALK, FILES):
+        with _guard:
+            jobs = _worker["lanes"].get(name)
+        if jobs is None:
+            continue
+        try:
+            jobs.put((IDLE, next(_order), "idle", None, None), timeout=timeout)
+        except queue.Full:
+            return False
+        with jobs.all_tasks_done:
+            if not jobs.all_tasks_done.wait_for(lambda jobs=jobs: not jobs.unfinished_tasks, timeout):
+                return False
+    return True
 
 
 def _stop():

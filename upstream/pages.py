@@ -9,6 +9,7 @@ import functools
 import logging
 import threading
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 # The names this process asks the upstreams about now: name -> Event set once the answer is saved.
 _asking = {}
 _asking_guard = threading.Lock()
+# How often a lookup waiting for another process's answer looks for it in the shared cache.
+ASKING_POLL_SECONDS = 0.005
 
 
 @dataclass
@@ -178,8 +181,8 @@ def lookup(normalized_name, client=None):
         _remember(row)
         return _answer(row)
     with _one_asker(normalized_name) as first:
-        if not first:  # another thread of this process asked meanwhile (a fetch ahead, upstream/ahead.py)
-            row = _read_row(normalized_name)
+        if not first:  # another thread or process asked meanwhile (a fetch ahead, upstream/ahead.py)
+            row = cache.get(_cache_key(normalized_name)) or _read_row(normalized_name)
             if row is not None and _fresh(row):
                 metrics.upstream_cache(fetch.PAGE, "hit")
                 _remember(row)
@@ -187,10 +190,16 @@ def lookup(normalized_name, client=None):
         return _refresh(normalized_name, row, upstreams, client)
 
 
+def _asking_key(normalized_name):
+    return f"upstream:asking:{normalized_name}"
+
+
 @contextmanager
 def _one_asker(normalized_name):
-    """True for the one thread of this process that asks the upstreams about the name now; the
-    others wait for it (up to UPSTREAM_TIMEOUT_SECONDS) and get False."""
+    """True for the one thread that asks the upstreams about the name now: of this process (an
+    Event wakes its waiters at once), and of every process sharing the cache (a lock there; their
+    waiters look for the answer in the cache every ASKING_POLL_SECONDS). The others wait for it,
+    up to UPSTREAM_TIMEOUT_SECONDS, and get False."""
     with _asking_guard:
         other = _asking.get(normalized_name)
         if other is None:
@@ -199,12 +208,30 @@ def _one_asker(normalized_name):
         other.wait(settings.UPSTREAM_TIMEOUT_SECONDS)
         yield False
         return
+    token = uuid.uuid4().hex
     try:
-        yield True
+        if cache.add(_asking_key(normalized_name), token, settings.UPSTREAM_TIMEOUT_SECONDS + 1):
+            try:
+                yield True
+            finally:
+                if cache.get(_asking_key(normalized_name)) == token:
+                    cache.delete(_asking_key(normalized_name))
+        else:
+            _wait_for_asker(normalized_name)
+            yield False
     finally:
         with _asking_guard:
             del _asking[normalized_name]
         mine.set()
+
+
+def _wait_for_asker(normalized_name):
+    """Until another process's answer is in the cache, its lock is gone, or the time is up."""
+    deadline = time.monotonic() + settings.UPSTREAM_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(ASKING_POLL_SECONDS)
+        if cache.get(_cache_key(normalized_name)) is not None or cache.get(_asking_key(normalized_name)) is None:
+            return
 
 
 def _refresh(normalized_name, row, upstreams, client):

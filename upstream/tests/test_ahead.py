@@ -3,6 +3,7 @@ the pages of a metadata file's dependencies, the file it describes; and what a f
 trusts as stored (upstream/stored.py is_stored). Real HTTP on both sides: the live server and a
 static upstream."""
 
+import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -10,6 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.db import connections
+from django.utils import timezone
 from prometheus_client import REGISTRY
 
 from accounts.tests.factories import UserFactory
@@ -191,3 +194,29 @@ def test_an_evicted_file_is_no_longer_taken_for_stored(settings, upstream, wheel
     assert not stored.is_stored(path)
     assert _get(url) == (200, data)
     assert upstream.hits("/files/" + _name(path)) == 2
+
+
+def test_a_lookup_waits_for_another_process_asking_and_takes_its_answer(settings, upstream):
+    """The lock in the shared cache (Redis in production) stands for a lookup under way in
+    another process: this one waits, and serves the answer that process puts in the cache."""
+    settings.UPSTREAM_INDEX_URL = upstream.url
+    upstream.add("pub-elsewhere", "1.0")
+    first = pages.lookup("pub-elsewhere")
+    pages.expire("pub-elsewhere")  # stale: the next lookup would ask the upstream
+    cache.add(pages._asking_key("pub-elsewhere"), "another-process", 30)
+    answers = []
+
+    def look():
+        answers.append(pages.lookup("pub-elsewhere"))
+        connections.close_all()
+
+    waiter = threading.Thread(target=look)
+    waiter.start()
+    time.sleep(0.2)
+    assert not answers  # still waiting for the other process
+    first.row.fetched_at = timezone.now()
+    pages._remember(first.row)  # what the other process's answer leaves in the shared cache
+    waiter.join(10)
+    assert answers and answers[0].row.files == first.row.files
+    assert upstream.hits("/simple/pub-elsewhere/") == 1  # only the first lookup's
+    cache.delete(pages._asking_key("pub-elsewhere"))
