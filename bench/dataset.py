@@ -3,6 +3,7 @@
 - `bigproj`: 300 releases, a wheel and an sdist each (600 files)
 - `smallproj`: one release (2 files)
 - `chain-0` .. `chain-9`: chain-N requires chain-(N+1) (20 files)
+- `wide-0` .. `wide-9` (bench/proxy.py only): wide-0 requires the nine others, which require nothing
 - `filler-000` .. : one release each, to reach 900 files in all
 - `hugepkg`: one ~100 MiB wheel (for peak memory while receiving it), uploaded on its own
 """
@@ -21,6 +22,7 @@ from devtools.dists import core_metadata, write_dists
 BIG = "bigproj"
 SMALL = "smallproj"
 CHAIN = [f"chain-{i}" for i in range(10)]
+WIDE = [f"wide-{i}" for i in range(10)]
 TOTAL_FILES = 900
 HUGE_BYTES = 100 * 1024 * 1024 - 256 * 1024  # just under the default 100 MiB upload limit
 
@@ -50,6 +52,14 @@ def write_chain(directory: Path):
     """chain-0 .. chain-9, a wheel and an sdist each: chain-N requires chain-(N+1)."""
     for i, name in enumerate(CHAIN):
         requires = (f"{CHAIN[i + 1]}>=1.0",) if i + 1 < len(CHAIN) else ()
+        write_dists(directory, name, "1.0.0", requires_dist=requires, module=name.replace("-", "_"))
+    return sorted(Path(directory).iterdir())
+
+
+def write_wide(directory: Path):
+    """wide-0 .. wide-9, a wheel and an sdist each: wide-0 requires the nine others."""
+    for i, name in enumerate(WIDE):
+        requires = tuple(f"{other}>=1.0" for other in WIDE[1:]) if i == 0 else ()
         write_dists(directory, name, "1.0.0", requires_dist=requires, module=name.replace("-", "_"))
     return sorted(Path(directory).iterdir())
 

@@ -84,7 +84,8 @@ def install_seconds(tool, index_url, requirement, runs=3):
             start = time.perf_counter()
             result = subprocess.run(cmd, capture_output=True, text=True, env=clean_env(), timeout=300)
             elapsed = time.perf_counter() - start
-            installed = len([p for p in Path(target).iterdir() if p.name.startswith("chain_")])
+            prefix = requirement.split("-")[0] + "_"  # chain_0 … chain_9, wide_0 … wide_9
+            installed = len([p for p in Path(target).iterdir() if p.name.startswith(prefix)])
             if result.returncode != 0 or installed < 10:
                 raise RuntimeError(f"{tool} install from {index_url} failed:\n{result.stdout}\n{result.stderr}")
             times.append(elapsed)

@@ -14,6 +14,10 @@ client cache, fresh target) of `chain-0`, which pulls in the other nine:
 - from the upstream directly, which is also this index serving the same packages as local
   projects: the figure "warm" is held to.
 
+Then, with the upstream made distant (bench/relay.py: DISTANT_RTT_MS of round trip), cold
+installs of the chain and of `wide-0` (which requires nine leaf projects) through this index and
+devpi, in turns.
+
 Cold rounds reset both proxies before every install and alternate them; warm rounds are
 interleaved (measure.install_rounds), medians throughout. Same gunicorn settings for the proxy
 and the upstream (sync workers = CPUs, local-memory cache, FILE_DELIVERY=django). Writes the
@@ -36,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import dataset
 import measure
 import servers
+from relay import Relay
 from run import database_url
 from servers import WORK
 
@@ -43,6 +48,9 @@ PROXY_COLD, PROXY_WARM = "this index as a proxy, cold", "this index as a proxy, 
 DEVPI_COLD, DEVPI_WARM = "devpi-server mirror, cold", "devpi-server mirror, warm"
 LOCAL = "upstream directly (this index, the chain as local projects)"
 TOOLS = ("pip", "uv")
+# The distant upstream's round trip (bench/relay.py), and the sets installed through it.
+DISTANT_RTT_MS = 30
+DISTANT_SETS = {"chain": dataset.CHAIN[0], "wide": dataset.WIDE[0]}
 
 
 def log(*args):
@@ -60,6 +68,7 @@ def start_upstream(workers):
     token = servers.manage(env, "create_token", "bench").stdout.strip().splitlines()[-1]
     app = servers.start_gunicorn(env, workers, name="gunicorn-upstream")
     dists = dataset.write_chain(_fresh(WORK / "proxy-dists"))
+    dists += dataset.write_wide(_fresh(WORK / "proxy-dists-wide"))
     measure.twine_upload(app.url + "/legacy/", "__token__", token, dists)
     return app, db_name
 
@@ -80,9 +89,9 @@ def _warm_workers(url, requests=8):
 class Proxy:
     """This index with the upstream configured; reset() makes it cold (no page or file cached)."""
 
-    def __init__(self, upstream_url, workers):
-        self.var = _fresh(WORK / "proxy-index")
-        db_url, _ = database_url("pypiapp_proxy", self.var)
+    def __init__(self, upstream_url, workers, name="proxy"):
+        self.var = _fresh(WORK / f"{name}-index")
+        db_url, _ = database_url(f"pypiapp_{name}", self.var)
         self.env = servers.app_env(
             db_url,
             self.var,
@@ -136,19 +145,60 @@ class Devpi:
             self.proc = None
 
 
-def cold_rounds(proxy, devpi, rounds):
-    """{name: {tool: median seconds}} of installs right after a reset, the two in turns (which
-    goes first alternates from round to round)."""
+def cold_rounds(proxy, devpi, rounds, requirement=dataset.CHAIN[0]):
+    """{name: {tool: median seconds}} of installs of `requirement` right after a reset, the two
+    in turns (which goes first alternates from round to round)."""
     times = {PROXY_COLD: {t: [] for t in TOOLS}, DEVPI_COLD: {t: [] for t in TOOLS}}
     servers_in_turn = [(PROXY_COLD, proxy), (DEVPI_COLD, devpi)]
     for number in range(rounds):
         for tool in TOOLS:
             for name, server in servers_in_turn[number % 2 :] + servers_in_turn[: number % 2]:
+                for _, other in servers_in_turn:
+                    if other is not server:
+                        other.stop()  # alone on the machine with the upstream (devpi works on after its start)
                 url = server.reset()
-                seconds = measure.install_seconds(tool, url, dataset.CHAIN[0], runs=1)
+                seconds = measure.install_seconds(tool, url, requirement, runs=1)
                 times[name][tool].append(seconds)
-                log(f"round {number + 1}: {name}, {tool}: {seconds:.2f}s")
+                log(f"round {number + 1}: {name}, {tool}, {requirement}: {seconds:.2f}s")
     return {name: {t: statistics.median(v) for t, v in tools.items()} for name, tools in times.items()}
+
+
+def distant_rounds(upstream, workers, rounds, running):
+    """{set: {name: {tool: median seconds}}}: cold installs of the chain and of the wide set with
+    the upstream DISTANT_RTT_MS away (bench/relay.py), this index and devpi in turns."""
+    relay = Relay(int(upstream.url.rsplit(":", 1)[1]), DISTANT_RTT_MS)
+    proxy, devpi = Proxy(relay.url, workers, name="proxy-distant"), Devpi(relay.url)
+    running += [relay, proxy, devpi]
+    log(f"distant rounds: the upstream {DISTANT_RTT_MS} ms away")
+    return {name: cold_rounds(proxy, devpi, rounds, requirement) for name, requirement in DISTANT_SETS.items()}
+
+
+def _distant_lines(results):
+    distant = results.get("distant")
+    if not distant:
+        return []
+    lines = [
+        "",
+        f"**A distant upstream.** The same, cold, with the upstream {DISTANT_RTT_MS} ms away (`bench/relay.py`: "
+        "a new connection waits one round trip, every answer one more), as an index across the internet; "
+        "`chain` is the chain above, `wide` is `wide-0`, which requires nine projects that require nothing "
+        f"(most projects' shape). Median of {results['distant_rounds']} each, the two in turns.",
+        "",
+        "| cold install, distant upstream | "
+        + " | ".join(f"{tool} {name} s" for name in distant for tool in TOOLS)
+        + " |",
+        "|---|" + "---:|" * (len(distant) * len(TOOLS)),
+    ]
+    for server in (PROXY_COLD, DEVPI_COLD):
+        cells = [f"{distant[name][server][tool]:.2f}" for name in distant for tool in TOOLS]
+        lines.append(f"| {server.removesuffix(', cold')} | " + " | ".join(cells) + " |")
+    ratios = [
+        f"{distant[name][PROXY_COLD][tool] / distant[name][DEVPI_COLD][tool]:.2f}×"
+        for name in distant
+        for tool in TOOLS
+    ]
+    lines.append("| this index ÷ devpi | " + " | ".join(ratios) + " |")
+    return lines
 
 
 def render(results):
@@ -160,7 +210,7 @@ def render(results):
         f"holding the 10-package chain as local projects; pip and uv install `chain-0` (and so the other nine: "
         f"10 wheels) with no client cache into a fresh target. Cold: the proxy's database rows and storage emptied "
         f"and its workers restarted (devpi: a fresh serverdir), before every install, the two in turns, median of "
-        f"{results['rounds']}; warm: median of {measure.INSTALL_ROUNDS} interleaved rounds once everything is "
+        f"{results['rounds']}; warm: median of {results['rounds']} interleaved rounds once everything is "
         f"cached. This index: gunicorn, {results['workers']} sync workers, {results['database']}, local-memory "
         f"cache, for the proxy and the upstream alike; devpi-server 6.20.3 with a `type=mirror` index.",
         "",
@@ -189,6 +239,7 @@ def render(results):
         "these medians move by 10-20% from run to run (a target met in one run can be missed in the next); "
         "per request, the server-side difference between the warm proxy and local projects is about 0.3 ms.",
     ]
+    lines += _distant_lines(results)
     return "\n".join(lines) + "\n"
 
 
@@ -201,7 +252,10 @@ def write_section(text):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=5, help="cold installs per tool and server")
+    parser.add_argument("--rounds", type=int, default=9, help="cold (and warm) installs per tool and server")
+    parser.add_argument(
+        "--distant-rounds", type=int, default=5, help=f"cold installs through a {DISTANT_RTT_MS} ms relay (0: none)"
+    )
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
@@ -213,15 +267,27 @@ def main():
         running.append(upstream)
         proxy, devpi = Proxy(upstream.url, workers), Devpi(upstream.url)
         running += [proxy, devpi]
-        results = {"rounds": args.rounds, "workers": workers, "database": db_name}
+        results = {
+            "rounds": args.rounds,
+            "workers": workers,
+            "database": db_name,
+            "distant_rounds": args.distant_rounds,
+        }
         results["installs"] = cold_rounds(proxy, devpi, args.rounds)
         results["cached_files"] = proxy.cached()
+        for server in (proxy, devpi):  # both running (each cold install ran alone), filled once
+            measure.install_seconds("pip", server.reset(), dataset.CHAIN[0], runs=1)
         log("warm rounds")
         warm = measure.install_rounds(
             {PROXY_WARM: proxy.app.url + "/simple/", DEVPI_WARM: devpi.proc.simple, LOCAL: upstream.url + "/simple/"},
             dataset.CHAIN[0],
+            runs=args.rounds,
         )
         results["installs"].update(warm)
+        if args.distant_rounds:
+            for item in (proxy, devpi):
+                item.stop()  # their CPU back to the distant rounds
+            results["distant"] = distant_rounds(upstream, workers, args.distant_rounds, running)
         (WORK / "proxy.json").write_text(json.dumps(results, indent=2))
     finally:
         for item in reversed(running):

@@ -109,8 +109,8 @@ def file_of(metadata):
 
 
 def _queue(kind, key, item, budget=None):
-    """Hand `item` to this process's thread (started on first use), unless it waits already or
-    `budget` (none for files) is spent."""
+    """Hand `item` to this process's thread for its kind (started on first use), unless it waits
+    already or `budget` (none for files) is spent."""
     with _guard:
         if _worker["pid"] != os.getpid():  # none yet, or the parent's (a fork has no threads)
             if _worker["pid"] is None:
