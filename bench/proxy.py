@@ -18,7 +18,9 @@ Then, with the upstream made distant (bench/relay.py: DISTANT_RTT_MS of round tr
 installs of the chain and of `wide-0` (which requires nine leaf projects) through this index and
 devpi, in turns.
 
-Cold rounds reset both proxies before every install and alternate them; warm rounds are
+Both instances of this index run as in production: gunicorn behind nginx (bench/proxy.py's
+Front, a minimal deploy/nginx.conf), which keeps the clients' connections alive; devpi is its
+own server, which does too. Cold rounds reset both proxies before every install and alternate them; warm rounds are
 interleaved (measure.install_rounds), medians throughout. Same gunicorn settings for the proxy
 and the upstream (sync workers = CPUs, local-memory cache, FILE_DELIVERY=django). Writes the
 "Upstream proxy" section of bench/RESULTS.md; raw figures in bench/.work/proxy.json.
@@ -57,6 +59,52 @@ def log(*args):
     print(time.strftime("%H:%M:%S"), *args, file=sys.stderr, flush=True)
 
 
+FRONT_CONF = """
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    keepalive_requests 100000;
+    client_body_temp_path {prefix}/client_body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass {app};
+            proxy_set_header Host $http_host;
+        }}
+    }}
+}}
+"""
+
+
+class Front:
+    """nginx in front of one gunicorn, as deploy/nginx.conf puts it: it keeps the clients'
+    connections alive (a sync worker closes each after one answer). Its port stays the same when
+    the app behind it is restarted on another."""
+
+    def __init__(self, name):
+        self.name, self.port, self.proc = name, servers.free_port(), None
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def start(self, app_url):
+        self.stop()
+        conf = FRONT_CONF.format(prefix=WORK / self.name, port=self.port, app=app_url)
+        self.proc = servers._start_nginx(self.name, conf)
+        servers._ready(self.proc, self.url + "/simple/readiness-probe/")
+        return self.url
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.stop()
+            self.proc = None
+
+
 def start_upstream(workers):
     var = WORK / "proxy-upstream"
     shutil.rmtree(var, ignore_errors=True)
@@ -70,6 +118,8 @@ def start_upstream(workers):
     dists = dataset.write_chain(_fresh(WORK / "proxy-dists"))
     dists += dataset.write_wide(_fresh(WORK / "proxy-dists-wide"))
     measure.twine_upload(app.url + "/legacy/", "__token__", token, dists)
+    app.front = Front("nginx-upstream")
+    app.front.start(app.url)
     return app, db_name
 
 
@@ -99,7 +149,7 @@ class Proxy:
             UPSTREAM_LOOKUP_RATE="1000000/m",
         )
         servers.manage(self.env, "migrate", "--run-syncdb", "--noinput")
-        self.workers, self.app = workers, None
+        self.workers, self.app, self.front = workers, None, Front(f"nginx-{name}")
 
     def reset(self):
         self.stop()
@@ -112,8 +162,9 @@ class Proxy:
         )
         shutil.rmtree(self.var / "packages" / "upstream", ignore_errors=True)
         self.app = servers.start_gunicorn(self.env, self.workers, name="gunicorn-proxy")
-        _warm_workers(self.app.url + "/simple/")
-        return self.app.url + "/simple/"
+        self.front.start(self.app.url)
+        _warm_workers(self.front.url + "/simple/")
+        return self.front.url + "/simple/"
 
     def cached(self):
         out = servers.manage(
@@ -125,6 +176,7 @@ class Proxy:
         return int(out.stdout.strip().splitlines()[-1])
 
     def stop(self):
+        self.front.stop()
         if self.app is not None:
             self.app.stop()
             self.app = None
@@ -166,7 +218,7 @@ def cold_rounds(proxy, devpi, rounds, requirement=dataset.CHAIN[0]):
 def distant_rounds(upstream, workers, rounds, running):
     """{set: {name: {tool: median seconds}}}: cold installs of the chain and of the wide set with
     the upstream DISTANT_RTT_MS away (bench/relay.py), this index and devpi in turns."""
-    relay = Relay(int(upstream.url.rsplit(":", 1)[1]), DISTANT_RTT_MS)
+    relay = Relay(upstream.front.port, DISTANT_RTT_MS)
     proxy, devpi = Proxy(relay.url, workers, name="proxy-distant"), Devpi(relay.url)
     running += [relay, proxy, devpi]
     log(f"distant rounds: the upstream {DISTANT_RTT_MS} ms away")
@@ -211,8 +263,9 @@ def render(results):
         f"10 wheels) with no client cache into a fresh target. Cold: the proxy's database rows and storage emptied "
         f"and its workers restarted (devpi: a fresh serverdir), before every install, the two in turns, median of "
         f"{results['rounds']}; warm: median of {results['rounds']} interleaved rounds once everything is "
-        f"cached. This index: gunicorn, {results['workers']} sync workers, {results['database']}, local-memory "
-        f"cache, for the proxy and the upstream alike; devpi-server 6.20.3 with a `type=mirror` index.",
+        f"cached. This index: gunicorn, {results['workers']} sync workers behind nginx (which keeps clients' "
+        f"connections alive, as deploy/nginx.conf does), {results['database']}, local-memory cache, for the "
+        f"proxy and the upstream alike; devpi-server 6.20.3 (its own server) with a `type=mirror` index.",
         "",
         "| install of the chain | pip s | uv s |",
         "|---|---:|---:|",
@@ -264,8 +317,8 @@ def main():
     running = []
     try:
         upstream, db_name = start_upstream(workers)
-        running.append(upstream)
-        proxy, devpi = Proxy(upstream.url, workers), Devpi(upstream.url)
+        running += [upstream, upstream.front]
+        proxy, devpi = Proxy(upstream.front.url, workers), Devpi(upstream.front.url)
         running += [proxy, devpi]
         results = {
             "rounds": args.rounds,
@@ -279,7 +332,11 @@ def main():
             measure.install_seconds("pip", server.reset(), dataset.CHAIN[0], runs=1)
         log("warm rounds")
         warm = measure.install_rounds(
-            {PROXY_WARM: proxy.app.url + "/simple/", DEVPI_WARM: devpi.proc.simple, LOCAL: upstream.url + "/simple/"},
+            {
+                PROXY_WARM: proxy.front.url + "/simple/",
+                DEVPI_WARM: devpi.proc.simple,
+                LOCAL: upstream.front.url + "/simple/",
+            },
             dataset.CHAIN[0],
             runs=args.rounds,
         )

@@ -16,19 +16,29 @@ class Relay:
         self.target_port, self.rtt = target_port, rtt_ms / 1000.0
         self._loop = asyncio.new_event_loop()
         started = threading.Event()
-        threading.Thread(target=self._run, args=(started,), name="relay", daemon=True).start()
+        self._thread = threading.Thread(target=self._run, args=(started,), name="relay", daemon=True)
+        self._thread.start()
         started.wait(10)
         self.url = f"http://127.0.0.1:{self.port}"
 
     def _run(self, started):
         asyncio.set_event_loop(self._loop)
+        self._loop.set_exception_handler(lambda loop, context: None)  # connections cut at stop()
         server = self._loop.run_until_complete(asyncio.start_server(self._connection, "127.0.0.1", 0))
         self.port = server.sockets[0].getsockname()[1]
         started.set()
         self._loop.run_forever()
+        # stop(): the connections still relayed (kept alive) are cut, then the loop closes.
+        server.close()
+        tasks = asyncio.all_tasks(self._loop)
+        for task in tasks:
+            task.cancel()
+        self._loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+        self._loop.close()
 
     def stop(self):
         self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
 
     async def _connection(self, client_reader, client_writer):
         await asyncio.sleep(self.rtt)  # the handshake's round trip
