@@ -59,30 +59,6 @@ def log(*args):
     print(time.strftime("%H:%M:%S"), *args, file=sys.stderr, flush=True)
 
 
-FRONT_CONF = """
-worker_processes 1;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    keepalive_requests 100000;
-    client_body_temp_path {prefix}/client_body;
-    proxy_temp_path {prefix}/proxy;
-    fastcgi_temp_path {prefix}/fastcgi;
-    uwsgi_temp_path {prefix}/uwsgi;
-    scgi_temp_path {prefix}/scgi;
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass {app};
-            proxy_set_header Host $http_host;
-        }}
-    }}
-}}
-"""
-
-
 class Front:
     """nginx in front of one gunicorn, as deploy/nginx.conf puts it: it keeps the clients'
     connections alive (a sync worker closes each after one answer). Its port stays the same when
@@ -94,7 +70,7 @@ class Front:
 
     def start(self, app_url):
         self.stop()
-        conf = FRONT_CONF.format(prefix=WORK / self.name, port=self.port, app=app_url)
+        conf = servers.FRONT_CONF.format(workers=1, prefix=WORK / self.name, port=self.port, app=app_url)
         self.proc = servers._start_nginx(self.name, conf)
         servers._ready(self.proc, self.url + "/simple/readiness-probe/")
         return self.url

@@ -223,21 +223,26 @@ def start_devpi(serverdir, clientdir, mirror_url=None):
 
 # --- nginx --------------------------------------------------------------------------------
 
-STATIC_CONF = """
+# What every bench nginx has: its files under its prefix, no access log, clients kept alive.
+_NGINX_HEAD = """
 worker_processes {workers};
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
 events {{ worker_connections 4096; }}
 http {{
     access_log off;
-    sendfile on;
-    tcp_nopush on;
     keepalive_requests 100000;
     client_body_temp_path {prefix}/client_body;
     proxy_temp_path {prefix}/proxy;
     fastcgi_temp_path {prefix}/fastcgi;
     uwsgi_temp_path {prefix}/uwsgi;
     scgi_temp_path {prefix}/scgi;
+"""
+STATIC_CONF = (
+    _NGINX_HEAD
+    + """
+    sendfile on;
+    tcp_nopush on;
     default_type text/html;
     server {{
         listen 127.0.0.1:{port} reuseport;
@@ -246,6 +251,21 @@ http {{
     }}
 }}
 """
+)
+# nginx in front of one app (bench/proxy.py's Front), as deploy/nginx.conf puts it.
+FRONT_CONF = (
+    _NGINX_HEAD
+    + """
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass {app};
+            proxy_set_header Host $http_host;
+        }}
+    }}
+}}
+"""
+)
 
 
 def _start_nginx(name, conf_text, dirs=()):
