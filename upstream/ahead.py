@@ -19,8 +19,8 @@ Once per thing: a metadata file or file is fetched under its lock (upstream/stre
 the client's own request, arriving meanwhile, waits for it (woken at once in this process) and
 serves the stored copy; a page under the page lookup's (upstream/pages.py). With the cache
 shared (Redis), so are those locks: with a per-process cache, a worker may fetch again what
-another fetches ahead. Bounded: two threads per process, at most QUEUE_SIZE things waiting each (more are dropped: the clients ask for them
-themselves). Every name is checked against the dependency-confusion rule (upstream/rule.py)
+another fetches ahead. Bounded: two threads per process, at most QUEUE_SIZE things waiting
+each (more are dropped: the clients ask for them themselves). Every name is checked against the dependency-confusion rule (upstream/rule.py)
 before it is asked upstream, and a page fetched ahead counts against no client's lookup limit:
 the names come from the upstream's metadata, not from the client.
 

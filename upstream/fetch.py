@@ -104,11 +104,9 @@ class Response:
         return url
 
     def close(self):
-        if self._answer.closed or self._answer.isclosed():
-            self._answer.release_conn()  # read to its end: the connection serves the next request
-        else:
+        if not (self._answer.closed or self._answer.isclosed()):
             self._answer.close()  # bytes left unread on it: never reused
-            self._answer.release_conn()
+        self._answer.release_conn()  # read to its end, the connection serves the next request
 
     def __enter__(self):
         return self
